@@ -1,0 +1,116 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { tagEverything } from '../../lib/app/tagging';
+import { exampleInput, loadFrom, repoEnvironment, resourcesOf, synthEnvironment, synthJson } from '../helpers/env';
+import { stateKey } from '../../stacks/loadlab-stack';
+import * as cdktfJson from '../../cdktf.json';
+import * as awsPackage from '@cdktf/provider-aws/package.json';
+
+describe('stacks per environment', () => {
+  it('creates <env>-archive, <env>-genesys and <env>-runners', () => {
+    const { app } = synthEnvironment(repoEnvironment('example'));
+    const ids = app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id);
+    expect(ids).toEqual(['example-archive', 'example-genesys', 'example-runners']);
+  });
+
+  it('a pr-* environment shares the base archive and creates no archive stack of its own', () => {
+    const { app, stacks } = synthEnvironment(loadFrom({ example: exampleInput() }, 'pr-42', 'example'));
+    expect(stacks.archive).toBeUndefined();
+    const ids = app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id);
+    expect(ids).toEqual(['pr-42-genesys', 'pr-42-runners']);
+  });
+
+  it('references flow archive -> genesys -> runners only (no cycles)', () => {
+    const { stacks } = synthEnvironment(repoEnvironment('example'));
+    const order = ['example-archive', 'example-genesys', 'example-runners'];
+    for (const stack of [stacks.archive!, stacks.genesys, stacks.runners]) {
+      for (const dep of stack.dependencies) {
+        expect(order.indexOf(dep.node.id)).toBeLessThan(order.indexOf(stack.node.id));
+      }
+    }
+    expect(stacks.archive!.dependencies).toHaveLength(0);
+  });
+});
+
+describe('state backends', () => {
+  it('the example uses a local backend per stack so synth works offline', () => {
+    const { stacks } = synthEnvironment(repoEnvironment('example'));
+    const json = synthJson(stacks.genesys);
+    expect(json.terraform?.backend).toEqual({ local: { path: 'terraform.example-genesys.tfstate' } });
+  });
+
+  it('an s3 backend is encrypted, locks with use_lockfile and keys state per stack', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.backend = { type: 's3', bucket: 'acme-tf-state', region: 'eu-west-1', keyPrefix: 'loadlab' };
+    const env = loadFrom({ example: input }, 'example');
+    const { stacks } = synthEnvironment(env);
+    const keys = [stacks.archive!, stacks.genesys, stacks.runners].map((s) => (synthJson(s).terraform?.backend as any).s3);
+    for (const backend of keys) {
+      expect(backend).toMatchObject({ bucket: 'acme-tf-state', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+    }
+    expect(keys.map((b) => b.key)).toEqual([
+      'loadlab/example-archive.tfstate',
+      'loadlab/example-genesys.tfstate',
+      'loadlab/example-runners.tfstate',
+    ]);
+  });
+
+  it('two PR environments never share a state key', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.backend = { type: 's3', bucket: 'acme-tf-state', region: 'eu-west-1' };
+    const a = loadFrom({ example: input }, 'pr-1', 'example');
+    const b = loadFrom({ example: input }, 'pr-11', 'example');
+    const keysA = Object.values(a.stackNames).map((s) => stateKey(a, s));
+    const keysB = Object.values(b.stackNames).map((s) => stateKey(b, s));
+    expect(new Set([...keysA, ...keysB]).size).toBe(6);
+  });
+});
+
+describe('tags', () => {
+  it('every taggable AWS resource carries project, environment, stack, owner (and expires-at when ephemeral)', () => {
+    const env = loadFrom({ example: exampleInput() }, 'pr-7', 'example');
+    const { stacks } = synthEnvironment(env);
+    for (const stack of [stacks.genesys, stacks.runners]) {
+      const json = synthJson(stack);
+      for (const [type, name, body] of resourcesOf(json)) {
+        if (!type.startsWith('aws_') || !('tags' in body)) continue;
+        expect({ resource: `${type}.${name}`, tags: body.tags }).toEqual({
+          resource: `${type}.${name}`,
+          tags: expect.objectContaining({
+            project: 'genesys-loadlab',
+            environment: 'pr-7',
+            stack: stack.node.id,
+            owner: 'perf-team@example.com',
+            'expires-at': env.ephemeral!.expiresAt,
+          }),
+        });
+      }
+      const aws = json.provider?.aws?.[0] as { default_tags?: { tags: Record<string, string> }[] } | undefined;
+      if (aws)
+        expect(aws.default_tags?.[0].tags).toMatchObject({
+          project: 'genesys-loadlab',
+          environment: 'pr-7',
+          'expires-at': env.ephemeral!.expiresAt,
+        });
+    }
+  });
+
+  it('the tagging aspect tags resources and keeps tags a resource sets itself', () => {
+    const json = Testing.synthScope((scope) => {
+      new AwsProvider(scope, 'aws', { region: 'us-east-1' });
+      new S3Bucket(scope, 'plain', { bucket: 'b1' });
+      new S3Bucket(scope, 'own', { bucket: 'b2', tags: { owner: 'someone-else' } });
+      tagEverything(scope, { project: 'genesys-loadlab', owner: 'team' });
+    });
+    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: 'b1', tags: { project: 'genesys-loadlab', owner: 'team' } });
+    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: 'b2', tags: { project: 'genesys-loadlab', owner: 'someone-else' } });
+  });
+});
+
+describe('provider pins', () => {
+  it('cdktf.json pins genesyscloud 1.84.1 and the aws version the prebuilt provider was built for', () => {
+    expect(cdktfJson.terraformProviders).toContain('mypurecloud/genesyscloud@1.84.1');
+    expect(cdktfJson.context.prebuiltProviders['hashicorp/aws'].version).toBe((awsPackage as any).cdktf.provider.version);
+  });
+});

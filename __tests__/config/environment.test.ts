@@ -1,0 +1,136 @@
+import { ConfigError, loadEnvironment, parseEnvironmentFile } from '../../lib/config';
+import { exampleInput, loadFrom, repoEnvironment, TEST_NOW } from '../helpers/env';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('environment validation', () => {
+  it('accepts the example environment and applies defaults', () => {
+    const env = repoEnvironment('example');
+    expect(env.name).toBe('example');
+    expect(env.config.loadProfile.headroomPercent).toBe(20);
+    expect(env.config.backend.type).toBe('local');
+    expect(env.genesys.apiBase).toBe('https://api.mypurecloud.com');
+    expect(env.genesys.awsAccountId).toBe('765628985471');
+  });
+
+  it('names the file, the field, the value and the fix', () => {
+    const input = exampleInput();
+    (input.loadProfile as { shards: number }).shards = 0;
+    expect(problemsOf(() => parseEnvironmentFile(input, 'environments/example.json'))).toEqual([
+      'environments/example.json: loadProfile.shards must be an integer >= 1 (got 0)',
+    ]);
+  });
+
+  it('reports every bad field at once', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.genesys.orgId = 'not-a-uuid';
+    input.aws.accountId = '123';
+    input.loadProfile.scenarios[0].virtualUsers = 2.5;
+    input.loadProfile.scenarios[1].endpoints = [];
+    input.colour = 'blue';
+    delete input.owner;
+    const problems = problemsOf(() => parseEnvironmentFile(input, 'env.json'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'env.json: genesys.orgId must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b (got "not-a-uuid")',
+        'env.json: aws.accountId must be a 12-digit AWS account id (got "123")',
+        'env.json: loadProfile.scenarios[0].virtualUsers must be an integer (got 2.5)',
+        'env.json: loadProfile.scenarios[1].endpoints must have at least 1 item (got [])',
+        'env.json: (the file) has unknown key colour: remove it or check the spelling',
+        'env.json: owner is required: add a string value',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('rejects wrong types, enums and unknown regions with the allowed values', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.genesys.region = 'mars-1';
+    input.loadProfile.scenarios[0].endpoints[0].method = 'FETCH';
+    input.runners.cpu = 3000;
+    input.backend = { type: 'gcs' };
+    const problems = problemsOf(() => parseEnvironmentFile(input, 'e.json'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^e\.json: genesys\.region must be a Genesys Cloud region: us-east-1, .* \(got "mars-1"\)$/),
+        'e.json: loadProfile.scenarios[0].endpoints[0].method must be one of GET, POST, PUT, PATCH, DELETE (got "FETCH")',
+        'e.json: runners.cpu must be one of 1024, 2048, 4096, 8192 (got 3000)',
+        'e.json: backend.type must be one of "local", "s3" (got "gcs")',
+      ]),
+    );
+  });
+
+  it('checks fields against each other', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.genesys.tokenValiditySec = { runner: 7200, worker: 3600, max: 3600 };
+    input.loadProfile.scenarios[1].name = input.loadProfile.scenarios[0].name;
+    input.archive.transitionToInfrequentAccessDays = 90;
+    input.archive.transitionToGlacierDays = 60;
+    const problems = problemsOf(() => parseEnvironmentFile(input, 'e.json'));
+    expect(problems).toEqual([
+      'e.json: genesys.tokenValiditySec.runner must be <= genesys.tokenValiditySec.max (3600); lower it or raise the maximum (got 7200)',
+      'e.json: loadProfile.scenarios[1].name must be unique among the scenarios; rename one of them (got "screen-recording")',
+      'e.json: archive.transitionToGlacierDays must be greater than archive.transitionToInfrequentAccessDays (90) (got 60)',
+    ]);
+  });
+
+  it('validates the EventBridge suffix and topics', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.genesys.eventBridge.eventSourceSuffix = 'has spaces!';
+    input.genesys.eventBridge.topics = ['conversation.end'];
+    const problems = problemsOf(() => parseEnvironmentFile(input, 'e.json'));
+    expect(problems).toEqual([
+      'e.json: genesys.eventBridge.eventSourceSuffix must be 1-64 characters of letters, digits, ".", "-" or "_" (got "has spaces!")',
+      'e.json: genesys.eventBridge.topics[0] must be a Genesys notification topic such as v2.detail.events.conversation.{id}.customer.end (got "conversation.end")',
+    ]);
+  });
+
+  it('explains an unknown environment and invalid JSON', () => {
+    expect(problemsOf(() => loadFrom({ example: exampleInput() }, 'staging'))).toEqual([
+      expect.stringMatching(
+        /^LOADLAB_ENV: no environment staging \(.*staging\.json does not exist; available: example, or pr-<number> for an ephemeral one\)$/,
+      ),
+    ]);
+    expect(problemsOf(() => loadEnvironment('Bad_Name'))).toEqual([expect.stringMatching(/^LOADLAB_ENV must be 2-24 lower-case/)]);
+  });
+
+  it('requires the name inside the file to match the file name', () => {
+    expect(problemsOf(() => loadFrom({ staging: exampleInput() }, 'staging'))).toEqual([
+      expect.stringMatching(/staging\.json: name must equal the file name "staging" \(got "example"\)$/),
+    ]);
+  });
+});
+
+describe('ephemeral pr-* environments', () => {
+  it('derive from the base, share its archive and expire after the TTL', () => {
+    const env = loadFrom({ example: exampleInput() }, 'pr-123', 'example');
+    expect(env.name).toBe('pr-123');
+    expect(env.stackNames).toEqual({ archive: 'pr-123-archive', genesys: 'pr-123-genesys', runners: 'pr-123-runners' });
+    expect(env.archiveOwner).toBe('example');
+    expect(env.ephemeral).toEqual({ baseName: 'example', expiresAt: new Date(TEST_NOW.getTime() + 72 * 3600_000).toISOString() });
+    expect(env.tags['expires-at']).toBe('2026-11-26T10:00:00.000Z');
+    expect(env.genesys.eventSourceSuffix).toBe('loadlab-pr-123');
+  });
+
+  it('never share names between two PR environments', () => {
+    const a = loadFrom({ example: exampleInput() }, 'pr-1', 'example');
+    const b = loadFrom({ example: exampleInput() }, 'pr-2', 'example');
+    expect(a.resourcePrefix).not.toBe(b.resourcePrefix);
+    expect(a.genesys.eventSourceSuffix).not.toBe(b.genesys.eventSourceSuffix);
+    expect(Object.values(a.stackNames)).not.toEqual(expect.arrayContaining(Object.values(b.stackNames)));
+  });
+
+  it('fail clearly when the base environment is missing', () => {
+    expect(problemsOf(() => loadFrom({ example: exampleInput() }, 'pr-9', 'nope'))).toEqual([
+      expect.stringMatching(/^LOADLAB_BASE_ENV: no base environment nope for pr-9/),
+    ]);
+  });
+});

@@ -1,0 +1,21 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.gen/', 'cdktf.out/', 'dist/', '.build/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Provider packages must be imported by submodule path: the root import loads every resource.
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cdktf/provider-aws', message: "Import by submodule path, e.g. '@cdktf/provider-aws/lib/s3-bucket'." }] },
+      ],
+    },
+  },
+  {
+    // Tests walk untyped synthesized JSON and mutate raw config on purpose.
+    files: ['__tests__/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

@@ -1,0 +1,26 @@
+import type { App } from 'cdktf';
+import type { Environment } from '../config';
+import { planBudget, type BudgetPlan } from '../ratelimits';
+import { ArchiveStack } from '../../stacks/archive-stack';
+import { GenesysStack } from '../../stacks/genesys-stack';
+import { RunnersStack } from '../../stacks/runners-stack';
+
+export interface LoadlabStacks {
+  readonly plan: BudgetPlan;
+  /** Absent when the environment shares another environment's archive (`archive.shareFrom`). */
+  readonly archive?: ArchiveStack;
+  readonly genesys: GenesysStack;
+  readonly runners: RunnersStack;
+}
+
+/**
+ * Adds one environment's stacks to an app. Data flows one way: config -> budget -> stacks;
+ * references flow archive -> genesys -> runners only.
+ */
+export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks {
+  const plan = planBudget(env.config);
+  const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
+  const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
+  const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys });
+  return { plan, archive, genesys, runners };
+}

@@ -1,0 +1,177 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, describeIssue } from './errors';
+import { environmentSchema, type EnvironmentFile } from './schema';
+import { genesysApiBase, genesysAwsAccount, genesysLoginBase, FEDRAMP_REGION } from './regions';
+
+/** The folder holding `<name>.json` environment files. */
+export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', '..', 'environments');
+
+/** Ephemeral environments are named `pr-<number>` and derive from a base file. */
+export const EPHEMERAL_NAME = /^pr-(\d{1,8})$/;
+
+/**
+ * A validated environment plus everything derived from it once, so no stack recomputes
+ * names, tags or regions on its own.
+ */
+export interface Environment {
+  readonly name: string;
+  readonly config: EnvironmentFile;
+  /** The file the values came from (for messages). */
+  readonly sourceFile: string;
+  /** Set for `pr-*` environments: the base environment they derive from. */
+  readonly ephemeral?: { readonly baseName: string; readonly expiresAt: string };
+  readonly stackNames: { readonly archive: string; readonly genesys: string; readonly runners: string };
+  /** Prefix for every physical name (`loadlab-<env>`), so environments coexist in one account and org. */
+  readonly resourcePrefix: string;
+  /** The environment whose archive stack holds this environment's data. */
+  readonly archiveOwner: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly genesys: {
+    readonly apiBase: string;
+    readonly loginBase: string;
+    readonly fedramp: boolean;
+    /** The AWS account Genesys Cloud assumes IAM roles from. */
+    readonly awsAccountId: string;
+    readonly eventSourceSuffix: string;
+  };
+}
+
+export interface LoadOptions {
+  /** Folder of environment files. Default: the repository's `environments/`. */
+  readonly dir?: string;
+  /** Fixes "now" for `expires-at` (tests). Default: `LOADLAB_CREATED_AT` or the current hour. */
+  readonly now?: Date;
+  /** Base of a `pr-*` environment. Default: `LOADLAB_BASE_ENV` or `example`. */
+  readonly baseName?: string;
+}
+
+/** Reads the environment name from `LOADLAB_ENV` (default `example`). */
+export function selectedEnvironmentName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOADLAB_ENV?.trim() || 'example';
+}
+
+function readJson(file: string, label: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${label}: not valid JSON (${(err as Error).message}); fix the syntax`]);
+  }
+}
+
+function available(dir: string): string[] {
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json') && !f.startsWith('_'))
+        .map((f) => f.replace(/\.json$/, ''))
+        .sort()
+    : [];
+}
+
+/** Validates raw environment JSON; `label` prefixes every problem (usually the file path). */
+export function parseEnvironmentFile(raw: unknown, label: string): EnvironmentFile {
+  const result = environmentSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${label}: ${describeIssue(issue, raw)}`));
+  }
+  return result.data;
+}
+
+const hourFloor = (d: Date): Date => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);
+
+/**
+ * Loads, validates and resolves an environment. `pr-<n>` without a file of its own derives from
+ * the base environment: its own name (so every physical name is unique), the base's archive
+ * (so tearing it down never touches archived data) and an `expires-at` tag.
+ * Throws ConfigError listing every problem.
+ */
+export function loadEnvironment(name: string, options: LoadOptions = {}): Environment {
+  const dir = options.dir ?? ENVIRONMENTS_DIR;
+  const relDir = path.relative(process.cwd(), dir) || '.';
+  if (!/^[a-z][a-z0-9-]{1,23}$/.test(name)) {
+    throw new ConfigError([
+      `LOADLAB_ENV must be 2-24 lower-case letters, digits or -, starting with a letter (got ${JSON.stringify(name)})`,
+    ]);
+  }
+  const ownFile = path.join(dir, `${name}.json`);
+  const ephemeralMatch = EPHEMERAL_NAME.exec(name);
+  let file = ownFile;
+  let raw: unknown;
+  let baseName: string | undefined;
+  if (existsSync(ownFile)) {
+    raw = readJson(ownFile, path.join(relDir, `${name}.json`));
+  } else if (ephemeralMatch) {
+    baseName = options.baseName ?? (process.env.LOADLAB_BASE_ENV?.trim() || 'example');
+    file = path.join(dir, `${baseName}.json`);
+    if (!existsSync(file)) {
+      throw new ConfigError([
+        `LOADLAB_BASE_ENV: no base environment ${baseName} for ${name} (${path.join(relDir, `${baseName}.json`)} does not exist; available: ${available(dir).join(', ') || 'none'})`,
+      ]);
+    }
+    const base = readJson(file, path.join(relDir, `${baseName}.json`));
+    raw = derivePullRequestEnvironment(base, name, baseName);
+  } else {
+    throw new ConfigError([
+      `LOADLAB_ENV: no environment ${name} (${path.join(relDir, `${name}.json`)} does not exist; available: ${available(dir).join(', ') || 'none'}, or pr-<number> for an ephemeral one)`,
+    ]);
+  }
+  const label = path.join(relDir, path.basename(file));
+  const config = parseEnvironmentFile(raw, label);
+  if (config.name !== name) {
+    throw new ConfigError([`${label}: name must equal the file name ${JSON.stringify(name)} (got ${JSON.stringify(config.name)})`]);
+  }
+  return resolveEnvironment(config, label, ephemeralMatch ? (baseName ?? config.archive.shareFrom ?? name) : undefined, options.now);
+}
+
+/** A `pr-<n>` environment: the base file with its own name and the base's archive. */
+export function derivePullRequestEnvironment(base: unknown, name: string, baseName: string): unknown {
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return base; // validation reports it
+  const b = base as Record<string, unknown>;
+  const archive = (b.archive && typeof b.archive === 'object' ? b.archive : {}) as Record<string, unknown>;
+  const backend = b.backend as Record<string, unknown> | undefined;
+  return {
+    ...b,
+    name,
+    // Share the base archive unless the base itself shares one.
+    archive: { ...archive, shareFrom: (archive.shareFrom as string | undefined) ?? baseName },
+    backend,
+    genesys: {
+      ...(b.genesys as object),
+      eventBridge: { ...((b.genesys as Record<string, unknown>)?.eventBridge as object), eventSourceSuffix: undefined },
+    },
+  };
+}
+
+export function resolveEnvironment(config: EnvironmentFile, sourceFile: string, ephemeralBase?: string, now?: Date): Environment {
+  const name = config.name;
+  const created = now ?? (process.env.LOADLAB_CREATED_AT ? new Date(process.env.LOADLAB_CREATED_AT) : hourFloor(new Date()));
+  if (Number.isNaN(created.getTime())) {
+    throw new ConfigError([
+      `LOADLAB_CREATED_AT must be an ISO date such as 2026-11-23T10:00:00Z (got ${JSON.stringify(process.env.LOADLAB_CREATED_AT)})`,
+    ]);
+  }
+  const ephemeral = ephemeralBase
+    ? { baseName: ephemeralBase, expiresAt: new Date(created.getTime() + config.ephemeral.ttlHours * 3_600_000).toISOString() }
+    : undefined;
+  const suffix = config.genesys.eventBridge.eventSourceSuffix ?? `loadlab-${name}`;
+  const tags: Record<string, string> = { project: 'genesys-loadlab', environment: name, owner: config.owner };
+  if (ephemeral) tags['expires-at'] = ephemeral.expiresAt;
+  return {
+    name,
+    config,
+    sourceFile,
+    ephemeral,
+    stackNames: { archive: `${name}-archive`, genesys: `${name}-genesys`, runners: `${name}-runners` },
+    resourcePrefix: `loadlab-${name}`,
+    archiveOwner: config.archive.shareFrom ?? name,
+    tags,
+    genesys: {
+      apiBase: genesysApiBase(config.genesys.region),
+      loginBase: genesysLoginBase(config.genesys.region),
+      fedramp: config.genesys.region === FEDRAMP_REGION,
+      awsAccountId: genesysAwsAccount(config.genesys.region),
+      eventSourceSuffix: suffix,
+    },
+  };
+}

@@ -1,0 +1,280 @@
+import { z } from 'zod';
+import { GENESYS_REGIONS } from './regions';
+
+/**
+ * The environment file format. Everything after `loadEnvironment` works on these typed,
+ * validated values. Units are in the field names; every optional field documents its default.
+ */
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+  message: 'must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
+});
+const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
+const int = (min: number, max?: number) => {
+  let s = z.number().int().min(min);
+  if (max !== undefined) s = s.max(max);
+  return s;
+};
+/** Values CloudWatch Logs accepts for retention (a subset: the ones worth choosing). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653] as const;
+const oneOf = (values: readonly number[]) =>
+  z.number().refine((v) => values.includes(v), { message: `must be one of ${values.join(', ')}` });
+
+/** A Genesys notification topic, with `{id}` placeholders or concrete ids. */
+const topic = z.string().regex(/^v2(\.[A-Za-z0-9_{}-]+)+$/, {
+  message: 'must be a Genesys notification topic such as v2.detail.events.conversation.{id}.customer.end',
+});
+
+export const DEFAULT_TOPICS = [
+  'v2.detail.events.conversation.{id}.customer.end',
+  'v2.detail.events.conversation.{id}.acw',
+  'v2.detail.events.conversation.{id}.user.end',
+  'v2.analytics.conversations.details.jobs.availability',
+];
+
+const endpointRef = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    path: z.string().regex(/^\/api\/v2\//, { message: 'must be a Platform API path starting with /api/v2/' }),
+    /** Share of the scenario's requests that go to this endpoint. Default: equal shares. */
+    weight: z.number().positive().optional(),
+  })
+  .strict();
+
+const scenario = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'must be lower-case letters, digits and -, at most 40 characters' }),
+    description: z.string().max(300).optional(),
+    endpoints: z.array(endpointRef).min(1),
+    virtualUsers: int(1, 100000),
+    requestsPerUserPerMinute: z.number().positive().max(6000),
+    durationSec: int(10, 86400),
+    /** Default: a tenth of the duration. */
+    rampUpSec: int(0, 86400).optional(),
+    /**
+     * A deliberate capacity test: exceeding the budget is reported as a warning, not an error.
+     * Default false.
+     */
+    expectThrottling: z.boolean().default(false),
+    /**
+     * Pin the sizing instead of letting the planner choose it (e.g. `{ "shards": 1, "tokensPerShard": 1 }`
+     * reproduces "every thread shares one token"). Default: the planner sizes the scenario.
+     */
+    fixedSizing: z
+      .object({ shards: int(1, 1000), tokensPerShard: int(1, 1000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const limitOverrides = z.record(z.string().regex(/^[a-z0-9.]+$/), z.number().int().positive());
+
+export const environmentSchema = z
+  .object({
+    /** Optional JSON-schema pointer for editors. */
+    $schema: z.string().optional(),
+    /** Lower-case name; stacks become `<name>-archive`, `<name>-genesys`, `<name>-runners`. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,23}$/, { message: 'must be 2-24 lower-case letters, digits or -, starting with a letter' }),
+    /** Who to ask about this environment (tag `owner`). */
+    owner: z.string().min(3).max(128),
+    genesys: z
+      .object({
+        orgId: uuid,
+        /** Genesys Cloud region as the provider names it (e.g. us-east-1 = mypurecloud.com). */
+        region: z.string().refine((r) => r in GENESYS_REGIONS, {
+          message: `must be a Genesys Cloud region: ${Object.keys(GENESYS_REGIONS).join(', ')}`,
+        }),
+        /** Divisions the OAuth client roles are bound to. Default: the home division. */
+        divisionIds: z.array(uuid).default([]),
+        /** Token lifetimes of the OAuth clients we create (300..172800 s). */
+        tokenValiditySec: z
+          .object({
+            runner: int(300, 172800).default(3600),
+            worker: int(300, 172800).default(3600),
+            /** The policy maximum no client may exceed. Default 86400. */
+            max: int(300, 172800).default(86400),
+          })
+          .strict()
+          .default({}),
+        /** Most OAuth clients the planner may create for load runners. Default 50. */
+        maxRunnerClients: int(1, 500).default(50),
+        eventBridge: z
+          .object({
+            /** Partner event source suffix; default `loadlab-<env name>`. */
+            eventSourceSuffix: z
+              .string()
+              .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits, ".", "-" or "_"' })
+              .optional(),
+            topics: z.array(topic).min(1).default(DEFAULT_TOPICS),
+          })
+          .strict()
+          .default({}),
+        recordingExport: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** [UNCONFIRMED] integration type id; check with GET /api/v2/integrations/types. */
+            integrationType: z.string().min(1).default('aws-s3-recording-bulk-actions-integration'),
+            /** [UNCONFIRMED] credential type, by analogy with the Lambda data-actions integration. */
+            credentialType: z.string().min(1).default('amazonWebServicesARN'),
+            /** Create a media retention policy that exports recordings automatically. Default true. */
+            retentionPolicy: z.boolean().default(true),
+            /** Queues whose recordings the policy exports; default: all of the org's conversations. */
+            queueIds: z.array(uuid).default([]),
+            /** Export role ARN when the archive is not ours (overrides the archive stack's role). */
+            exportRoleArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/)
+              .optional(),
+          })
+          .strict()
+          .default({}),
+        /** Override any catalogue limit (`npm run limits:fetch` writes these). */
+        limits: limitOverrides.default({}),
+      })
+      .strict(),
+    aws: z
+      .object({
+        accountId: awsAccountId,
+        region: awsRegion,
+        /** Existing network for the runners; default: a minimal VPC with public subnets, no NAT gateway. */
+        network: z
+          .object({ vpcId: z.string().regex(/^vpc-[0-9a-f]+$/), subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    /** Where Terraform state lives. The example uses `local` so synth works offline. */
+    backend: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('local') }).strict(),
+        z
+          .object({
+            type: z.literal('s3'),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' }),
+            region: awsRegion,
+            /** State keys are `<keyPrefix>/<stack>.tfstate`. Default `genesys-loadlab`. */
+            keyPrefix: z
+              .string()
+              .regex(/^[A-Za-z0-9/_.-]+$/)
+              .default('genesys-loadlab'),
+            /** KMS key for state (state holds OAuth client secrets). Default: the bucket's key. */
+            kmsKeyId: z.string().optional(),
+          })
+          .strict(),
+      ])
+      .default({ type: 'local' }),
+    archive: z
+      .object({
+        /** Use this environment's archive instead of creating one (ephemeral environments). */
+        shareFrom: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,23}$/)
+          .optional(),
+        transitionToInfrequentAccessDays: int(30, 3650).default(30),
+        transitionToGlacierDays: int(60, 3650).default(180),
+        noncurrentVersionExpirationDays: int(1, 3650).default(90),
+        objectLock: z
+          .object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retentionDays: int(1, 36500) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    loadProfile: z
+      .object({
+        /** Minimum shards (Fargate tasks) per scenario; the planner may add more. */
+        shards: int(1, 1000).default(1),
+        /** Safety margin kept free under every limit, in percent. Default 20. */
+        headroomPercent: z.number().min(0).max(90).default(20),
+        /** Most JMeter threads one shard runs. Default 250. */
+        maxThreadsPerShard: int(1, 5000).default(250),
+        scenarios: z.array(scenario).min(1),
+      })
+      .strict(),
+    pipeline: z
+      .object({
+        /** Conversation events per minute the metadata worker should keep up with. */
+        expectedEventsPerMinute: int(1, 1000000).default(600),
+        /** API calls the worker makes per event (recordingmetadata + recordings). */
+        callsPerEvent: int(1, 10).default(2),
+        batchSize: int(1, 100).default(10),
+        workerTimeoutSec: int(5, 900).default(60),
+        maxReceiveCount: int(1, 5).default(5),
+        logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
+      })
+      .strict()
+      .default({}),
+    runners: z
+      .object({
+        /** Fargate CPU units (1024 = 1 vCPU). */
+        cpu: oneOf([1024, 2048, 4096, 8192]).default(2048),
+        memoryMiB: int(2048, 30720).default(4096),
+        fargateSpot: z.boolean().default(false),
+        logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
+        /** Image tag in the stack's ECR repository. Default `5.6.3`. */
+        imageTag: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,128}$/)
+          .default('5.6.3'),
+      })
+      .strict()
+      .default({}),
+    /** Ephemeral environments (`pr-*`) expire; the janitor destroys them after this. */
+    ephemeral: z
+      .object({ ttlHours: int(1, 24 * 30).default(72) })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    // Cross-field rules: each names the field to change.
+    const { tokenValiditySec } = env.genesys;
+    for (const who of ['runner', 'worker'] as const) {
+      if (tokenValiditySec[who] > tokenValiditySec.max) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['genesys', 'tokenValiditySec', who],
+          message: `must be <= genesys.tokenValiditySec.max (${tokenValiditySec.max}); lower it or raise the maximum`,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    env.loadProfile.scenarios.forEach((s, i) => {
+      if (seen.has(s.name)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['loadProfile', 'scenarios', i, 'name'],
+          message: 'must be unique among the scenarios; rename one of them',
+        });
+      }
+      seen.add(s.name);
+      if (s.rampUpSec !== undefined && s.rampUpSec >= s.durationSec) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['loadProfile', 'scenarios', i, 'rampUpSec'],
+          message: `must be shorter than durationSec (${s.durationSec})`,
+        });
+      }
+    });
+    if (env.archive.transitionToGlacierDays <= env.archive.transitionToInfrequentAccessDays) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['archive', 'transitionToGlacierDays'],
+        message: `must be greater than archive.transitionToInfrequentAccessDays (${env.archive.transitionToInfrequentAccessDays})`,
+      });
+    }
+    if (env.archive.shareFrom === env.name) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['archive', 'shareFrom'],
+        message: "must name another environment; remove it to create this environment's own archive",
+      });
+    }
+  });
+
+/** The environment file as written. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** The parsed file, with defaults applied. */
+export type EnvironmentFile = z.output<typeof environmentSchema>;
+export type ScenarioConfig = EnvironmentFile['loadProfile']['scenarios'][number];
