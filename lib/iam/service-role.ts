@@ -1,0 +1,54 @@
+import { Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { serviceTrustPolicy, toPolicyJson, type IGrantable, type PolicyStatement } from './policy';
+
+export interface ServiceRoleProps {
+  readonly roleName: string;
+  /** The one service that may assume the role, e.g. `lambda.amazonaws.com`. */
+  readonly service: string;
+  readonly description: string;
+  /** Extra conditions on the trust statement (e.g. `aws:SourceAccount`). */
+  readonly trustConditions?: PolicyStatement['conditions'];
+}
+
+/**
+ * An IAM role for one AWS service. Constructs that own a resource grant access to it through
+ * `addToPolicy` (e.g. `bucket.grantWrite(role, prefix)`); the statements are written into one
+ * inline policy when the stack synthesizes, so a policy lists everything a role may do.
+ */
+export class ServiceRole extends Construct implements IGrantable {
+  readonly role: IamRole;
+  private readonly statements: PolicyStatement[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, 'role', {
+      name: props.roleName,
+      description: props.description,
+      assumeRolePolicy: serviceTrustPolicy(props.service, props.trustConditions),
+    });
+    new IamRolePolicy(this, 'policy', {
+      name: 'least-privilege',
+      role: this.role.id,
+      policy: Lazy.stringValue({ produce: () => toPolicyJson(this.statements) }),
+    });
+    // A role with an empty inline policy is a mistake: fail synth, naming the role.
+    this.node.addValidation({
+      validate: () => (this.statements.length === 0 ? [`role ${props.roleName} was granted nothing`] : []),
+    });
+  }
+
+  get roleArn(): string {
+    return this.role.arn;
+  }
+
+  get roleName(): string {
+    return this.role.name;
+  }
+
+  addToPolicy(statement: PolicyStatement): void {
+    this.statements.push(statement);
+  }
+}
