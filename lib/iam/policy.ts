@@ -29,7 +29,9 @@ export function toPolicyJson(statements: readonly PolicyStatement[]): string {
 export function serviceTrustPolicy(service: string, conditions?: PolicyStatement['conditions']): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(conditions ? { Condition: conditions } : {}) }],
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(conditions ? { Condition: conditions } : {}) },
+    ],
   });
 }
 

@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { TerraformStack, Testing } from 'cdktf';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { NodeFunction } from '../../lib/lambda/node-function';
+import { bundleHandler } from '../../lib/lambda/bundle';
+import { OAuthClientSecret } from '../../lib/secrets/oauth-client-secret';
+import { ServiceRole } from '../../lib/iam/service-role';
+
+const entry = path.join(__dirname, 'fixtures', 'hello.ts');
+
+describe('NodeFunction', () => {
+  it('bundles the handler into one index.js that exports handler', async () => {
+    const dir = bundleHandler(entry);
+    const file = path.join(dir, 'index.js');
+    expect(existsSync(file)).toBe(true);
+    const mod = { exports: {} as { handler?: () => Promise<unknown> } };
+    new Function('module', 'exports', 'require', readFileSync(file, 'utf8'))(mod, mod.exports, require);
+    await expect(mod.exports.handler!()).resolves.toEqual({ ok: true });
+  });
+
+  it('is Node 20 on arm64 with reserved concurrency, its own log group and a role limited to that log group', () => {
+    const synth = Testing.synthScope((scope) => {
+      new NodeFunction(scope, 'worker', {
+        functionName: 'loadlab-test-worker',
+        description: 'test',
+        entry,
+        timeoutSec: 30,
+        reservedConcurrency: 3,
+        logRetentionDays: 14,
+        environment: { MODE: 'test' },
+      });
+    });
+    expect(synth).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'loadlab-test-worker',
+      runtime: 'nodejs20.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      reserved_concurrent_executions: 3,
+      timeout: 30,
+      environment: { variables: { MODE: 'test' } },
+    });
+    expect(synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/loadlab-test-worker', retention_in_days: 14 });
+    const json = JSON.parse(synth);
+    const policy = JSON.parse(Object.values(json.resource.aws_iam_role_policy as Record<string, { policy: string }>)[0].policy);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$/),
+      },
+    ]);
+    const trust = JSON.parse(
+      Object.values(json.resource.aws_iam_role as Record<string, { assume_role_policy: string }>)[0].assume_role_policy,
+    );
+    expect(trust.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+  });
+});
+
+describe('OAuthClientSecret', () => {
+  it('stores the client by reference, KMS-encrypted, and grants read of that one secret', () => {
+    const synth = Testing.synthScope((scope) => {
+      const role = new ServiceRole(scope, 'reader', { roleName: 'reader', service: 'ecs-tasks.amazonaws.com', description: 'reads' });
+      const secret = new OAuthClientSecret(scope, 'runner-0', {
+        secretName: 'loadlab/test/runner-0',
+        client: {
+          purpose: 'runner-0',
+          clientId: '${genesyscloud_oauth_client.runner_0.id}',
+          clientSecret: '${genesyscloud_oauth_client.runner_0.client_secret}',
+        },
+        kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc',
+        region: 'us-east-1',
+      });
+      secret.grantRead(role);
+    });
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: 'loadlab/test/runner-0',
+      kms_key_id: 'arn:aws:kms:us-east-1:111122223333:key/abc',
+    });
+    const json = JSON.parse(synth);
+    const version = Object.values(json.resource.aws_secretsmanager_secret_version as Record<string, { secret_string: string }>)[0];
+    expect(JSON.parse(version.secret_string)).toEqual({
+      clientId: '${genesyscloud_oauth_client.runner_0.id}',
+      clientSecret: '${genesyscloud_oauth_client.runner_0.client_secret}',
+    });
+    expect(synth).toHaveResource(IamRolePolicy);
+    const policy = JSON.parse(Object.values(json.resource.aws_iam_role_policy as Record<string, { policy: string }>)[0].policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
+      }),
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('a role granted nothing fails synth', () => {
+    const stack = new TerraformStack(Testing.app(), 'idle-role');
+    new ServiceRole(stack, 'idle', { roleName: 'idle', service: 'lambda.amazonaws.com', description: 'x' });
+    expect(() => Testing.synth(stack, true)).toThrow(/role idle was granted nothing/);
+  });
+});

@@ -1,0 +1,88 @@
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { ServiceRole } from '../iam/service-role';
+import type { IGrantable, PolicyStatement } from '../iam/policy';
+import { bundleHandler } from './bundle';
+
+export interface NodeFunctionProps {
+  /** Physical name, e.g. `loadlab-example-metadata-worker`. */
+  readonly functionName: string;
+  readonly description: string;
+  /** Absolute path of the TypeScript handler module; it must export `handler`. */
+  readonly entry: string;
+  readonly timeoutSec: number;
+  /** Default 256. */
+  readonly memoryMiB?: number;
+  /** Always set: an unbounded worker could spend the whole rate budget. */
+  readonly reservedConcurrency: number;
+  readonly logRetentionDays: number;
+  /** Plain configuration only: secrets are read from Secrets Manager at run time. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Encrypts environment variables at rest with this key. Default: the Lambda service key. */
+  readonly kmsKeyArn?: string;
+  /** Extra tags, e.g. `loadlab-retrieval` for workers that call Genesys Cloud. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Node.js 20 arm64 Lambda bundled with esbuild, with its own log group (retention set, created
+ * before the function so Lambda never creates an unbounded one), its own role that may write
+ * only to that log group, and reserved concurrency.
+ */
+export class NodeFunction extends Construct implements IGrantable {
+  readonly fn: LambdaFunction;
+  readonly role: ServiceRole;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    // CloudWatch Logs encrypts at rest by default; a customer key would need a logs-service key policy.
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new ServiceRole(this, 'role', {
+      roleName: props.functionName,
+      service: 'lambda.amazonaws.com',
+      description: `Runs ${props.functionName}`,
+    });
+    this.role.addToPolicy({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${this.logGroup.arn}:*`],
+    });
+    const asset = new TerraformAsset(this, 'code', { path: bundleHandler(props.entry), type: AssetType.ARCHIVE });
+    this.fn = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      description: props.description,
+      runtime: 'nodejs20.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      role: this.role.roleArn,
+      timeout: props.timeoutSec,
+      memorySize: props.memoryMiB ?? 256,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      kmsKeyArn: props.kmsKeyArn,
+      environment: props.environment ? { variables: { ...props.environment } } : undefined,
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tags: props.tags ? { ...props.tags } : undefined,
+      dependsOn: [this.logGroup],
+    });
+  }
+
+  get roleArn(): string {
+    return this.role.roleArn;
+  }
+
+  get roleName(): string {
+    return this.role.roleName;
+  }
+
+  addToPolicy(statement: PolicyStatement): void {
+    this.role.addToPolicy(statement);
+  }
+}
