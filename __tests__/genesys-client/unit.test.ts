@@ -1,0 +1,294 @@
+import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket } from '../../lib/genesys-client';
+
+/** A manual clock: sleep advances it, so waits are exact and instant. */
+function fakeClock(start = 1_000_000) {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+  };
+}
+
+type Handler = (url: string, init: RequestInit) => Response | Promise<Response>;
+function mockFetch(handler: Handler) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    calls.push({ url, init: init ?? {} });
+    return handler(url, init ?? {});
+  }) as typeof fetch;
+  return { fetch: f, calls };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('TokenBucket', () => {
+  it('spaces permits by 60000/rate ms with burst 1', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ ratePerMinute: 600, now: clock.now, sleep: clock.sleep });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await bucket.take();
+      times.push(clock.now());
+    }
+    expect(times.map((t) => t - times[0])).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it('allows a burst after idling, then paces', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ ratePerMinute: 60, burst: 3, now: clock.now, sleep: clock.sleep });
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(false);
+    expect(bucket.waitTimeMs()).toBe(1000);
+    clock.advance(1000);
+    expect(bucket.tryTake()).toBe(true);
+  });
+
+  it('serves concurrent callers in order without exceeding the rate', async () => {
+    let t = 0;
+    const bucket = new TokenBucket({
+      ratePerMinute: 1200,
+      now: () => t,
+      sleep: () => Promise.resolve(),
+    });
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = bucket.waitTimeMs();
+      waits.push(before);
+      void bucket.take();
+    }
+    expect(waits).toEqual([0, 50, 100, 150]);
+    t = 10;
+    expect(bucket.waitTimeMs()).toBe(190);
+  });
+
+  it('deferUntil blocks every caller until the time', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ ratePerMinute: 6000, burst: 5, now: clock.now, sleep: clock.sleep });
+    bucket.deferUntil(clock.now() + 2000);
+    expect(bucket.tryTake()).toBe(false);
+    await bucket.take();
+    expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('rejects a non-positive rate or a fractional burst', () => {
+    expect(() => new TokenBucket({ ratePerMinute: 0 })).toThrow(/ratePerMinute/);
+    expect(() => new TokenBucket({ ratePerMinute: 10, burst: 1.5 })).toThrow(/burst/);
+  });
+});
+
+describe('ClientCredentialsTokenProvider', () => {
+  it('posts client credentials with HTTP Basic and caches the token', async () => {
+    const clock = fakeClock();
+    const m = mockFetch(() => json(200, { access_token: 'tok-1', token_type: 'bearer', expires_in: 3600 }));
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://login.x/',
+      clientId: 'id',
+      clientSecret: 's3cret',
+      fetch: m.fetch,
+      now: clock.now,
+    });
+    expect(await tp.getToken()).toBe('tok-1');
+    expect(await tp.getToken()).toBe('tok-1');
+    expect(m.calls).toHaveLength(1);
+    expect(m.calls[0].url).toBe('https://login.x/oauth/token');
+    expect(m.calls[0].init.method).toBe('POST');
+    expect((m.calls[0].init.headers as Record<string, string>).authorization).toBe(`Basic ${Buffer.from('id:s3cret').toString('base64')}`);
+    expect(m.calls[0].init.body).toBe('grant_type=client_credentials');
+  });
+
+  it('refreshes refreshBeforeExpirySec before expiry and shares one in-flight request', async () => {
+    const clock = fakeClock();
+    let n = 0;
+    const m = mockFetch(() => json(200, { access_token: `tok-${++n}`, expires_in: 600 }));
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://login.x',
+      clientId: 'id',
+      clientSecret: 's',
+      refreshBeforeExpirySec: 100,
+      fetch: m.fetch,
+      now: clock.now,
+    });
+    const all = await Promise.all([tp.getToken(), tp.getToken(), tp.getToken()]);
+    expect(all).toEqual(['tok-1', 'tok-1', 'tok-1']);
+    clock.advance(499_000);
+    expect(await tp.getToken()).toBe('tok-1');
+    clock.advance(1_000);
+    expect(await tp.getToken()).toBe('tok-2');
+    expect(m.calls).toHaveLength(2);
+  });
+
+  it('invalidate(token) drops only the token it names', async () => {
+    let n = 0;
+    const m = mockFetch(() => json(200, { access_token: `tok-${++n}`, expires_in: 3600 }));
+    const tp = new ClientCredentialsTokenProvider({ loginBase: 'https://l', clientId: 'id', clientSecret: 's', fetch: m.fetch });
+    await tp.getToken();
+    tp.invalidate('stale');
+    expect(await tp.getToken()).toBe('tok-1');
+    tp.invalidate('tok-1');
+    expect(await tp.getToken()).toBe('tok-2');
+  });
+
+  it('fails fast on a wrong secret without leaking it', async () => {
+    const m = mockFetch(() => json(401, { error: 'invalid_client' }));
+    const tp = new ClientCredentialsTokenProvider({ loginBase: 'https://l', clientId: 'id', clientSecret: 'topsecret', fetch: m.fetch });
+    const err = await tp.getToken().catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'TokenRequestError', status: 401 });
+    expect(String((err as Error).message)).not.toContain('topsecret');
+    expect(m.calls).toHaveLength(1);
+  });
+
+  it('waits Retry-After when the token endpoint throttles', async () => {
+    const clock = fakeClock();
+    let n = 0;
+    const m = mockFetch(() =>
+      ++n === 1 ? json(429, { status: 429 }, { 'retry-after': '2' }) : json(200, { access_token: 't', expires_in: 60 }),
+    );
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://l',
+      clientId: 'id',
+      clientSecret: 's',
+      fetch: m.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    expect(await tp.getToken()).toBe('t');
+    expect(clock.sleeps).toEqual([2000]);
+  });
+});
+
+describe('GenesysApiClient', () => {
+  function setup(handler: Handler, extra: Partial<ConstructorParameters<typeof GenesysApiClient>[0]> = {}) {
+    const clock = fakeClock();
+    let tokenN = 0;
+    const tokenFetch = mockFetch(() => json(200, { access_token: `tok-${++tokenN}`, expires_in: 3600 }));
+    const api = mockFetch(handler);
+    const tokens = new ClientCredentialsTokenProvider({
+      loginBase: 'https://login',
+      clientId: 'c',
+      clientSecret: 's',
+      fetch: tokenFetch.fetch,
+      now: clock.now,
+    });
+    const bucket = new TokenBucket({ ratePerMinute: 60_000, now: clock.now, sleep: clock.sleep });
+    const infos: unknown[] = [];
+    const client = new GenesysApiClient({
+      apiBase: 'https://api',
+      tokens,
+      bucket,
+      fetch: api.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0.5,
+      onResponse: (i) => infos.push(i),
+      ...extra,
+    });
+    return { client, clock, api, tokenFetch, infos };
+  }
+
+  it('waits exactly Retry-After on 429, reports the rate-limit headers, then succeeds', async () => {
+    let n = 0;
+    const { client, clock, infos } = setup(() =>
+      ++n === 1
+        ? json(
+            429,
+            { status: 429, code: 'too.many.requests.retry.after' },
+            { 'retry-after': '7', 'inin-ratelimit-count': '301', 'inin-ratelimit-allowed': '300', 'inin-ratelimit-reset': '7' },
+          )
+        : json(200, { ok: true }),
+    );
+    const res = await client.request<{ ok: boolean }>('GET', '/api/v2/scripts');
+    expect(res.body).toEqual({ ok: true });
+    expect(clock.sleeps.filter((s) => s >= 1000)).toEqual([7000]);
+    expect(infos[0]).toMatchObject({
+      status: 429,
+      attempt: 1,
+      retryAfterSec: 7,
+      waitedMs: 7000,
+      rateLimit: { count: 301, allowed: 300, reset: 7 },
+    });
+    expect(infos[1]).toMatchObject({ status: 200, attempt: 2 });
+  });
+
+  it('prefers x-sim-retry-after-ms and falls back to defaultRetryAfterSec', async () => {
+    let n = 0;
+    const { client, clock } = setup(
+      () => (++n === 1 ? json(429, {}, { 'retry-after': '1', 'x-sim-retry-after-ms': '240' }) : n === 2 ? json(429, {}) : json(200, {})),
+      { defaultRetryAfterSec: 5 },
+    );
+    await client.get('/api/v2/scripts');
+    expect(clock.sleeps.filter((s) => s > 1)).toEqual([240, 5000]);
+  });
+
+  it('backs off exponentially with jitter on 5xx and network errors', async () => {
+    let n = 0;
+    const { client, clock, infos } = setup(
+      () => {
+        n++;
+        if (n === 1) return json(503, {});
+        if (n === 2) throw new TypeError('fetch failed');
+        if (n === 3) return json(500, {});
+        return json(200, { n });
+      },
+      { backoff: { baseMs: 100, maxMs: 300 } },
+    );
+    const res = await client.get<{ n: number }>('/api/v2/scripts');
+    expect(res.body.n).toBe(4);
+    // random 0.5 -> cap * 0.75; caps 100, 200, 300 (capped from 400)
+    expect(clock.sleeps.filter((s) => s > 1)).toEqual([75, 150, 225]);
+    expect(infos[1]).toMatchObject({ status: 0, error: 'fetch failed' });
+  });
+
+  it('gives up after maxAttempts with the last status', async () => {
+    const { client, api } = setup(() => json(503, { message: 'down' }), { maxAttempts: 3 });
+    const err = (await client.get('/api/v2/scripts').catch((e) => e)) as GenesysApiError;
+    expect(err).toBeInstanceOf(GenesysApiError);
+    expect(err.status).toBe(503);
+    expect(err.details.attempts).toBe(3);
+    expect(api.calls).toHaveLength(3);
+  });
+
+  it('refreshes the token once on 401, then throws on a second 401', async () => {
+    const seen: string[] = [];
+    let n = 0;
+    const { client, tokenFetch } = setup((_u, init) => {
+      seen.push((init.headers as Record<string, string>).authorization);
+      return ++n === 1 ? json(401, {}) : json(200, {});
+    });
+    await client.get('/api/v2/scripts');
+    expect(seen).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(tokenFetch.calls).toHaveLength(2);
+
+    const always401 = setup(() => json(401, {}));
+    await expect(always401.client.get('/api/v2/scripts')).rejects.toMatchObject({ details: { status: 401, attempts: 2 } });
+  });
+
+  it('returns other 4xx without retrying, and sends JSON bodies', async () => {
+    const { client, api } = setup(() => json(404, { status: 404, code: 'not.found' }));
+    const res = await client.post('/api/v2/analytics/conversations/details/jobs', { interval: 'x' });
+    expect(res.status).toBe(404);
+    expect(api.calls).toHaveLength(1);
+    expect(api.calls[0].init.body).toBe('{"interval":"x"}');
+    expect((api.calls[0].init.headers as Record<string, string>)['content-type']).toBe('application/json');
+  });
+
+  it('takes from the bucket on every attempt', async () => {
+    let n = 0;
+    const { client } = setup(() => (++n < 3 ? json(503, {}) : json(200, {})));
+    const bucket = client.bucket;
+    const spy = jest.spyOn(bucket, 'take');
+    await client.get('/x');
+    expect(spy).toHaveBeenCalledTimes(3);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The one paced Genesys Cloud Platform API client shared by the metadata worker, the report
+ * jobs, the simulator's rehearsal and the CLIs. Pure Node 20 (global fetch), no AWS imports.
+ */
+export * from './token-bucket';
+export * from './token-provider';
+export * from './api-client';
+export * from './errors';
+export { rateLimitInfo, retryAfterMs, type RateLimitInfo } from './http';
+
+import { GenesysApiClient, type GenesysApiClientOptions } from './api-client';
+import { TokenBucket } from './token-bucket';
+import { ClientCredentialsTokenProvider } from './token-provider';
+
+export interface CreateClientOptions extends Omit<GenesysApiClientOptions, 'tokens' | 'bucket'> {
+  readonly loginBase: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Pacing of this client's token, in requests per minute (e.g. the planner's per-token or per-invocation rate). */
+  readonly ratePerMinute: number;
+  readonly burst?: number;
+  readonly refreshBeforeExpirySec?: number;
+}
+
+/** One token provider, one bucket and one client wired together (the common case). */
+export function createGenesysClient(opts: CreateClientOptions): GenesysApiClient {
+  const { loginBase, clientId, clientSecret, ratePerMinute, burst, refreshBeforeExpirySec, ...rest } = opts;
+  const tokens = new ClientCredentialsTokenProvider({
+    loginBase,
+    clientId,
+    clientSecret,
+    refreshBeforeExpirySec,
+    fetch: rest.fetch,
+    now: rest.now,
+    sleep: rest.sleep,
+  });
+  const bucket = new TokenBucket({ ratePerMinute, burst, now: rest.now, sleep: rest.sleep });
+  return new GenesysApiClient({ ...rest, tokens, bucket });
+}

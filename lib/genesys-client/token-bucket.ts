@@ -1,0 +1,80 @@
+/**
+ * A pacing token bucket (GCRA form): one permit every `60000 / ratePerMinute` ms, with up to
+ * `burst` permits available at once after idling. Callers that cannot be served immediately
+ * reserve the next free slot, so concurrent callers are served first-come first-served and
+ * never exceed the rate together.
+ */
+export interface TokenBucketOptions {
+  /** Sustained permits per minute (> 0). */
+  readonly ratePerMinute: number;
+  /** Permits that may be taken back to back after idling. Default 1: strictly even pacing. */
+  readonly burst?: number;
+  /** Clock in ms. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Waits `ms`. Default a `setTimeout` promise. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+export class TokenBucket {
+  readonly ratePerMinute: number;
+  readonly burst: number;
+  /** Milliseconds between two permits. */
+  readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Theoretical arrival time of the next permit (GCRA). */
+  private tat = Number.NEGATIVE_INFINITY;
+
+  constructor(opts: TokenBucketOptions) {
+    if (!(Number.isFinite(opts.ratePerMinute) && opts.ratePerMinute > 0)) {
+      throw new RangeError(`TokenBucket: ratePerMinute must be a positive number (got ${opts.ratePerMinute})`);
+    }
+    const burst = opts.burst ?? 1;
+    if (!(Number.isInteger(burst) && burst >= 1)) throw new RangeError(`TokenBucket: burst must be an integer >= 1 (got ${burst})`);
+    this.ratePerMinute = opts.ratePerMinute;
+    this.burst = burst;
+    this.intervalMs = 60_000 / opts.ratePerMinute;
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? realSleep;
+  }
+
+  /** Earliest time the next permit could be taken. */
+  private allowAt(now: number): number {
+    const tat = Math.max(this.tat, now);
+    return tat - (this.burst - 1) * this.intervalMs;
+  }
+
+  /** Takes a permit, waiting for the next free slot if needed. */
+  async take(): Promise<void> {
+    const now = this.now();
+    const tat = Math.max(this.tat, now);
+    const wait = tat - (this.burst - 1) * this.intervalMs - now;
+    // Reserve the slot before waiting so concurrent callers queue behind it.
+    this.tat = tat + this.intervalMs;
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /** Takes a permit only if one is free right now. */
+  tryTake(): boolean {
+    const now = this.now();
+    if (this.allowAt(now) > now) return false;
+    this.tat = Math.max(this.tat, now) + this.intervalMs;
+    return true;
+  }
+
+  /** Milliseconds until a permit is free (0 = now). */
+  waitTimeMs(): number {
+    const now = this.now();
+    return Math.max(0, this.allowAt(now) - now);
+  }
+
+  /**
+   * Hands out no permit before `time` (ms on this bucket's clock): used after a 429 so every
+   * caller sharing the token pauses, not only the one that was throttled. Spends the burst.
+   */
+  deferUntil(time: number): void {
+    this.tat = Math.max(this.tat, time + (this.burst - 1) * this.intervalMs);
+  }
+}
