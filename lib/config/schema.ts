@@ -178,6 +178,15 @@ export const environmentSchema = z
           .object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retentionDays: int(1, 36500) })
           .strict()
           .optional(),
+        /** Storage class after transitionToGlacierDays. Default GLACIER_IR: millisecond reads, no restore step. */
+        coldStorageClass: z.enum(['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']).default('GLACIER_IR'),
+        /** Days server access logs are kept. Default 365. */
+        accessLogRetentionDays: int(1, 3650).default(365),
+        /**
+         * [UNCONFIRMED] extra actions for the Genesys export role, should exports fail without them:
+         * `s3:PutObjectAcl` (a community policy lists it) and `kms:Decrypt` (multipart uploads to SSE-KMS). Default none.
+         */
+        exportRoleExtraActions: z.array(z.enum(['s3:PutObjectAcl', 'kms:Decrypt'])).default([]),
       })
       .strict()
       .default({}),
@@ -262,6 +271,13 @@ export const environmentSchema = z
         code: z.ZodIssueCode.custom,
         path: ['archive', 'transitionToGlacierDays'],
         message: `must be greater than archive.transitionToInfrequentAccessDays (${env.archive.transitionToInfrequentAccessDays})`,
+      });
+    } else if (env.archive.transitionToGlacierDays < env.archive.transitionToInfrequentAccessDays + 30) {
+      // S3 rejects a lifecycle rule whose Glacier transition comes less than 30 days after the Standard-IA one.
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['archive', 'transitionToGlacierDays'],
+        message: `must be at least archive.transitionToInfrequentAccessDays + 30 (${env.archive.transitionToInfrequentAccessDays + 30}): S3 keeps objects 30 days in Standard-IA first`,
       });
     }
     if (env.archive.shareFrom === env.name) {
