@@ -121,11 +121,33 @@ export const environmentSchema = z
             retentionPolicy: z.boolean().default(true),
             /** Queues whose recordings the policy exports; default: all of the org's conversations. */
             queueIds: z.array(uuid).default([]),
-            /** Export role ARN when the archive is not ours (overrides the archive stack's role). */
+            /** Export role ARN when the archive is not ours (overrides the archive stack's role); set with bucketName. */
             exportRoleArn: z
               .string()
-              .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/)
+              .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
+                message: 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/name',
+              })
               .optional(),
+            /** Bucket to export into when the archive is not ours; set with exportRoleArn. */
+            bucketName: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' })
+              .optional(),
+            /** [UNCONFIRMED] credential field that holds the export role ARN (`ARN`, as for amazonWebServicesARN). */
+            credentialField: z
+              .string()
+              .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { message: 'must be a field name of letters, digits or _' })
+              .default('ARN'),
+            /** [UNCONFIRMED] key under the integration's config.credentials that names the credential. */
+            credentialsKey: z
+              .string()
+              .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { message: 'must be a key of letters, digits or _' })
+              .default('AmazonWebServicesARN'),
+            /** [UNCONFIRMED] integration config property that holds the bucket name. */
+            bucketNameProperty: z
+              .string()
+              .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { message: 'must be a property name of letters, digits or _' })
+              .default('bucketName'),
           })
           .strict()
           .default({}),
@@ -280,6 +302,27 @@ export const environmentSchema = z
         message: `must be at least archive.transitionToInfrequentAccessDays + 30 (${env.archive.transitionToInfrequentAccessDays + 30}): S3 keeps objects 30 days in Standard-IA first`,
       });
     }
+    const exportTarget = env.genesys.recordingExport;
+    if ((exportTarget.exportRoleArn === undefined) !== (exportTarget.bucketName === undefined)) {
+      const missing = exportTarget.exportRoleArn === undefined ? 'exportRoleArn' : 'bucketName';
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'recordingExport', missing],
+        message:
+          "is required with the other one: set both exportRoleArn and bucketName to export into your own bucket, or neither to use the archive's",
+      });
+    }
+    const topicsSeen = new Set<string>();
+    env.genesys.eventBridge.topics.forEach((t, i) => {
+      if (topicsSeen.has(t)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['genesys', 'eventBridge', 'topics', i],
+          message: 'is listed twice; remove the duplicate',
+        });
+      }
+      topicsSeen.add(t);
+    });
     if (env.archive.shareFrom === env.name) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
