@@ -104,6 +104,13 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     summary: 'Cancel a conversation details job',
   },
   {
+    method: 'GET',
+    path: '/api/v2/analytics/conversations/details/jobs/availability',
+    kind: 'analytics-job',
+    anyOf: ['analytics:conversationDetail:view'],
+    summary: 'Data-lake availability date for conversation details jobs',
+  },
+  {
     method: 'POST',
     path: '/api/v2/analytics/ratelimits/aggregates/query',
     kind: 'telemetry',
@@ -116,6 +123,13 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     kind: 'telemetry',
     anyOf: ['usage:client:view', 'oauth:client:view'],
     summary: 'API usage of one OAuth client',
+  },
+  {
+    method: 'GET',
+    path: '/api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}',
+    kind: 'telemetry',
+    anyOf: ['usage:client:view', 'oauth:client:view'],
+    summary: 'Status and results of an OAuth client usage job',
   },
   {
     method: 'POST',
