@@ -38,12 +38,17 @@ export interface Environment {
 }
 
 export interface LoadOptions {
-  /** Folder of environment files. Default: the repository's `environments/`. */
+  /** Folder of environment files. Default: `LOADLAB_ENV_DIR`, else the repository's `environments/`. */
   readonly dir?: string;
   /** Fixes "now" for `expires-at` (tests). Default: `LOADLAB_CREATED_AT` or the current hour. */
   readonly now?: Date;
   /** Base of a `pr-*` environment. Default: `LOADLAB_BASE_ENV` or `example`. */
   readonly baseName?: string;
+}
+
+/** The folder environment files are read from: `LOADLAB_ENV_DIR` when set (tests, scratch copies), else `environments/`. */
+export function environmentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOADLAB_ENV_DIR?.trim() ? path.resolve(env.LOADLAB_ENV_DIR.trim()) : ENVIRONMENTS_DIR;
 }
 
 /** Reads the environment name from `LOADLAB_ENV` (default `example`). */
@@ -87,7 +92,7 @@ const hourFloor = (d: Date): Date => new Date(Math.floor(d.getTime() / 3_600_000
  * Throws ConfigError listing every problem.
  */
 export function loadEnvironment(name: string, options: LoadOptions = {}): Environment {
-  const dir = options.dir ?? ENVIRONMENTS_DIR;
+  const dir = options.dir ?? environmentsDir();
   const relDir = path.relative(process.cwd(), dir) || '.';
   if (!/^[a-z][a-z0-9-]{1,23}$/.test(name)) {
     throw new ConfigError([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GENESYS_REGIONS } from './regions';
+import { LIMIT_CATALOGUE } from '../ratelimits/catalogue';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -68,7 +69,14 @@ const scenario = z
   })
   .strict();
 
-const limitOverrides = z.record(z.string().regex(/^[a-z0-9.]+$/), z.number().int().positive());
+const knownLimits = LIMIT_CATALOGUE.map((l) => l.name);
+/** Keys are catalogue names (lib/ratelimits/catalogue.ts); `npm run limits:fetch` writes them. */
+const limitOverrides = z.record(
+  z.string().refine((name) => knownLimits.includes(name), {
+    message: `must name a limit in lib/ratelimits/catalogue.ts: ${knownLimits.join(', ')}`,
+  }),
+  z.number().int().positive(),
+);
 
 export const environmentSchema = z
   .object({

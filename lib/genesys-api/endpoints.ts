@@ -48,6 +48,25 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   },
   {
     method: 'GET',
+    path: '/api/v2/conversations/{conversationId}/recordings/{recordingId}',
+    kind: 'recording-metadata',
+    anyOf: [
+      'recording:recording:view',
+      'recording:recordingSegment:view',
+      'recording:snippetRecording:view',
+      'recording:screenRecording:view',
+    ],
+    summary: 'One recording of a conversation (media URLs and metadata); archive in bulk instead',
+  },
+  {
+    method: 'POST',
+    path: '/api/v2/notifications/channels',
+    kind: 'interactive',
+    anyOf: [],
+    summary: 'Create a notification channel (at most 20 per user + application; the SDK docs list no permission)',
+  },
+  {
+    method: 'GET',
     path: '/api/v2/recordings/screensessions/details',
     kind: 'interactive',
     anyOf: ['recording:screenRecording:view'],

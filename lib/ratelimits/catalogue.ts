@@ -3,6 +3,8 @@
  * orgs can have them raised, so every environment may override any value by name
  * (`genesys.limits`, written by `npm run limits:fetch`). Sources: ../shared/genesys-facts.md.
  */
+import { ConfigError } from '../config/errors';
+
 export type LimitScope =
   /** Each access token (one client-credentials grant). */
   | 'token'
@@ -10,83 +12,123 @@ export type LimitScope =
   | 'client'
   /** The whole org. */
   | 'org'
+  /** One endpoint across the whole org: more tokens or clients do not help. */
+  | 'endpoint'
   /** One request. */
   | 'request'
-  /** One user + application (notification channels). */
+  /** One user + application (notification channels; a client-credentials client is its own "user"). */
   | 'user-app';
 
 export type Confidence = 'confirmed' | 'community' | 'unconfirmed';
 
+/** How the planner uses a limit: rates are spread over tokens/clients, the others cap a count. */
+export type LimitKind = 'rate' | 'concurrency' | 'count' | 'size';
+
+export type LimitUnit =
+  'requests/min' | 'invocations/min' | 'invocations/hour' | 'concurrent jobs' | 'bytes' | 'items' | 'channels' | 'topics' | 'tokens/min';
+
 export interface LimitSpec {
-  /** The limit's name as the limits API returns it. */
+  /** The name environments override it by (`genesys.limits.<name>`). */
   readonly name: string;
   readonly namespace: string;
+  /**
+   * The key `GET /api/v2/organizations/limits/namespaces/{namespace}` returns for it, when it is
+   * published; `limits:fetch` only updates limits with a known key. Undefined: set it by hand.
+   */
+  readonly apiKey?: string;
   readonly value: number;
-  readonly unit:
-    'requests/min' | 'invocations/min' | 'invocations/hour' | 'concurrent jobs' | 'bytes' | 'channels' | 'topics' | 'tokens/min';
+  readonly unit: LimitUnit;
+  readonly kind: LimitKind;
   readonly scope: LimitScope;
-  /** Endpoint path prefixes it applies to; `*` = every Platform API call. */
+  /**
+   * What it applies to: `*` = every Platform API call, `METHOD /path/{template}` = one endpoint,
+   * anything else is descriptive (e.g. process-automation triggers).
+   */
   readonly appliesTo: readonly string[];
   readonly confidence: Confidence;
   readonly source: string;
 }
 
+const LIMITS_PAGE = 'developer.genesys.cloud/organization/organization/limits#platform-api';
+
 export const LIMIT_CATALOGUE: readonly LimitSpec[] = [
   {
     name: 'token.rate.per.minute',
     namespace: 'platform.api',
+    apiKey: 'token.rate.per.minute',
     value: 300,
     unit: 'requests/min',
+    kind: 'rate',
     scope: 'token',
     appliesTo: ['*'],
     confidence: 'community',
-    source: 'developer.genesys.cloud/organization/organization/limits#platform-api (quoted on community.genesys.com/discussion/api-limits)',
+    source: `${LIMITS_PAGE} (quoted on community.genesys.com/discussion/api-limits)`,
   },
   {
     name: 'client.credentials.token.rate.per.minute',
     namespace: 'platform.api',
+    apiKey: 'client.credentials.token.rate.per.minute',
     value: 300,
     unit: 'requests/min',
+    kind: 'rate',
     scope: 'token',
     appliesTo: ['*'],
     confidence: 'community',
-    source: 'developer.genesys.cloud/organization/organization/limits#platform-api (quoted on community.genesys.com/discussion/api-limits)',
+    source: `${LIMITS_PAGE} (quoted on community.genesys.com/discussion/api-limits)`,
   },
   {
     name: 'org.app.user.rate.per.minute',
     namespace: 'platform.api',
+    apiKey: 'org.app.user.rate.per.minute',
     value: 3000,
     unit: 'requests/min',
+    kind: 'rate',
     scope: 'client',
     appliesTo: ['*'],
     confidence: 'community',
-    source: 'developer.genesys.cloud/organization/organization/limits#platform-api (Genesys staff reply on community.genesys.com)',
+    source: `${LIMITS_PAGE} (Genesys staff reply on community.genesys.com)`,
   },
   {
     name: 'request.bytes.max',
     namespace: 'platform.api',
+    apiKey: 'request.bytes.max',
     value: 512000,
     unit: 'bytes',
+    kind: 'size',
     scope: 'request',
     appliesTo: ['*'],
     confidence: 'community',
-    source: 'developer.genesys.cloud/organization/organization/limits#platform-api',
+    source: LIMITS_PAGE,
   },
   {
     name: 'recording.bulk.jobs.concurrent.max',
     namespace: 'recording',
     value: 2,
     unit: 'concurrent jobs',
+    kind: 'concurrency',
     scope: 'org',
-    appliesTo: ['/api/v2/recording/jobs'],
+    appliesTo: ['POST /api/v2/recording/jobs', 'PUT /api/v2/recording/jobs/{jobId}'],
     confidence: 'confirmed',
-    source: 'Platform API RecordingApi: at most 2 concurrent PENDING/PROCESSING bulk jobs per organization',
+    source: 'Platform API RecordingApi (SDK docs): at most 2 concurrent PENDING/PROCESSING bulk jobs per organization',
+  },
+  {
+    name: 'recording.batch.request.items.max',
+    namespace: 'recording',
+    value: 100,
+    unit: 'items',
+    kind: 'size',
+    scope: 'request',
+    appliesTo: ['POST /api/v2/recording/batchrequests'],
+    confidence: 'confirmed',
+    source: 'Platform API BatchDownloadJobSubmission (SDK docs): at most 100 items per batch request',
   },
   {
     name: 'event.orchestration.workflow.invocations.per.minute',
     namespace: 'event.orchestration',
+    apiKey: 'event.orchestration.workflow.invocations.per.minute',
     value: 6000,
     unit: 'invocations/min',
+    kind: 'rate',
     scope: 'org',
     appliesTo: ['process-automation triggers'],
     confidence: 'confirmed',
@@ -95,8 +137,10 @@ export const LIMIT_CATALOGUE: readonly LimitSpec[] = [
   {
     name: 'event.orchestration.workflow.invocations.per.hour',
     namespace: 'event.orchestration',
+    apiKey: 'event.orchestration.workflow.invocations.per.hour',
     value: 36000,
     unit: 'invocations/hour',
+    kind: 'rate',
     scope: 'org',
     appliesTo: ['process-automation triggers'],
     confidence: 'confirmed',
@@ -107,20 +151,33 @@ export const LIMIT_CATALOGUE: readonly LimitSpec[] = [
     namespace: 'notifications',
     value: 20,
     unit: 'channels',
+    kind: 'count',
     scope: 'user-app',
-    appliesTo: ['/api/v2/notifications/channels'],
+    appliesTo: ['POST /api/v2/notifications/channels'],
     confidence: 'confirmed',
-    source: 'Platform API NotificationsApi: a 21st channel removes the oldest',
+    source: 'Platform API NotificationsApi (SDK docs): a 21st channel silently removes the oldest',
   },
   {
     name: 'notifications.topics.per.channel.max',
     namespace: 'notifications',
     value: 1000,
     unit: 'topics',
+    kind: 'count',
     scope: 'user-app',
-    appliesTo: ['/api/v2/notifications/channels'],
+    appliesTo: ['POST /api/v2/notifications/channels/{channelId}/subscriptions'],
     confidence: 'confirmed',
     source: 'Genesys developer blog, intro to AWS EventBridge (2022-07-29)',
+  },
+  {
+    name: 'architect.ivr.update.rate.per.minute',
+    namespace: 'platform.api',
+    value: 100,
+    unit: 'requests/min',
+    kind: 'rate',
+    scope: 'endpoint',
+    appliesTo: ['PUT /api/v2/architect/ivrs/{ivrId}'],
+    confidence: 'community',
+    source: 'API explorer page of PUT /api/v2/architect/ivrs/{ivrId}, quoted on community.genesys.com (Mar 2025)',
   },
   {
     // The provider docs warn that prefilling a token pool triggers OAuth rate limiting; the value is not published.
@@ -128,51 +185,81 @@ export const LIMIT_CATALOGUE: readonly LimitSpec[] = [
     namespace: 'auth.api',
     value: 120,
     unit: 'tokens/min',
+    kind: 'rate',
     scope: 'client',
-    appliesTo: ['/oauth/token'],
+    appliesTo: ['POST /oauth/token'],
     confidence: 'unconfirmed',
     source:
-      'assumed; terraform-provider-genesyscloud docs/index.md (token_pool_size) only says token creation is rate-limited. Read the auth.api namespace.',
+      'assumed; terraform-provider-genesyscloud docs/index.md (token_pool_size) only says token creation is rate-limited. Read the auth.api namespace and override it.',
   },
 ];
 
 /** The limit names the planner reads. */
 export const TOKEN_LIMIT = 'client.credentials.token.rate.per.minute';
+export const GENERIC_TOKEN_LIMIT = 'token.rate.per.minute';
 export const CLIENT_LIMIT = 'org.app.user.rate.per.minute';
 export const TOKEN_CREATION_LIMIT = 'auth.token.creation.rate.per.minute';
+export const RECORDING_JOBS_LIMIT = 'recording.bulk.jobs.concurrent.max';
+export const CHANNELS_LIMIT = 'notifications.channels.per.user.app.max';
 
 export interface ResolvedLimit extends LimitSpec {
   /** True when the environment overrides the catalogue value. */
   readonly overridden: boolean;
+  /** The catalogue default (equal to `value` unless overridden). */
+  readonly defaultValue: number;
 }
 
 /**
- * The catalogue with an environment's overrides applied. An override may also add a limit the
- * catalogue does not know (e.g. a per-endpoint limit read from the limits API); it is then
- * kept with scope `org` and confidence `confirmed` (it came from the org itself).
+ * The catalogue with an environment's overrides applied. An override for a name the catalogue
+ * does not know is a ConfigError (almost always a typo, and the planner could not use it anyway).
  */
-export function resolveLimits(overrides: Readonly<Record<string, number>> = {}): ResolvedLimit[] {
-  const known = LIMIT_CATALOGUE.map((spec) =>
-    spec.name in overrides ? { ...spec, value: overrides[spec.name], overridden: true } : { ...spec, overridden: false },
+export function resolveLimits(
+  overrides: Readonly<Record<string, number>> = {},
+  catalogue: readonly LimitSpec[] = LIMIT_CATALOGUE,
+): ResolvedLimit[] {
+  const unknown = Object.keys(overrides).filter((name) => !catalogue.some((s) => s.name === name));
+  const bad = Object.entries(overrides).filter(([, v]) => !(Number.isInteger(v) && v > 0));
+  if (unknown.length || bad.length) {
+    throw new ConfigError([
+      ...unknown.map(
+        (name) =>
+          `genesys.limits.${name} is not a limit genesys-loadlab knows; use one of ${catalogue.map((s) => s.name).join(', ')} (or add it to lib/ratelimits/catalogue.ts)`,
+      ),
+      ...bad.map(([name, v]) => `genesys.limits.${name} must be a positive integer (got ${JSON.stringify(v)})`),
+    ]);
+  }
+  return catalogue.map((spec) =>
+    spec.name in overrides
+      ? { ...spec, value: overrides[spec.name], overridden: true, defaultValue: spec.value }
+      : { ...spec, overridden: false, defaultValue: spec.value },
   );
-  const extra = Object.entries(overrides)
-    .filter(([name]) => !LIMIT_CATALOGUE.some((s) => s.name === name))
-    .map(([name, value]): ResolvedLimit => ({
-      name,
-      namespace: 'org-specific',
-      value,
-      unit: 'requests/min',
-      scope: 'org',
-      appliesTo: [],
-      confidence: 'confirmed',
-      source: 'environment override (limits API)',
-      overridden: true,
-    }));
-  return [...known, ...extra];
+}
+
+export function findLimit(limits: readonly ResolvedLimit[], name: string): ResolvedLimit {
+  const limit = limits.find((l) => l.name === name);
+  if (!limit) throw new Error(`limit ${name} is not in the catalogue`);
+  return limit;
 }
 
 export function limitValue(limits: readonly ResolvedLimit[], name: string): number {
-  const limit = limits.find((l) => l.name === name);
-  if (!limit) throw new Error(`limit ${name} is not in the catalogue`);
-  return limit.value;
+  return findLimit(limits, name).value;
+}
+
+/** `METHOD /path` entries of `appliesTo` that match an endpoint (templates match concrete paths). */
+export function limitAppliesTo(spec: LimitSpec, method: string, path: string): boolean {
+  const bare = path.split('?')[0].replace(/\/+$/, '');
+  return spec.appliesTo.some((entry) => {
+    const m = /^(GET|POST|PUT|PATCH|DELETE) (\/\S+)$/.exec(entry);
+    if (!m || m[1] !== method.toUpperCase()) return false;
+    return sameTemplate(m[2], bare);
+  });
+}
+
+/** Segment-wise comparison where `{x}` on either side matches any one segment. */
+export function sameTemplate(a: string, b: string): boolean {
+  const sa = a.split('/');
+  const sb = b.split('/');
+  if (sa.length !== sb.length) return false;
+  const isParam = (s: string): boolean => /^\{[^/]+\}$/.test(s);
+  return sa.every((seg, i) => seg === sb[i] || isParam(seg) || isParam(sb[i]));
 }

@@ -2,25 +2,74 @@
  * The rate-budget planner: turns an environment's load profile into the counts every stack
  * reads (OAuth clients, shards, tokens per shard, worker concurrency) and a verdict per
  * scenario. Pure TypeScript with no cdktf imports, so CLIs, the simulator and tests share it.
+ *
+ * The model: a scenario's virtual users are spread evenly over `shards` (Fargate tasks); each
+ * shard has its own OAuth client and `tokensPerShard` client-credentials tokens, used round
+ * robin. A token may carry `client.credentials.token.rate.per.minute`; a client (all its tokens)
+ * `org.app.user.rate.per.minute`. Rate limits keep `headroomPercent` free; counts and
+ * concurrency caps (channels, bulk jobs) are used as published, since going over them fails
+ * outright instead of slowing down.
  */
 import type { EnvironmentFile, ScenarioConfig } from '../config/schema';
 import { findEndpoint, nonexistentEndpoint } from '../genesys-api/endpoints';
-import { CLIENT_LIMIT, limitValue, resolveLimits, TOKEN_LIMIT, type ResolvedLimit } from './catalogue';
+import {
+  CHANNELS_LIMIT,
+  CLIENT_LIMIT,
+  findLimit,
+  GENERIC_TOKEN_LIMIT,
+  LIMIT_CATALOGUE,
+  limitAppliesTo,
+  RECORDING_JOBS_LIMIT,
+  resolveLimits,
+  sameTemplate,
+  TOKEN_CREATION_LIMIT,
+  TOKEN_LIMIT,
+  type LimitScope,
+  type LimitSpec,
+  type LimitUnit,
+  type ResolvedLimit,
+} from './catalogue';
 
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
 
+export type FindingCode =
+  | 'over-budget'
+  | 'client-cap'
+  | 'nonexistent-endpoint'
+  | 'unknown-endpoint'
+  | 'sync-recording-metadata'
+  | 'sync-analytics-query'
+  | 'per-recording-fetch'
+  | 'pipeline-over-budget';
+
 export interface Finding {
   readonly severity: 'error' | 'warning';
+  readonly code: FindingCode;
   readonly message: string;
+  /** The limit concerned, when there is one. */
+  readonly limit?: string;
 }
 
 export interface LimitUse {
   readonly limit: string;
-  /** Requests per minute that land on one unit of the limit's scope (one token, one client). */
+  readonly scope: LimitScope;
+  readonly unit: LimitUnit;
+  /** One unit of the scope, as the messages say it: `token`, `OAuth client`, `org`, ... */
+  readonly per: string;
+  /**
+   * Demand on one unit of the limit's scope, in the limit's `unit` (requests/min for rate limits,
+   * channels per client, concurrent jobs per org, ...). The name is kept for the rate case.
+   */
   readonly requestsPerMinute: number;
+  /** The limit's value (after the environment's overrides). */
   readonly allowedPerMinute: number;
+  /** What the plan may use: rate limits less headroom; counts and concurrency caps as published. */
+  readonly usablePerMinute: number;
   /** requestsPerMinute / allowedPerMinute. */
   readonly utilisation: number;
+  readonly withinBudget: boolean;
+  /** True when more shards or tokens lower the demand per unit (per-token and per-client limits). */
+  readonly adjustable: boolean;
 }
 
 export interface Sizing {
@@ -30,25 +79,39 @@ export interface Sizing {
   readonly tokens: number;
   /** One OAuth client per shard. */
   readonly clients: number;
+  /** Target throughput of one shard (all its threads), requests/min. */
   readonly perShardRequestsPerMinute: number;
   readonly perTokenRequestsPerMinute: number;
-  /** The limit with the highest utilisation. */
+  /** The use closest to (or furthest over) its usable value. */
   readonly binding: LimitUse;
   readonly uses: readonly LimitUse[];
   readonly withinBudget: boolean;
+}
+
+export interface EndpointRate {
+  readonly method: string;
+  readonly path: string;
+  readonly requestsPerMinute: number;
 }
 
 export interface ScenarioPlan {
   readonly name: string;
   readonly virtualUsers: number;
   readonly requestsPerMinute: number;
+  /** Each virtual user's pace (constant throughput per thread). */
+  readonly perThreadRequestsPerMinute: number;
+  readonly endpointRates: readonly EndpointRate[];
   readonly durationSec: number;
   readonly rampUpSec: number;
   /** What the planner recommends (or the scenario's fixedSizing). */
   readonly sizing: Sizing;
-  /** The same load through one token and one client, as failing tests run it. */
+  /** What the planner would recommend, also when fixedSizing pins `sizing`. */
+  readonly recommended: Sizing;
+  /** The same load through one token and one client, as the failing tests ran it. */
   readonly naive: Sizing;
-  /** Threads per shard (virtual users spread evenly). */
+  /** True when `sizing` comes from the scenario's fixedSizing. */
+  readonly fixed: boolean;
+  /** Threads per shard (virtual users spread evenly; the last shard may run fewer). */
   readonly threadsPerShard: number;
   /** Index of this scenario's first runner OAuth client in the environment's pool. */
   readonly firstClientIndex: number;
@@ -80,21 +143,102 @@ export interface BudgetPlan {
   readonly runnerClients: number;
   readonly metadataWorker: WorkerPlan;
   readonly reportWorker: WorkerPlan;
+  /** Sums over all scenarios (as if they ran together). */
+  readonly totals: { readonly requestsPerMinute: number; readonly shards: number; readonly tokens: number };
+  /** Environment-level findings (pipeline, client pool). Scenario findings are on each scenario. */
   readonly findings: readonly Finding[];
+  /** False when any scenario is over budget or invalid, or an environment-level finding is an error. */
   readonly ok: boolean;
 }
 
-const ceil = Math.ceil;
+export interface PlanOptions {
+  /** Plan against another catalogue (tests; a catalogue extended with org-specific limits). */
+  readonly catalogue?: readonly LimitSpec[];
+}
 
-function size(rate: number, shards: number, tokensPerShard: number, tokenLimit: number, clientLimit: number, headroom: number): Sizing {
+const EPS = 1e-9;
+const ceil = Math.ceil;
+export const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+const CHANNELS_ENDPOINT = { method: 'POST', path: '/api/v2/notifications/channels' };
+const RECORDING_JOBS_ENDPOINT = { method: 'POST', path: '/api/v2/recording/jobs' };
+const ONE_RECORDING = '/api/v2/conversations/{conversationId}/recordings/{recordingId}';
+
+/** Everything planScenario needs from the environment, resolved once. */
+interface Context {
+  readonly limits: readonly ResolvedLimit[];
+  readonly headroom: number;
+  readonly headroomPercent: number;
+  readonly token: ResolvedLimit;
+  readonly client: ResolvedLimit;
+  readonly creation: ResolvedLimit;
+  readonly channels: ResolvedLimit;
+  readonly recordingJobs: ResolvedLimit;
+  readonly minShards: number;
+  readonly maxThreadsPerShard: number;
+  readonly maxRunnerClients: number;
+}
+
+const usable = (limit: ResolvedLimit, headroom: number): number => (limit.kind === 'rate' ? limit.value * (1 - headroom) : limit.value);
+
+function use(limit: ResolvedLimit, per: string, demand: number, headroom: number, adjustable: boolean): LimitUse {
+  // Per-hour limits are compared with the per-minute demand sustained for an hour.
+  const d = limit.unit.endsWith('/hour') ? demand * 60 : demand;
+  const u = usable(limit, headroom);
+  return {
+    limit: limit.name,
+    scope: limit.scope,
+    unit: limit.unit,
+    per,
+    requestsPerMinute: d,
+    allowedPerMinute: limit.value,
+    usablePerMinute: u,
+    utilisation: d / limit.value,
+    withinBudget: d <= u + EPS,
+    adjustable,
+  };
+}
+
+const callsEndpoint = (s: ScenarioConfig, ep: { method: string; path: string }): boolean =>
+  s.endpoints.some((e) => e.method === ep.method && sameTemplate(ep.path, e.path.split('?')[0]));
+
+/** Requests/min per endpoint: weights are shares (default equal). */
+function endpointRates(s: ScenarioConfig, rate: number): EndpointRate[] {
+  const total = s.endpoints.reduce((sum, e) => sum + (e.weight ?? 1), 0);
+  return s.endpoints.map((e) => ({ method: e.method, path: e.path, requestsPerMinute: (rate * (e.weight ?? 1)) / total }));
+}
+
+/** Minutes over which a shard fetches its tokens: the ramp-up, at least one minute. */
+const tokenWindowMin = (rampUpSec: number): number => Math.max(1, rampUpSec / 60);
+
+function evaluate(s: ScenarioConfig, ctx: Context, rampUpSec: number, shards: number, tokensPerShard: number): Sizing {
+  const rate = s.virtualUsers * s.requestsPerUserPerMinute;
   const tokens = shards * tokensPerShard;
   const perShard = rate / shards;
   const perToken = rate / tokens;
+  const h = ctx.headroom;
   const uses: LimitUse[] = [
-    { limit: TOKEN_LIMIT, requestsPerMinute: perToken, allowedPerMinute: tokenLimit, utilisation: perToken / tokenLimit },
-    { limit: CLIENT_LIMIT, requestsPerMinute: perShard, allowedPerMinute: clientLimit, utilisation: perShard / clientLimit },
+    use(ctx.token, 'token', perToken, h, true),
+    use(ctx.client, 'OAuth client', perShard, h, true),
+    use(ctx.creation, 'OAuth client', tokensPerShard / tokenWindowMin(rampUpSec), h, true),
   ];
-  const binding = uses.reduce((a, b) => (b.utilisation > a.utilisation ? b : a));
+  if (callsEndpoint(s, CHANNELS_ENDPOINT)) {
+    // Every virtual user holds one channel; a client-credentials client is one "user + app".
+    uses.push(use(ctx.channels, 'OAuth client', ceil(s.virtualUsers / shards), h, true));
+  }
+  if (callsEndpoint(s, RECORDING_JOBS_ENDPOINT)) {
+    // Each virtual user keeps a job pending or processing; the cap is org-wide.
+    uses.push(use(ctx.recordingJobs, 'org', s.virtualUsers, h, false));
+  }
+  // Per-endpoint and org-wide rate limits tied to endpoints: sharding does not help.
+  const rates = endpointRates(s, rate);
+  for (const limit of ctx.limits) {
+    if (limit.kind !== 'rate' || (limit.scope !== 'endpoint' && limit.scope !== 'org')) continue;
+    const demand = rates.filter((r) => limitAppliesTo(limit, r.method, r.path)).reduce((sum, r) => sum + r.requestsPerMinute, 0);
+    if (demand > 0) uses.push(use(limit, limit.scope === 'endpoint' ? 'org (this endpoint)' : 'org', demand, h, false));
+  }
+  const pressure = (u: LimitUse): number => u.requestsPerMinute / u.usablePerMinute;
+  const binding = uses.reduce((a, b) => (pressure(b) > pressure(a) ? b : a));
   return {
     shards,
     tokensPerShard,
@@ -104,18 +248,36 @@ function size(rate: number, shards: number, tokensPerShard: number, tokenLimit: 
     perTokenRequestsPerMinute: perToken,
     binding,
     uses,
-    // A tiny epsilon keeps exact fits (e.g. 240/min on a 240/min allowance) inside the budget.
-    withinBudget: binding.utilisation <= 1 - headroom + 1e-9,
+    withinBudget: uses.every((u) => u.withinBudget),
   };
 }
 
-function endpointFindings(scenario: ScenarioConfig): Finding[] {
+/** The smallest sizing that keeps every adjustable limit within budget. */
+function recommend(s: ScenarioConfig, ctx: Context, rampUpSec: number): Sizing {
+  const rate = s.virtualUsers * s.requestsPerUserPerMinute;
+  const perToken = usable(ctx.token, ctx.headroom);
+  const perClient = usable(ctx.client, ctx.headroom);
+  const tokensPerClientWindow = usable(ctx.creation, ctx.headroom) * tokenWindowMin(rampUpSec);
+  let shards = Math.max(ctx.minShards, ceil(rate / perClient - EPS), ceil(s.virtualUsers / ctx.maxThreadsPerShard));
+  if (callsEndpoint(s, CHANNELS_ENDPOINT)) shards = Math.max(shards, ceil(s.virtualUsers / ctx.channels.value));
+  shards = Math.min(shards, s.virtualUsers);
+  let tokensPerShard = Math.max(1, ceil(rate / shards / perToken - EPS));
+  // Too many tokens per client to fetch during the ramp-up: spread them over more clients.
+  if (tokensPerShard > tokensPerClientWindow && tokensPerClientWindow >= 1) {
+    shards = Math.max(shards, ceil((shards * tokensPerShard) / Math.floor(tokensPerClientWindow)));
+    tokensPerShard = Math.max(1, ceil(rate / shards / perToken - EPS));
+  }
+  return evaluate(s, ctx, rampUpSec, shards, tokensPerShard);
+}
+
+function endpointFindings(s: ScenarioConfig): Finding[] {
   const findings: Finding[] = [];
-  for (const ep of scenario.endpoints) {
+  for (const ep of s.endpoints) {
     const missing = nonexistentEndpoint(ep.path);
     if (missing) {
       findings.push({
         severity: 'error',
+        code: 'nonexistent-endpoint',
         message: `${ep.method} ${ep.path} is not a Genesys Cloud Platform API endpoint; call ${missing.useInstead.join(' or ')} instead`,
       });
       continue;
@@ -124,16 +286,25 @@ function endpointFindings(scenario: ScenarioConfig): Finding[] {
     if (!spec) {
       findings.push({
         severity: 'error',
+        code: 'unknown-endpoint',
         message: `${ep.method} ${ep.path} is not in genesys-loadlab's endpoint catalogue (lib/genesys-api/endpoints.ts); add it there with its permissions, or correct the path`,
+      });
+    } else if (spec.method === 'GET' && sameTemplate(spec.path, ONE_RECORDING)) {
+      findings.push({
+        severity: 'warning',
+        code: 'per-recording-fetch',
+        message: `${ep.method} ${ep.path} fetches recordings one at a time; archive them with a recording bulk job (POST /api/v2/recording/jobs, action EXPORT to the S3 integration, at most 2 per org) or POST /api/v2/recording/batchrequests (up to 100 per request)`,
       });
     } else if (spec.kind === 'recording-metadata') {
       findings.push({
         severity: 'warning',
+        code: 'sync-recording-metadata',
         message: `${ep.method} ${ep.path} fetches recording metadata synchronously in the load; production gets it from events: let the metadata worker (event pipeline) do it`,
       });
     } else if (spec.kind === 'analytics-query') {
       findings.push({
         severity: 'warning',
+        code: 'sync-analytics-query',
         message: `${ep.method} ${ep.path} is the synchronous analytics query, not meant for polling or bulk reads; use POST /api/v2/analytics/conversations/details/jobs (the report worker does)`,
       });
     }
@@ -141,58 +312,93 @@ function endpointFindings(scenario: ScenarioConfig): Finding[] {
   return findings;
 }
 
-function planScenario(
-  s: ScenarioConfig,
-  env: EnvironmentFile,
-  tokenLimit: number,
-  clientLimit: number,
-  firstClientIndex: number,
-): ScenarioPlan {
-  const headroom = env.loadProfile.headroomPercent / 100;
+const fmt = (n: number): string => String(round1(n));
+
+/** "<limit>: 15000 requests/min per token vs 240 allowed (300 less 20 % headroom)" */
+export function describeUse(u: LimitUse, headroomPercent: number): string {
+  const unit = u.unit === 'requests/min' ? 'requests/min' : u.unit;
+  const allowed =
+    u.usablePerMinute === u.allowedPerMinute
+      ? `${fmt(u.allowedPerMinute)} allowed`
+      : `${fmt(u.usablePerMinute)} allowed (${fmt(u.allowedPerMinute)} less ${headroomPercent} % headroom)`;
+  return `${u.limit}: ${fmt(u.requestsPerMinute)} ${unit} per ${u.per} vs ${allowed}`;
+}
+
+function budgetFix(s: ScenarioConfig, plan: { sizing: Sizing; recommended: Sizing; fixed: boolean }): string {
+  const over = plan.sizing.uses.filter((u) => !u.withinBudget);
+  const fixes: string[] = [];
+  if (over.some((u) => u.adjustable) && plan.recommended.uses.filter((u) => u.adjustable).every((u) => u.withinBudget)) {
+    const r = plan.recommended;
+    fixes.push(
+      plan.fixed
+        ? `remove fixedSizing (or set it to ${r.shards} shards x ${r.tokensPerShard} tokens per shard = ${r.clients} OAuth clients, ${r.tokens} tokens), as the planner recommends`
+        : `use ${r.shards} shards x ${r.tokensPerShard} tokens per shard`,
+    );
+  }
+  for (const u of over.filter((x) => !x.adjustable)) {
+    if (u.limit === RECORDING_JOBS_LIMIT) {
+      fixes.push(
+        `at most ${fmt(u.usablePerMinute)} recording bulk jobs run at once per org: use ${fmt(u.usablePerMinute)} virtual users or fewer and widen each job's interval`,
+      );
+    } else {
+      const factor = u.usablePerMinute / u.requestsPerMinute;
+      const maxUsers = Math.floor(s.virtualUsers * factor + EPS);
+      fixes.push(
+        `sharding cannot help with ${u.limit} (${u.scope} scope): lower the rate to ${fmt(s.virtualUsers * s.requestsPerUserPerMinute * factor)} requests/min (e.g. virtualUsers <= ${maxUsers}), have Genesys raise the limit and set genesys.limits.${u.limit}, or move the calls to the async pipeline`,
+      );
+    }
+  }
+  if (fixes.length === 0) fixes.push('lower virtualUsers or requestsPerUserPerMinute, or move the calls to the async pipeline');
+  fixes.push(`or set expectThrottling: true on scenario ${s.name} if throttling is the point of the test`);
+  return fixes.join('; ');
+}
+
+function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number): ScenarioPlan {
   const rate = s.virtualUsers * s.requestsPerUserPerMinute;
-  const usableToken = tokenLimit * (1 - headroom);
-  const usableClient = clientLimit * (1 - headroom);
-  let shards: number;
-  let tokensPerShard: number;
-  if (s.fixedSizing) {
-    ({ shards, tokensPerShard } = s.fixedSizing);
-  } else {
-    shards = Math.max(env.loadProfile.shards, ceil(rate / usableClient), ceil(s.virtualUsers / env.loadProfile.maxThreadsPerShard));
-    tokensPerShard = Math.max(1, ceil(rate / shards / usableToken));
-  }
-  const sizing = size(rate, shards, tokensPerShard, tokenLimit, clientLimit, headroom);
-  const naive = size(rate, 1, 1, tokenLimit, clientLimit, headroom);
+  const rampUpSec = s.rampUpSec ?? Math.floor(s.durationSec / 10);
+  const recommended = recommend(s, ctx, rampUpSec);
+  const fixed = s.fixedSizing !== undefined;
+  const sizing = s.fixedSizing ? evaluate(s, ctx, rampUpSec, s.fixedSizing.shards, s.fixedSizing.tokensPerShard) : recommended;
+  const naive = evaluate(s, ctx, rampUpSec, 1, 1);
   const findings = endpointFindings(s);
+  const throttled = s.expectThrottling;
   if (!sizing.withinBudget) {
+    const over = sizing.uses.filter((u) => !u.withinBudget);
     const b = sizing.binding;
-    const fix = s.fixedSizing
-      ? `remove fixedSizing to let the planner size it (${ceil(rate / usableClient)}+ shards, ${ceil(rate / usableToken)}+ tokens)`
-      : 'lower virtualUsers or requestsPerUserPerMinute, raise the limit, or move the calls to the async pipeline';
+    const also = over.filter((u) => u !== b).map((u) => describeUse(u, ctx.headroomPercent));
     findings.push({
-      severity: s.expectThrottling ? 'warning' : 'error',
-      message: `${b.limit}: ${round(b.requestsPerMinute)} requests/min per ${b.limit === TOKEN_LIMIT ? 'token' : 'client'} vs ${round(b.allowedPerMinute * (1 - headroom))} allowed (${b.allowedPerMinute} less ${env.loadProfile.headroomPercent} % headroom); ${fix}`,
+      severity: throttled ? 'warning' : 'error',
+      code: 'over-budget',
+      limit: b.limit,
+      message: `${describeUse(b, ctx.headroomPercent)} with ${sizing.shards} shard(s) x ${sizing.tokensPerShard} token(s)${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed })}`,
     });
   }
-  if (sizing.clients > env.genesys.maxRunnerClients) {
+  if (sizing.clients > ctx.maxRunnerClients) {
     findings.push({
-      severity: s.expectThrottling ? 'warning' : 'error',
-      message: `needs ${sizing.clients} OAuth clients (one per shard) but genesys.maxRunnerClients is ${env.genesys.maxRunnerClients}; raise it or lower the rate`,
+      severity: throttled ? 'warning' : 'error',
+      code: 'client-cap',
+      message: `needs ${sizing.clients} OAuth clients (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or lower the rate`,
     });
   }
+  const invalid = findings.some((f) => f.code === 'nonexistent-endpoint' || f.code === 'unknown-endpoint');
   const hasError = findings.some((f) => f.severity === 'error');
-  const invalid = findings.some((f) => f.severity === 'error' && /endpoint/.test(f.message) && !f.message.includes('requests/min'));
-  const verdict: Verdict = invalid ? 'invalid' : hasError ? 'over-budget' : !sizing.withinBudget ? 'throttling-expected' : 'ok';
+  const overAtAll = !sizing.withinBudget || sizing.clients > ctx.maxRunnerClients;
+  const verdict: Verdict = invalid ? 'invalid' : hasError ? 'over-budget' : overAtAll ? 'throttling-expected' : 'ok';
   return {
     name: s.name,
     virtualUsers: s.virtualUsers,
     requestsPerMinute: rate,
+    perThreadRequestsPerMinute: s.requestsPerUserPerMinute,
+    endpointRates: endpointRates(s, rate),
     durationSec: s.durationSec,
-    rampUpSec: s.rampUpSec ?? Math.floor(s.durationSec / 10),
+    rampUpSec,
     sizing,
+    recommended,
     naive,
+    fixed,
     threadsPerShard: ceil(s.virtualUsers / sizing.shards),
     firstClientIndex,
-    expectThrottling: s.expectThrottling,
+    expectThrottling: throttled,
     findings,
     verdict,
   };
@@ -201,31 +407,43 @@ function planScenario(
 function planWorker(needed: number, usableToken: number, usableClient: number, minConcurrency: number): WorkerPlan {
   // Each concurrent invocation holds its own token, so concurrency buys per-token headroom;
   // the one worker OAuth client caps the fleet.
-  const concurrency = Math.max(minConcurrency, ceil(needed / usableToken));
+  const concurrency = Math.max(minConcurrency, ceil(needed / usableToken - EPS));
   const requestsPerMinute = Math.min(concurrency * usableToken, usableClient);
   return {
     concurrency,
     requestsPerMinute,
     requestsPerMinutePerInvocation: requestsPerMinute / concurrency,
     neededRequestsPerMinute: needed,
-    withinBudget: needed <= usableClient + 1e-9,
+    withinBudget: needed <= usableClient + EPS,
   };
 }
 
-const round = (n: number): number => Math.round(n * 10) / 10;
-
 /** Plans the whole environment. Pure: the same file always gives the same plan. */
-export function planBudget(env: EnvironmentFile): BudgetPlan {
-  const limits = resolveLimits(env.genesys.limits);
-  const tokenLimit = Math.min(limitValue(limits, TOKEN_LIMIT), limitValue(limits, 'token.rate.per.minute'));
-  const clientLimit = limitValue(limits, CLIENT_LIMIT);
-  const headroom = env.loadProfile.headroomPercent / 100;
-  const usablePerToken = tokenLimit * (1 - headroom);
-  const usablePerClient = clientLimit * (1 - headroom);
+export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): BudgetPlan {
+  const limits = resolveLimits(env.genesys.limits, options.catalogue ?? LIMIT_CATALOGUE);
+  // Both token limits apply to a client-credentials token: the lower one binds.
+  const clientCredentials = findLimit(limits, TOKEN_LIMIT);
+  const generic = findLimit(limits, GENERIC_TOKEN_LIMIT);
+  const headroomPercent = env.loadProfile.headroomPercent;
+  const ctx: Context = {
+    limits,
+    headroom: headroomPercent / 100,
+    headroomPercent,
+    token: generic.value < clientCredentials.value ? generic : clientCredentials,
+    client: findLimit(limits, CLIENT_LIMIT),
+    creation: findLimit(limits, TOKEN_CREATION_LIMIT),
+    channels: findLimit(limits, CHANNELS_LIMIT),
+    recordingJobs: findLimit(limits, RECORDING_JOBS_LIMIT),
+    minShards: env.loadProfile.shards,
+    maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
+    maxRunnerClients: env.genesys.maxRunnerClients,
+  };
+  const usablePerToken = usable(ctx.token, ctx.headroom);
+  const usablePerClient = usable(ctx.client, ctx.headroom);
 
   let nextClient = 0;
   const scenarios = env.loadProfile.scenarios.map((s) => {
-    const plan = planScenario(s, env, tokenLimit, clientLimit, nextClient);
+    const plan = planScenario(s, ctx, nextClient);
     nextClient += plan.sizing.clients;
     return plan;
   });
@@ -239,14 +457,23 @@ export function planBudget(env: EnvironmentFile): BudgetPlan {
   if (!metadataWorker.withinBudget) {
     findings.push({
       severity: 'error',
-      message: `pipeline: ${metadataWorker.neededRequestsPerMinute} requests/min (expectedEventsPerMinute x callsPerEvent) exceeds the metadata worker's OAuth client allowance of ${round(usablePerClient)}/min; lower pipeline.expectedEventsPerMinute or raise ${CLIENT_LIMIT}`,
+      code: 'pipeline-over-budget',
+      limit: CLIENT_LIMIT,
+      message: `pipeline: ${metadataWorker.neededRequestsPerMinute} requests/min (pipeline.expectedEventsPerMinute x pipeline.callsPerEvent) exceeds the metadata worker's OAuth client allowance of ${round1(usablePerClient)}/min (${ctx.client.value} less ${headroomPercent} % headroom); lower pipeline.expectedEventsPerMinute or callsPerEvent, or raise ${CLIENT_LIMIT}`,
+    });
+  }
+  if (nextClient > ctx.maxRunnerClients && scenarios.every((s) => s.sizing.clients <= ctx.maxRunnerClients)) {
+    findings.push({
+      severity: 'error',
+      code: 'client-cap',
+      message: `the scenarios need ${nextClient} runner OAuth clients in all (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or split the scenarios over environments`,
     });
   }
   const ok =
     findings.every((f) => f.severity !== 'error') && scenarios.every((s) => s.verdict === 'ok' || s.verdict === 'throttling-expected');
   return {
     environment: env.name,
-    headroomPercent: env.loadProfile.headroomPercent,
+    headroomPercent,
     limits,
     usablePerToken,
     usablePerClient,
@@ -254,7 +481,54 @@ export function planBudget(env: EnvironmentFile): BudgetPlan {
     runnerClients: nextClient,
     metadataWorker,
     reportWorker,
+    totals: {
+      requestsPerMinute: scenarios.reduce((sum, s) => sum + s.requestsPerMinute, 0),
+      shards: scenarios.reduce((sum, s) => sum + s.sizing.shards, 0),
+      tokens: scenarios.reduce((sum, s) => sum + s.sizing.tokens, 0),
+    },
     findings,
     ok,
   };
+}
+
+/** One runner OAuth client: which scenario and shard it serves. */
+export interface RunnerClientSlot {
+  /** Position in the environment's pool (0-based); stable while scenarios keep their order and sizing. */
+  readonly index: number;
+  readonly scenario: string;
+  /** Shard of that scenario (0-based). */
+  readonly shard: number;
+  readonly tokens: number;
+  readonly threads: number;
+  readonly targetRequestsPerMinute: number;
+}
+
+/**
+ * The single place the Genesys stack (how many OAuth clients, and for whom) and the runners
+ * (which secret each shard reads, its threads and target throughput) get their counts from.
+ */
+export function runnerClientSlots(plan: BudgetPlan): RunnerClientSlot[] {
+  return plan.scenarios.flatMap((s) =>
+    Array.from({ length: s.sizing.clients }, (_, shard) => {
+      // Spread threads evenly; the first `extra` shards take one more.
+      const base = Math.floor(s.virtualUsers / s.sizing.shards);
+      const extra = s.virtualUsers % s.sizing.shards;
+      const threads = base + (shard < extra ? 1 : 0);
+      return {
+        index: s.firstClientIndex + shard,
+        scenario: s.name,
+        shard,
+        tokens: s.sizing.tokensPerShard,
+        threads,
+        targetRequestsPerMinute: threads * s.perThreadRequestsPerMinute,
+      };
+    }),
+  );
+}
+
+/** The plan of one scenario by name; throws naming the known scenarios. */
+export function scenarioPlan(plan: BudgetPlan, name: string): ScenarioPlan {
+  const found = plan.scenarios.find((s) => s.name === name);
+  if (!found) throw new Error(`no scenario ${name} in ${plan.environment}; scenarios: ${plan.scenarios.map((s) => s.name).join(', ')}`);
+  return found;
 }
