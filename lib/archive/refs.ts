@@ -17,6 +17,35 @@ export interface ArchiveRefs {
   readonly exportRoleArn: string;
 }
 
+/** The archive buckets other stacks read and write (the access-log bucket is internal). */
+export type ArchiveBucketName = 'recordings' | 'results' | 'reports';
+
+/**
+ * Key layout inside the archive buckets. Prefixes end with `/` so a grant on one prefix never
+ * matches a sibling that merely starts with the same letters.
+ */
+export const ARCHIVE_PREFIXES = {
+  /** results bucket: recording metadata the metadata worker archives. */
+  metadata: 'metadata/',
+  /** results bucket: JMeter raw results and merged reports, one folder per test. */
+  results: 'results/',
+  /** reports bucket: analytics conversation details job output. */
+  analytics: 'analytics/',
+} as const;
+
+/** `results/<testId>/` in the results bucket. */
+export function resultsPrefix(testId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(testId)) {
+    throw new Error(
+      `testId must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(testId)})`,
+    );
+  }
+  return `${ARCHIVE_PREFIXES.results}${testId}/`;
+}
+
+/** `<orgId>/` in the recordings bucket: Genesys Cloud writes every export below it. */
+export const recordingsPrefix = (orgId: string): string => `${orgId}/`;
+
 /**
  * Physical names of an environment's archive, derived from the owning environment's name and
  * account so a `pr-*` environment can find its base environment's archive without a reference.

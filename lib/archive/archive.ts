@@ -1,0 +1,91 @@
+import { Construct } from 'constructs';
+import { ArchiveBucket, type ArchiveLifecycle, type ColdStorageClass, type ObjectLockSettings } from './archive-bucket';
+import { ArchiveKey } from './archive-key';
+import { GenesysExportRole, type ExportRoleExtraAction } from './export-role';
+import { archiveNames, type ArchiveRefs } from './refs';
+import { awsPartition } from './resource-policy';
+
+export interface ArchiveProps {
+  /** The environment that owns the archive (names are `loadlab-<ownerEnv>-…`). */
+  readonly ownerEnv: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly genesysOrgId: string;
+  /** The AWS account Genesys Cloud assumes roles from. */
+  readonly genesysAccountId: string;
+  readonly transitionToInfrequentAccessDays: number;
+  readonly transitionToColdDays: number;
+  readonly coldStorageClass: ColdStorageClass;
+  readonly noncurrentVersionExpirationDays: number;
+  /** Days server access logs are kept. */
+  readonly accessLogRetentionDays: number;
+  /** Object Lock default retention for the recordings bucket. Default: none. */
+  readonly recordingsObjectLock?: ObjectLockSettings;
+  readonly exportRoleExtraActions?: readonly ExportRoleExtraAction[];
+}
+
+/**
+ * An environment's durable archive: one KMS key, the recordings / results / reports buckets
+ * (SSE-KMS), the access-log bucket they log to, and the role Genesys Cloud exports with.
+ */
+export class Archive extends Construct {
+  readonly key: ArchiveKey;
+  readonly accessLogs: ArchiveBucket;
+  /** Genesys export target: `<orgId>/year=/month=/day=/hour=/conversation_id=/`. */
+  readonly recordings: ArchiveBucket;
+  /** `metadata/` (archived recording metadata) and `results/<testId>/` (JMeter results). */
+  readonly results: ArchiveBucket;
+  /** `analytics/` (analytics conversation details job output). */
+  readonly reports: ArchiveBucket;
+  readonly exportRole: GenesysExportRole;
+  readonly refs: ArchiveRefs;
+
+  constructor(scope: Construct, id: string, props: ArchiveProps) {
+    super(scope, id);
+    const names = archiveNames(props.ownerEnv, props.accountId);
+    const partition = awsPartition(props.region);
+    const lifecycle: ArchiveLifecycle = {
+      transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
+      transitionToColdDays: props.transitionToColdDays,
+      coldStorageClass: props.coldStorageClass,
+      noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
+    };
+
+    this.key = new ArchiveKey(this, 'key', {
+      aliasName: names.keyAlias,
+      description: `genesys-loadlab ${props.ownerEnv} archive: recordings, results and reports`,
+      accountId: props.accountId,
+      partition,
+    });
+    this.accessLogs = new ArchiveBucket(this, 'access-logs', {
+      bucketName: names.accessLogsBucket,
+      label: 'AccessLogs',
+      receivesAccessLogsFrom: { sourceAccountId: props.accountId },
+      lifecycle: { ...lifecycle, expirationDays: props.accessLogRetentionDays },
+    });
+    const archiveBucket = (id: string, bucketName: string, label: string, objectLock?: ObjectLockSettings) =>
+      new ArchiveBucket(this, id, { bucketName, label, encryptionKey: this.key, accessLogsTo: this.accessLogs, lifecycle, objectLock });
+    this.recordings = archiveBucket('recordings', names.recordingsBucket, 'Recordings', props.recordingsObjectLock);
+    this.results = archiveBucket('results', names.resultsBucket, 'Results');
+    this.reports = archiveBucket('reports', names.reportsBucket, 'Reports');
+
+    this.exportRole = new GenesysExportRole(this, 'genesys-export', {
+      roleName: names.exportRole,
+      genesysAccountId: props.genesysAccountId,
+      orgId: props.genesysOrgId,
+      partition,
+      region: props.region,
+      recordings: this.recordings,
+      key: this.key,
+      extraActions: props.exportRoleExtraActions,
+    });
+
+    this.refs = {
+      keyArn: this.key.keyArn,
+      recordings: this.recordings.ref,
+      results: this.results.ref,
+      reports: this.reports.ref,
+      exportRoleArn: this.exportRole.roleArn,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import type { PolicyStatement } from '../iam/policy';
+
+/** Who a resource-policy statement applies to: anyone (`*`, for denies) or named principals. */
+export type Principal = '*' | { readonly AWS?: readonly string[]; readonly Service?: readonly string[] };
+
+/** A statement of a resource policy (bucket or key policy): an identity statement plus a principal. */
+export interface ResourcePolicyStatement extends PolicyStatement {
+  readonly principal: Principal;
+}
+
+const one = (values: readonly string[]): string | string[] => (values.length === 1 ? values[0] : [...values]);
+
+/** Renders a bucket or key policy. References stay inside the strings and resolve at plan time. */
+export function toResourcePolicyJson(statements: readonly ResourcePolicyStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect ?? 'Allow',
+      Principal:
+        s.principal === '*'
+          ? '*'
+          : {
+              ...(s.principal.AWS ? { AWS: one(s.principal.AWS) } : {}),
+              ...(s.principal.Service ? { Service: one(s.principal.Service) } : {}),
+            },
+      Action: one(s.actions),
+      Resource: one(s.resources),
+      ...(s.conditions ? { Condition: s.conditions } : {}),
+    })),
+  });
+}
+
+/** The AWS partition of a region: ARNs and service principals differ in GovCloud and China. */
+export function awsPartition(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
+/** `arn:<partition>:iam::<account>:root` — the account itself as a principal. */
+export const accountRootArn = (partition: string, accountId: string): string => `arn:${partition}:iam::${accountId}:root`;
