@@ -1,0 +1,432 @@
+/**
+ * Every policy rule is proven against a deliberately broken construct (it must catch it) and a
+ * compliant one (it must stay quiet), so no rule can pass vacuously.
+ */
+import { TerraformOutput, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { AuthRole } from '../../.gen/providers/genesyscloud/auth-role';
+import { OauthClient } from '../../.gen/providers/genesyscloud/oauth-client';
+import { checkPolicies, RULES, type PolicyTarget, type Violation } from '../../lib/policy';
+import { toPolicyJson, serviceTrustPolicy } from '../../lib/iam/policy';
+
+const TAGS = { project: 'genesys-loadlab', environment: 'policy', stack: 'policy-test', owner: 'tests' };
+
+function check(build: (scope: Construct) => void, maxTokenValiditySec = 86400): Violation[] {
+  const json = JSON.parse(
+    Testing.synthScope((scope) => {
+      new AwsProvider(scope, 'aws', { region: 'us-east-1' });
+      build(scope);
+    }),
+  );
+  const target: PolicyTarget = { stack: 'policy-test', json, maxTokenValiditySec, requiredTags: Object.keys(TAGS) };
+  return checkPolicies(target);
+}
+
+const rulesOf = (violations: Violation[]): string[] => [...new Set(violations.map((v) => v.rule))].sort();
+
+function compliantBucket(scope: Construct, id: string, opts: { sse?: 'aws:kms' | 'AES256'; logTo?: S3Bucket } = {}): S3Bucket {
+  const bucket = new S3Bucket(scope, id, { bucket: `policy-${id}`, tags: TAGS });
+  new S3BucketPublicAccessBlock(scope, `${id}-pab`, {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketServerSideEncryptionConfigurationA(scope, `${id}-sse`, {
+    bucket: bucket.id,
+    rule: [
+      {
+        applyServerSideEncryptionByDefault: {
+          sseAlgorithm: opts.sse ?? 'aws:kms',
+          kmsMasterKeyId: opts.sse === 'AES256' ? undefined : 'arn:aws:kms:us-east-1:111122223333:key/k',
+        },
+        bucketKeyEnabled: true,
+      },
+    ],
+  });
+  new S3BucketVersioningA(scope, `${id}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
+  new S3BucketPolicy(scope, `${id}-policy`, {
+    bucket: bucket.id,
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'TlsOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    }),
+  });
+  new S3BucketOwnershipControls(scope, `${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, {
+    bucket: bucket.id,
+    rule: [{ id: 'abort', status: 'Enabled', filter: [{ prefix: '' }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }],
+  });
+  if (opts.logTo) new S3BucketLoggingA(scope, `${id}-logging`, { bucket: bucket.id, targetBucket: opts.logTo.id, targetPrefix: `${id}/` });
+  return bucket;
+}
+
+function role(scope: Construct, id: string, trust = serviceTrustPolicy('lambda.amazonaws.com')): IamRole {
+  return new IamRole(scope, id, { name: id, assumeRolePolicy: trust, tags: TAGS });
+}
+
+function lambda(scope: Construct, id: string, props: Partial<ConstructorParameters<typeof LambdaFunction>[2]> = {}): LambdaFunction {
+  return new LambdaFunction(scope, id, {
+    functionName: id,
+    role: role(scope, `${id}-role`).arn,
+    runtime: 'nodejs20.x',
+    handler: 'index.handler',
+    filename: 'code.zip',
+    reservedConcurrentExecutions: 2,
+    tags: TAGS,
+    ...props,
+  });
+}
+
+/** One broken and one compliant construct per rule. */
+const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Construct) => void; maxTokenValiditySec?: number }> = {
+  'S3-001': {
+    broken: (s) => {
+      const b = compliantBucket(s, 'pab');
+      (s.node.findChild('pab-pab') as S3BucketPublicAccessBlock).restrictPublicBuckets = false;
+      void b;
+    },
+    compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'S3-002': {
+    broken: (s) => void compliantBucket(s, 'plain', { sse: 'AES256' }),
+    // SSE-S3 is accepted only on a bucket that is a server access log target.
+    compliant: (s) => {
+      const logs = compliantBucket(s, 'logs', { sse: 'AES256' });
+      compliantBucket(s, 'data', { logTo: logs });
+    },
+  },
+  'S3-003': {
+    broken: (s) => {
+      compliantBucket(s, 'v');
+      (s.node.findChild('v-versioning') as S3BucketVersioningA).versioningConfiguration.status = 'Suspended';
+    },
+    compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'S3-004': {
+    broken: (s) => {
+      compliantBucket(s, 'tls');
+      (s.node.findChild('tls-policy') as S3BucketPolicy).policy = toPolicyJson([
+        { effect: 'Deny', actions: ['s3:DeleteBucket'], resources: ['arn:aws:s3:::policy-tls'] },
+      ]);
+    },
+    compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'S3-005': {
+    broken: (s) => {
+      compliantBucket(s, 'own');
+      (s.node.findChild('own-ownership') as S3BucketOwnershipControls).rule.objectOwnership = 'ObjectWriter';
+    },
+    compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'S3-006': {
+    broken: (s) => {
+      compliantBucket(s, 'lc');
+      s.node.tryRemoveChild('lc-lifecycle');
+    },
+    compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'KMS-001': {
+    broken: (s) => void new KmsKey(s, 'key', { description: 'k', tags: TAGS }),
+    compliant: (s) => void new KmsKey(s, 'key', { description: 'k', enableKeyRotation: true, tags: TAGS }),
+  },
+  'KMS-002': {
+    broken: (s) =>
+      void new KmsKey(s, 'key', {
+        enableKeyRotation: true,
+        tags: TAGS,
+        policy: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/app' }, Action: 'kms:*', Resource: '*' }],
+        }),
+      }),
+    compliant: (s) =>
+      void new KmsKey(s, 'key', {
+        enableKeyRotation: true,
+        tags: TAGS,
+        policy: JSON.stringify({
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+            { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/app' }, Action: ['kms:Decrypt'], Resource: '*' },
+          ],
+        }),
+      }),
+  },
+  'IAM-001': {
+    broken: (s) =>
+      void new IamRolePolicy(s, 'p', {
+        role: role(s, 'r').id,
+        policy: toPolicyJson([{ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }]),
+      }),
+    compliant: (s) =>
+      void new IamRolePolicy(s, 'p', {
+        role: role(s, 'r').id,
+        policy: toPolicyJson([{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] }]),
+      }),
+  },
+  'IAM-002': {
+    broken: (s) =>
+      void new IamRolePolicy(s, 'p', { role: role(s, 'r').id, policy: toPolicyJson([{ actions: ['s3:GetObject'], resources: ['*'] }]) }),
+    compliant: (s) =>
+      void new IamRolePolicy(s, 'p', {
+        role: role(s, 'r').id,
+        policy: toPolicyJson([{ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }]),
+      }),
+  },
+  'IAM-003': {
+    broken: (s) =>
+      void new IamRolePolicyAttachment(s, 'admin', { role: role(s, 'r').name, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+    compliant: (s) =>
+      void new IamRolePolicyAttachment(s, 'ro', { role: role(s, 'r').name, policyArn: 'arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess' }),
+  },
+  'IAM-004': {
+    broken: (s) => {
+      role(s, 'anyone', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }));
+      role(
+        s,
+        'genesys-no-external-id',
+        JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::765628985471:root' }, Action: 'sts:AssumeRole' }],
+        }),
+      );
+    },
+    compliant: (s) => {
+      role(s, 'svc');
+      role(
+        s,
+        'genesys',
+        JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::325654371633:root' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': 'org-id' } },
+            },
+          ],
+        }),
+      );
+    },
+  },
+  'SQS-001': {
+    broken: (s) => void new SqsQueue(s, 'q', { name: 'q', tags: TAGS }),
+    compliant: (s) => void new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS }),
+  },
+  'SQS-002': {
+    broken: (s) => {
+      const q = new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS });
+      new LambdaEventSourceMapping(s, 'esm', { eventSourceArn: q.arn, functionName: 'fn', tags: TAGS });
+    },
+    compliant: (s) => {
+      const dlq = new SqsQueue(s, 'dlq', { name: 'dlq', kmsMasterKeyId: 'alias/k', tags: TAGS });
+      const q = new SqsQueue(s, 'q', {
+        name: 'q',
+        kmsMasterKeyId: 'alias/k',
+        tags: TAGS,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
+      });
+      new LambdaEventSourceMapping(s, 'esm', { eventSourceArn: q.arn, functionName: 'fn', tags: TAGS });
+    },
+  },
+  'LAMBDA-001': {
+    broken: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', { reservedConcurrentExecutions: undefined });
+    },
+    compliant: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn');
+    },
+  },
+  'LAMBDA-002': {
+    broken: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', tags: TAGS });
+      lambda(s, 'fn');
+    },
+    compliant: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 30, tags: TAGS });
+      lambda(s, 'fn');
+    },
+  },
+  'LAMBDA-003': {
+    broken: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', { environment: { variables: { GENESYS_CLIENT_SECRET: '${var.secret}' } } });
+    },
+    compliant: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', {
+        environment: { variables: { GENESYS_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:x' } },
+      });
+    },
+  },
+  'ECS-001': {
+    broken: (s) =>
+      void new EcsTaskDefinition(s, 'td', {
+        family: 'td',
+        tags: TAGS,
+        containerDefinitions: JSON.stringify([{ name: 'jmeter', image: 'x', privileged: true }]),
+      }),
+    compliant: (s) =>
+      void new EcsTaskDefinition(s, 'td', {
+        family: 'td',
+        tags: TAGS,
+        containerDefinitions: JSON.stringify([
+          { name: 'jmeter', image: 'x', readonlyRootFilesystem: true, logConfiguration: { logDriver: 'awslogs', options: {} } },
+        ]),
+      }),
+  },
+  'NET-001': {
+    broken: (s) => void new NatGateway(s, 'nat', { subnetId: 'subnet-1', tags: TAGS }),
+    compliant: (s) =>
+      void new SecurityGroup(s, 'sg', {
+        name: 'sg',
+        vpcId: 'vpc-1',
+        tags: TAGS,
+        egress: [{ fromPort: 443, toPort: 443, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }],
+      }),
+  },
+  'NET-002': {
+    broken: (s) =>
+      void new SecurityGroup(s, 'sg', {
+        name: 'sg',
+        vpcId: 'vpc-1',
+        tags: TAGS,
+        ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }],
+      }),
+    compliant: (s) =>
+      void new SecurityGroup(s, 'sg', {
+        name: 'sg',
+        vpcId: 'vpc-1',
+        tags: TAGS,
+        egress: [{ fromPort: 443, toPort: 443, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }],
+      }),
+  },
+  'GEN-001': {
+    broken: (s) =>
+      void new AuthRole(s, 'role', { name: 'r', permissionPolicies: [{ domain: 'recording', entityName: '*', actionSet: ['view'] }] }),
+    compliant: (s) =>
+      void new AuthRole(s, 'role', {
+        name: 'r',
+        permissionPolicies: [{ domain: 'recording', entityName: 'recording', actionSet: ['view'] }],
+      }),
+  },
+  'GEN-002': {
+    broken: (s) => void new OauthClient(s, 'c', { name: 'c', authorizedGrantType: 'CODE', accessTokenValiditySeconds: 3600 }),
+    compliant: (s) =>
+      void new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 3600,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      }),
+  },
+  'GEN-003': {
+    maxTokenValiditySec: 3600,
+    broken: (s) =>
+      void new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 7200,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      }),
+    compliant: (s) =>
+      void new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 3600,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      }),
+  },
+  'SEC-001': {
+    broken: (s) => {
+      const q = new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS });
+      q.addOverride('tags.note', 'AKIAABCDEFGHIJKLMNOP');
+      new SqsQueue(s, 'q2', { name: 'q2', kmsMasterKeyId: 'alias/k', tags: TAGS }).addOverride('client_secret', 'hunter2-literal');
+    },
+    compliant: (s) => {
+      const c = new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 3600,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      });
+      new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: { ...TAGS, ref: c.clientSecret } });
+    },
+  },
+  'SEC-002': {
+    broken: (s) => {
+      const c = new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 3600,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      });
+      new TerraformOutput(s, 'secret', { value: c.clientSecret });
+    },
+    compliant: (s) => {
+      const c = new OauthClient(s, 'c', {
+        name: 'c',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        accessTokenValiditySeconds: 3600,
+        roles: [{ roleId: 'r', divisionId: 'd' }],
+      });
+      new TerraformOutput(s, 'secret', { value: c.clientSecret, sensitive: true });
+    },
+  },
+  'TAG-001': {
+    broken: (s) => void new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: { project: 'genesys-loadlab' } }),
+    compliant: (s) => void new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS }),
+  },
+};
+
+describe('policy rules', () => {
+  it('every rule has an id, a reason, guidance and a proven negative case', () => {
+    for (const rule of RULES) {
+      expect(rule.id).toMatch(/^[A-Z0-9]+-\d{3}$/);
+      expect(rule.reason.length).toBeGreaterThan(10);
+      expect(rule.guidance.length).toBeGreaterThan(5);
+    }
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it.each(Object.keys(CASES))('%s catches its broken construct and passes a compliant one', (id) => {
+    const c = CASES[id];
+    const broken = check(c.broken, c.maxTokenValiditySec);
+    expect(rulesOf(broken)).toContain(id);
+    const caught = broken.find((v) => v.rule === id)!;
+    expect(caught.stack).toBe('policy-test');
+    expect(caught.address).toMatch(/^(aws_|genesyscloud_|output\.)/);
+    expect(caught.fix.length).toBeGreaterThan(5);
+    expect(check(c.compliant, c.maxTokenValiditySec)).toEqual([]);
+  });
+});

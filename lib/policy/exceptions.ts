@@ -1,0 +1,14 @@
+import type { PolicyTarget, Violation } from './types';
+
+export interface PolicyException {
+  readonly rule: string;
+  /** Why this is acceptable; shown in the README's Security defaults. */
+  readonly reason: string;
+  applies(violation: Violation, target: PolicyTarget): boolean;
+}
+
+/**
+ * Deliberate exceptions to the policy rules. Add one only with a reason a reviewer can check,
+ * and make `applies` as narrow as possible.
+ */
+export const EXCEPTIONS: readonly PolicyException[] = [];

@@ -1,0 +1,44 @@
+/** Synthesized Terraform JSON of one stack, as `cdktf synth` writes it. */
+export interface StackJson {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, Record<string, unknown>>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  terraform?: Record<string, unknown>;
+}
+
+export interface PolicyTarget {
+  /** Stack name, e.g. `example-runners`. */
+  readonly stack: string;
+  readonly json: StackJson;
+  /** The environment's token validity ceiling (GEN-003). */
+  readonly maxTokenValiditySec: number;
+  /** Tags every taggable resource must carry (TAG-001). */
+  readonly requiredTags: readonly string[];
+}
+
+export interface Violation {
+  readonly rule: string;
+  readonly stack: string;
+  /** Terraform address, e.g. `aws_s3_bucket.recordings_bucket_1A2B3C`. */
+  readonly address: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+export interface PolicyRule {
+  /** Stable id, e.g. `S3-001`. */
+  readonly id: string;
+  /** One line: why the rule exists. */
+  readonly reason: string;
+  /** Where the guidance comes from. */
+  readonly guidance: string;
+  check(target: PolicyTarget): Violation[];
+}
+
+export interface Resource {
+  readonly type: string;
+  readonly name: string;
+  readonly address: string;
+  readonly body: Record<string, unknown>;
+}
