@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { ConfigError, loadEnvironment, selectedEnvironmentName } from './lib/config';
 import { addEnvironmentStacks } from './lib/app/build-app';
+import { guardReport } from './lib/guards';
 
 // Validate first: a bad environment prints every problem and writes nothing.
 let env;
@@ -13,5 +14,16 @@ try {
 }
 
 const app = new App();
-addEnvironmentStacks(app, env);
+const { guards } = addEnvironmentStacks(app, env);
+// Budget and async-retrieval guards run before synthesis, so a failing plan prints one line per
+// problem (no stack trace) and leaves cdktf.out untouched; synthesis runs them again as validations.
+const report = guardReport(guards);
+for (const warning of report.warnings) console.error(`warning: ${warning}`);
+if (report.errors.length) {
+  for (const error of report.errors) console.error(`error: ${error}`);
+  console.error(
+    `error: ${env.name}: ${report.errors.length} guard error(s); nothing was synthesized (see "Rate-limit budget" in README.md)`,
+  );
+  process.exit(1);
+}
 app.synth();

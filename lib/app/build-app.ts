@@ -4,6 +4,7 @@ import { planBudget, type BudgetPlan } from '../ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { GenesysStack } from '../../stacks/genesys-stack';
 import { RunnersStack } from '../../stacks/runners-stack';
+import { installGuards, type InstalledGuards } from '../guards';
 
 export interface LoadlabStacks {
   readonly plan: BudgetPlan;
@@ -11,6 +12,8 @@ export interface LoadlabStacks {
   readonly archive?: ArchiveStack;
   readonly genesys: GenesysStack;
   readonly runners: RunnersStack;
+  /** The budget and async-retrieval guards (validations on the stacks); `guardReport(guards)` runs them up front. */
+  readonly guards: InstalledGuards;
 }
 
 /**
@@ -22,5 +25,6 @@ export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks 
   const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
   const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
   const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys });
-  return { plan, archive, genesys, runners };
+  const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
+  return { plan, archive, genesys, runners, guards };
 }

@@ -313,6 +313,7 @@ function endpointFindings(s: ScenarioConfig): Finding[] {
 }
 
 const fmt = (n: number): string => String(round1(n));
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "<limit>: 15000 requests/min per token vs 240 allowed (300 less 20 % headroom)" */
 export function describeUse(u: LimitUse, headroomPercent: number): string {
@@ -331,8 +332,8 @@ function budgetFix(s: ScenarioConfig, plan: { sizing: Sizing; recommended: Sizin
     const r = plan.recommended;
     fixes.push(
       plan.fixed
-        ? `remove fixedSizing (or set it to ${r.shards} shards x ${r.tokensPerShard} tokens per shard = ${r.clients} OAuth clients, ${r.tokens} tokens), as the planner recommends`
-        : `use ${r.shards} shards x ${r.tokensPerShard} tokens per shard`,
+        ? `remove fixedSizing (or set it to ${plural(r.shards, 'shard')} x ${plural(r.tokensPerShard, 'token')} per shard = ${plural(r.clients, 'OAuth client')}, ${plural(r.tokens, 'token')}), as the planner recommends`
+        : `use ${plural(r.shards, 'shard')} x ${plural(r.tokensPerShard, 'token')} per shard`,
     );
   }
   for (const u of over.filter((x) => !x.adjustable)) {
@@ -349,7 +350,7 @@ function budgetFix(s: ScenarioConfig, plan: { sizing: Sizing; recommended: Sizin
     }
   }
   if (fixes.length === 0) fixes.push('lower virtualUsers or requestsPerUserPerMinute, or move the calls to the async pipeline');
-  fixes.push(`or set expectThrottling: true on scenario ${s.name} if throttling is the point of the test`);
+  if (!s.expectThrottling) fixes.push(`or set expectThrottling: true on scenario ${s.name} if throttling is the point of the test`);
   return fixes.join('; ');
 }
 
@@ -370,7 +371,7 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
       severity: throttled ? 'warning' : 'error',
       code: 'over-budget',
       limit: b.limit,
-      message: `${describeUse(b, ctx.headroomPercent)} with ${sizing.shards} shard(s) x ${sizing.tokensPerShard} token(s)${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed })}`,
+      message: `${describeUse(b, ctx.headroomPercent)} with ${plural(sizing.shards, 'shard')} x ${plural(sizing.tokensPerShard, 'token')}${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed })}`,
     });
   }
   if (sizing.clients > ctx.maxRunnerClients) {

@@ -1,0 +1,222 @@
+/**
+ * The async-retrieval guard: metadata and analytics must be fetched off the load's hot path,
+ * paced, and never by a timer. It reads a stack's synthesized Terraform JSON (references
+ * resolved to `${type.name.attr}`), so it sees what Terraform will see, whoever built the
+ * resources.
+ *
+ * Contract with the constructs that build retrieval workers: every Lambda that retrieves Genesys
+ * metadata or analytics carries the tag `loadlab-retrieval` = `metadata` | `analytics` in its own
+ * `tags`. Such a Lambda must be
+ *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` with a dead-letter
+ *    queue (`redrive_policy`, or an `aws_sqs_queue_redrive_policy` resource);
+ *  - capped by `reserved_concurrent_executions` (>= 1), so the worker's token budget holds;
+ *  - targeted by no schedule (`aws_cloudwatch_event_rule` with `schedule_expression`,
+ *    `aws_scheduler_schedule`) and by no EventBridge rule directly (events go to the queue).
+ * And no schedule, whatever it targets, may carry input naming the synchronous analytics query
+ * or recording metadata endpoints (a timer that polls them).
+ */
+import type { TerraformStack } from 'cdktf';
+import type { IConstruct, IValidation } from 'constructs';
+
+export const RETRIEVAL_TAG = 'loadlab-retrieval';
+export const RETRIEVAL_KINDS = ['metadata', 'analytics'] as const;
+export type RetrievalKind = (typeof RETRIEVAL_KINDS)[number];
+
+/** Endpoint fragments a timer must never poll. */
+export const POLLED_ENDPOINT_PATTERNS: readonly { readonly pattern: RegExp; readonly label: string; readonly instead: string }[] = [
+  {
+    pattern: /\/api\/v2\/analytics\/conversations\/details\/query/i,
+    label: 'the synchronous analytics query POST /api/v2/analytics/conversations/details/query',
+    instead: 'submit POST /api/v2/analytics/conversations/details/jobs and react to v2.analytics.conversations.details.jobs.availability',
+  },
+  {
+    pattern: /recordingmetadata/i,
+    label: 'recording metadata (/recordingmetadata)',
+    instead: 'let conversation events (EventBridge -> SQS) drive the metadata worker',
+  },
+  {
+    pattern: /\/recordings(\b|\/|\?|$)/i,
+    label: 'recordings (/recordings)',
+    instead: 'let conversation events (EventBridge -> SQS) drive the metadata worker, or export with a recording bulk job',
+  },
+];
+
+type Body = Record<string, unknown>;
+type Resources = Record<string, Record<string, Body>>;
+
+/** A reference `${type.name.attr...}` inside a string, as cdktf renders it. */
+interface Ref {
+  readonly type: string;
+  readonly name: string;
+}
+
+const REF = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.[\]*]+)?\}/g;
+
+function refsIn(value: unknown): Ref[] {
+  if (typeof value !== 'string') return [];
+  return [...value.matchAll(REF)].map((m) => ({ type: m[1], name: m[2] }));
+}
+
+const asArray = (v: unknown): Body[] => (Array.isArray(v) ? (v as Body[]) : v && typeof v === 'object' ? [v as Body] : []);
+
+const addr = (type: string, name: string): string => `${type}.${name}`;
+
+interface Retrieval {
+  readonly name: string;
+  readonly kind: string;
+  readonly body: Body;
+}
+
+/** Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages. */
+export function asyncViolations(json: { resource?: unknown }, stackName = 'stack'): string[] {
+  const resources = (json.resource ?? {}) as Resources;
+  const of = (type: string): [string, Body][] => Object.entries(resources[type] ?? {});
+  const problems: string[] = [];
+  const say = (address: string, message: string): void => {
+    problems.push(`async: ${stackName} ${address} ${message}`);
+  };
+
+  const retrievals: Retrieval[] = of('aws_lambda_function')
+    .map(([name, body]) => ({ name, body, kind: (body.tags as Record<string, unknown> | undefined)?.[RETRIEVAL_TAG] }))
+    .filter((r): r is Retrieval => r.kind !== undefined && r.kind !== null)
+    .map((r) => ({ ...r, kind: String(r.kind) }));
+  const retrievalNames = new Set(retrievals.map((r) => r.name));
+  // Literal function names, for mappings that name the function instead of referencing it.
+  const byLiteralName = new Map(
+    retrievals
+      .filter((r) => typeof r.body.function_name === 'string' && !(r.body.function_name as string).includes('${'))
+      .map((r) => [r.body.function_name as string, r.name]),
+  );
+  // Aliases of retrieval functions count as the function.
+  const aliasOf = new Map(
+    of('aws_lambda_alias').flatMap(([alias, body]) =>
+      refsIn(body.function_name)
+        .filter((r) => r.type === 'aws_lambda_function')
+        .map((r) => [alias, r.name] as const),
+    ),
+  );
+  /** The retrieval function a value points at (reference, alias reference or literal name/ARN). */
+  const retrievalTarget = (value: unknown): string | undefined => {
+    for (const r of refsIn(value)) {
+      if (r.type === 'aws_lambda_function' && retrievalNames.has(r.name)) return r.name;
+      if (r.type === 'aws_lambda_alias' && retrievalNames.has(aliasOf.get(r.name) ?? '')) return aliasOf.get(r.name);
+    }
+    if (typeof value === 'string') {
+      for (const [literal, name] of byLiteralName) {
+        if (value === literal || value.endsWith(`:function:${literal}`) || value.includes(`:function:${literal}:`)) return name;
+      }
+    }
+    return undefined;
+  };
+
+  // Queues with a dead-letter queue: inline redrive_policy or a separate redrive policy resource.
+  const queues = new Map(of('aws_sqs_queue'));
+  const withDlq = new Set(
+    [...queues]
+      .filter(([, body]) => typeof body.redrive_policy === 'string' && (body.redrive_policy as string).trim() !== '')
+      .map(([n]) => n),
+  );
+  for (const [, body] of of('aws_sqs_queue_redrive_policy')) {
+    for (const r of refsIn(body.queue_url)) if (r.type === 'aws_sqs_queue') withDlq.add(r.name);
+  }
+
+  for (const fn of retrievals) {
+    const address = addr('aws_lambda_function', fn.name);
+    if (!(RETRIEVAL_KINDS as readonly string[]).includes(fn.kind)) {
+      say(address, `has tag ${RETRIEVAL_TAG}=${JSON.stringify(fn.kind)}; it must be one of ${RETRIEVAL_KINDS.join(', ')}`);
+    }
+    const mappings = of('aws_lambda_event_source_mapping').filter(([, m]) => retrievalTarget(m.function_name) === fn.name);
+    const sqsSources = mappings.flatMap(([, m]) => refsIn(m.event_source_arn).filter((r) => r.type === 'aws_sqs_queue'));
+    if (sqsSources.length === 0) {
+      say(
+        address,
+        `retrieves ${fn.kind} but no aws_lambda_event_source_mapping feeds it from an aws_sqs_queue in this stack; feed it from an SQS queue with a dead-letter queue so retrieval stays asynchronous and paced`,
+      );
+    } else if (!sqsSources.some((q) => withDlq.has(q.name))) {
+      say(
+        address,
+        `retrieves ${fn.kind} from ${sqsSources.map((q) => addr('aws_sqs_queue', q.name)).join(', ')}, which has no dead-letter queue; set redrive_policy (deadLetterTargetArn, maxReceiveCount) so failed events are kept`,
+      );
+    }
+    const reserved = fn.body.reserved_concurrent_executions;
+    const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);
+    if (reservedMissing) {
+      say(
+        address,
+        `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the budget plan gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
+      );
+    }
+  }
+
+  // Rules: schedules must not target retrieval Lambdas nor poll the endpoints; pattern rules
+  // must send retrieval events to the queue, not to the function.
+  const rules = new Map(of('aws_cloudwatch_event_rule'));
+  const ruleLiteralNames = new Map([...rules].filter(([, b]) => typeof b.name === 'string').map(([n, b]) => [b.name as string, n]));
+  const ruleOf = (value: unknown): string | undefined =>
+    refsIn(value).find((r) => r.type === 'aws_cloudwatch_event_rule')?.name ??
+    (typeof value === 'string' ? ruleLiteralNames.get(value) : undefined);
+  const isSchedule = (rule: Body | undefined): boolean => typeof rule?.schedule_expression === 'string' && rule.schedule_expression !== '';
+
+  const checkInput = (address: string, inputs: unknown[]): void => {
+    const text = inputs
+      .filter((v) => v !== undefined && v !== null)
+      .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
+      .join('\n');
+    for (const p of POLLED_ENDPOINT_PATTERNS) {
+      if (p.pattern.test(text)) say(address, `is a schedule whose input polls ${p.label}; ${p.instead}`);
+    }
+  };
+
+  for (const [name, target] of of('aws_cloudwatch_event_target')) {
+    const address = addr('aws_cloudwatch_event_target', name);
+    const ruleName = ruleOf(target.rule);
+    const rule = ruleName ? rules.get(ruleName) : undefined;
+    const fn = retrievalTarget(target.arn);
+    if (isSchedule(rule)) {
+      if (fn) {
+        say(
+          address,
+          `points the schedule ${addr('aws_cloudwatch_event_rule', ruleName!)} (${String(rule!.schedule_expression)}) at retrieval Lambda ${addr('aws_lambda_function', fn)}; a timer poller is synchronous retrieval: drive it from events through its SQS queue`,
+        );
+      }
+      const transformers = asArray(target.input_transformer);
+      checkInput(address, [target.input, ...transformers.map((t) => t.input_template)]);
+    } else if (fn) {
+      say(
+        address,
+        `sends events straight to retrieval Lambda ${addr('aws_lambda_function', fn)}; target its SQS queue instead, so events are buffered, paced and dead-lettered`,
+      );
+    }
+  }
+
+  for (const [name, schedule] of of('aws_scheduler_schedule')) {
+    const address = addr('aws_scheduler_schedule', name);
+    for (const target of asArray(schedule.target)) {
+      const fn = retrievalTarget(target.arn);
+      if (fn) {
+        say(
+          address,
+          `(${String(schedule.schedule_expression ?? 'schedule')}) targets retrieval Lambda ${addr('aws_lambda_function', fn)}; a timer poller is synchronous retrieval: drive it from events through its SQS queue`,
+        );
+      }
+      checkInput(address, [target.input]);
+    }
+  }
+  return problems;
+}
+
+/** A cdktf validation running asyncViolations on the stack's synthesized JSON. */
+export class AsyncRetrievalGuard implements IValidation {
+  constructor(readonly stack: TerraformStack) {}
+
+  validate(): string[] {
+    return asyncViolations(this.stack.toTerraform() as { resource?: unknown }, this.stack.node.id);
+  }
+}
+
+/** Installs the async guard on a stack. */
+export function addAsyncGuard(stack: TerraformStack): AsyncRetrievalGuard {
+  const guard = new AsyncRetrievalGuard(stack);
+  (stack as IConstruct).node.addValidation(guard);
+  return guard;
+}

@@ -1,0 +1,58 @@
+import { Annotations } from 'cdktf';
+import type { IConstruct, IValidation } from 'constructs';
+import type { BudgetPlan, ScenarioPlan } from '../ratelimits/planner';
+
+export interface GuardProblems {
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+const what: Record<ScenarioPlan['verdict'], string> = {
+  ok: 'within budget',
+  'over-budget': 'over budget',
+  'throttling-expected': 'over budget (expectThrottling: a deliberate capacity test)',
+  invalid: 'invalid',
+};
+
+/**
+ * The budget verdict as synth messages: one error per offending scenario (every error finding
+ * of that scenario in one message), one warning per scenario that is over budget on purpose
+ * (`expectThrottling`) or calls an endpoint the wrong way, and the environment-level findings.
+ */
+export function budgetProblems(plan: BudgetPlan): GuardProblems {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const s of plan.scenarios) {
+    const errs = s.findings.filter((f) => f.severity === 'error');
+    const warns = s.findings.filter((f) => f.severity === 'warning');
+    if (errs.length) {
+      errors.push(`budget: scenario ${s.name} is ${what[s.verdict]}: ${errs.map((f) => f.message).join(' | ')}`);
+    }
+    if (warns.length) {
+      const label = s.verdict === 'throttling-expected' ? what[s.verdict] : 'warning';
+      warnings.push(`budget: scenario ${s.name} is ${label}: ${warns.map((f) => f.message).join(' | ')}`);
+    }
+  }
+  for (const f of plan.findings) (f.severity === 'error' ? errors : warnings).push(`budget: ${f.message}`);
+  return { errors, warnings };
+}
+
+/** A cdktf validation that fails synth when the plan is not within budget. */
+export class BudgetGuard implements IValidation {
+  constructor(readonly plan: BudgetPlan) {}
+
+  validate(): string[] {
+    return [...budgetProblems(this.plan).errors];
+  }
+}
+
+/**
+ * Installs the budget guard on one construct (a stack): errors fail synth through a validation,
+ * warnings become cdktf warning annotations (printed, synth continues).
+ */
+export function addBudgetGuard(scope: IConstruct, plan: BudgetPlan): BudgetGuard {
+  const guard = new BudgetGuard(plan);
+  scope.node.addValidation(guard);
+  for (const w of budgetProblems(plan).warnings) Annotations.of(scope).addWarning(w);
+  return guard;
+}
