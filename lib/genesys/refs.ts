@@ -18,6 +18,10 @@ export interface GenesysRefs {
   readonly metadataWorkerClient: OAuthClientRef;
   readonly reportWorkerClient: OAuthClientRef;
   readonly eventBridgeIntegrationId: string;
+  /** The suffix of the partner event source (`genesys.eventBridge.eventSourceSuffix`). */
+  readonly eventSourceSuffix: string;
   /** Absent when `genesys.recordingExport.enabled` is false. */
   readonly recordingExportIntegrationId?: string;
+  /** The least-privilege roles (`genesyscloud_auth_role` ids) the clients hold. */
+  readonly roleIds: { readonly runner: string; readonly metadataWorker: string; readonly reportWorker: string };
 }
