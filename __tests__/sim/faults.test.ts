@@ -1,0 +1,68 @@
+import { call, manualClock, token, withSim } from './helpers';
+
+describe('simulator faults', () => {
+  it('answers the configured share of calls with 5xx', async () => {
+    await withSim({ faults: { errorRate: 0.3, errorStatus: 502 }, seed: 42 }, async (sim) => {
+      const t = await token(sim);
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await call(sim, t, 'GET', '/api/v2/scripts')).status);
+      const errors = statuses.filter((s) => s === 502).length;
+      expect(statuses.every((s) => s === 200 || s === 502)).toBe(true);
+      expect(errors).toBeGreaterThan(35);
+      expect(errors).toBeLessThan(85);
+      expect(sim.stats().byEndpoint['GET /api/v2/scripts']['5xx']).toBe(errors);
+    });
+  });
+
+  it('sends 429 without Retry-After when asked', async () => {
+    await withSim({ limits: { perToken: 1 }, faults: { missingRetryAfterRate: 1 } }, async (sim) => {
+      const t = await token(sim);
+      await call(sim, t, 'GET', '/api/v2/scripts');
+      const r = await call(sim, t, 'GET', '/api/v2/scripts');
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBeNull();
+      expect(r.headers.get('x-sim-retry-after-ms')).toBeNull();
+      expect(r.body.code).toBe('too.many.requests.retry.after');
+    });
+  });
+
+  it('keeps recordings 404 until the delay has passed since the conversation was first seen', async () => {
+    const clock = manualClock();
+    await withSim({ now: clock.now, faults: { recordingsAvailableAfterMs: 5000 } }, async (sim) => {
+      const t = await token(sim);
+      expect((await call(sim, t, 'GET', '/api/v2/conversations/c-9/recordingmetadata')).status).toBe(404);
+      clock.advance(4999);
+      expect((await call(sim, t, 'GET', '/api/v2/conversations/c-9/recordings')).status).toBe(404);
+      clock.advance(1);
+      expect((await call(sim, t, 'GET', '/api/v2/conversations/c-9/recordings')).status).toBe(200);
+      expect((await call(sim, t, 'GET', '/api/v2/conversations/c-10/recordings')).status).toBe(404);
+    });
+  });
+
+  it('fails jobs at the configured rate', async () => {
+    const clock = manualClock();
+    await withSim({ now: clock.now, faults: { jobFailureRate: 1 }, jobs: { queuedMs: 0, pendingMs: 10 } }, async (sim) => {
+      const t = await token(sim);
+      const { body } = await call(sim, t, 'POST', '/api/v2/analytics/conversations/details/jobs', { interval: 'a/b' });
+      clock.advance(10);
+      const status = await call(sim, t, 'GET', `/api/v2/analytics/conversations/details/jobs/${body.jobId}`);
+      expect(status.body).toMatchObject({ state: 'FAILED', errorMessage: expect.stringContaining('Simulated') });
+      expect(sim.stats().jobs.FAILED).toBe(1);
+    });
+  });
+
+  it('adds latency and can change faults through the control endpoint', async () => {
+    await withSim({}, async (sim) => {
+      const t = await token(sim);
+      const r = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ latency: { kind: 'fixed', ms: 150 } }) });
+      expect(await r.json()).toEqual({ latency: { kind: 'fixed', ms: 150 } });
+      const started = performance.now();
+      await call(sim, t, 'GET', '/api/v2/scripts');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+      const bad = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 5 }) });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toContain('faults.errorRate');
+      expect(sim.faults()).toEqual({ latency: { kind: 'fixed', ms: 150 } });
+    });
+  });
+});

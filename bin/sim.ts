@@ -1,0 +1,108 @@
+/**
+ * `npm run sim -- [--port N] [--minute-ms M] [--faults ...] [--client id:secret ...] [--env <env>]`
+ * Serves the Genesys Cloud simulator on 127.0.0.1 until Ctrl-C. See README "Rehearse locally".
+ */
+import { loadEnvironment, ConfigError } from '../lib/config';
+import { last, numberArg, parseArgs } from '../sim/args';
+import { parseFaultsFlag } from '../sim/faults';
+import { catalogueLimits, startSimulator, type SimClient } from '../sim/server';
+
+const USAGE = `usage: npm run sim -- [options]
+  --port N               port on 127.0.0.1 (default 8787; 0 = any free port)
+  --minute-ms M          length of a rate-limit minute in ms (default 60000; 1000 = one second)
+  --env NAME             take limit overrides (genesys.limits) from environments/NAME.json
+  --per-token N          requests per window per token (default: catalogue, 300)
+  --per-client N         requests per window per OAuth client (default: catalogue, 3000)
+  --client ID:SECRET     register an OAuth client (repeatable); without any, every id/secret is accepted
+  --token-ttl-sec S      lifetime of issued tokens (default 86400)
+  --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2
+  --jobs-queued-ms MS    time a details job stays QUEUED (default 200)
+  --jobs-pending-ms MS   time it then stays PENDING (default 1000)
+  --seed N               seed for fault draws
+  --stats-every-sec S    print a stats line every S seconds while traffic flows (default 5; 0 = never)`;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), {
+    values: [
+      'port',
+      'minute-ms',
+      'env',
+      'per-token',
+      'per-client',
+      'client',
+      'token-ttl-sec',
+      'faults',
+      'jobs-queued-ms',
+      'jobs-pending-ms',
+      'seed',
+      'stats-every-sec',
+    ],
+    flags: ['help'],
+  });
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return;
+  }
+  const envName = last(args, 'env');
+  const base = catalogueLimits(envName ? loadEnvironment(envName).config.genesys.limits : {});
+  const clients: SimClient[] = (args.values.get('client') ?? []).map((c) => {
+    const i = c.indexOf(':');
+    if (i <= 0 || i === c.length - 1) throw new Error(`--client must be ID:SECRET (got ${c})`);
+    return { id: c.slice(0, i), secret: c.slice(i + 1) };
+  });
+  const faultsText = last(args, 'faults');
+  const sim = await startSimulator({
+    port: numberArg(args, 'port', { min: 0, integer: true }) ?? 8787,
+    minuteMs: numberArg(args, 'minute-ms', { min: 10 }),
+    limits: {
+      ...base,
+      perToken: numberArg(args, 'per-token', { min: 1, integer: true }) ?? base.perToken,
+      perClient: numberArg(args, 'per-client', { min: 1, integer: true }) ?? base.perClient,
+    },
+    clients,
+    openRegistration: clients.length === 0,
+    tokenTtlSec: numberArg(args, 'token-ttl-sec', { min: 1, integer: true }),
+    faults: faultsText ? parseFaultsFlag(faultsText) : undefined,
+    jobs: { queuedMs: numberArg(args, 'jobs-queued-ms', { min: 0 }), pendingMs: numberArg(args, 'jobs-pending-ms', { min: 0 }) },
+    seed: numberArg(args, 'seed', { integer: true }),
+  });
+  console.log(`Genesys Cloud simulator on ${sim.url}  (login and API base)`);
+  console.log(
+    `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client`,
+  );
+  console.log(
+    clients.length
+      ? `  clients: ${clients.map((c) => c.id).join(', ')}`
+      : '  clients: any id/secret is accepted (pass --client ID:SECRET to restrict)',
+  );
+  console.log(`  faults: ${JSON.stringify(sim.faults())}`);
+  console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST ${sim.url}/__sim/reset`);
+
+  const every = numberArg(args, 'stats-every-sec', { min: 0 }) ?? 5;
+  let lastTotal = 0;
+  const timer =
+    every > 0
+      ? setInterval(() => {
+          const s = sim.stats();
+          if (s.totals.requests === lastTotal) return;
+          const delta = s.totals.requests - lastTotal;
+          lastTotal = s.totals.requests;
+          console.log(
+            `${new Date().toISOString()}  +${delta} requests  total ${s.totals.requests}: 2xx ${s.totals['2xx']}, 429 ${s.totals['429']}, 5xx ${s.totals['5xx']}, 4xx ${s.totals['4xx']}; peak ${s.totals.peakPerWindow}/window`,
+          );
+        }, every * 1000)
+      : undefined;
+  const shutdown = async (): Promise<void> => {
+    if (timer) clearInterval(timer);
+    await sim.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) for (const p of err.problems) console.error(`error: ${p}`);
+  else console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+/**
+ * Faults the simulator can inject, set at start, by `--faults` or through `POST /__sim/faults`.
+ * Every rate is a share in [0, 1]; draws come from a seeded generator so runs repeat.
+ */
+export type LatencySpec =
+  | { readonly kind: 'fixed'; readonly ms: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  /** `minMs` plus an exponential tail with mean `meanMs` (a long-tailed service). */
+  | { readonly kind: 'exponential'; readonly minMs: number; readonly meanMs: number };
+
+export interface Faults {
+  /** Share of API calls (after auth and limits) answered with `errorStatus`. */
+  readonly errorRate?: number;
+  /** 500, 502, 503 or 504. Default 503. */
+  readonly errorStatus?: number;
+  /** Added before every API response. */
+  readonly latency?: LatencySpec;
+  /** Share of 429 responses sent without `Retry-After` (and without `x-sim-retry-after-ms`). */
+  readonly missingRetryAfterRate?: number;
+  /** Recordings of a conversation answer 404 until this many ms after the conversation was first seen. */
+  readonly recordingsAvailableAfterMs?: number;
+  /** Share of analytics jobs that end FAILED instead of FULFILLED. */
+  readonly jobFailureRate?: number;
+}
+
+/** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
+export function validateFaults(raw: unknown): Faults {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('faults must be a JSON object');
+  const f = raw as Record<string, unknown>;
+  const known = ['errorRate', 'errorStatus', 'latency', 'missingRetryAfterRate', 'recordingsAvailableAfterMs', 'jobFailureRate'];
+  const unknown = Object.keys(f).filter((k) => !known.includes(k));
+  if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
+  const share = (name: string): void => {
+    const v = f[name];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1))
+      throw new Error(`faults.${name} must be a number from 0 to 1 (got ${JSON.stringify(v)})`);
+  };
+  share('errorRate');
+  share('missingRetryAfterRate');
+  share('jobFailureRate');
+  if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
+    throw new Error(`faults.errorStatus must be 500, 502, 503 or 504 (got ${JSON.stringify(f.errorStatus)})`);
+  }
+  const ms = f.recordingsAvailableAfterMs;
+  if (ms !== undefined && !(typeof ms === 'number' && ms >= 0))
+    throw new Error(`faults.recordingsAvailableAfterMs must be a number >= 0 (got ${JSON.stringify(ms)})`);
+  if (f.latency !== undefined) validateLatency(f.latency);
+  return f as Faults;
+}
+
+function validateLatency(raw: unknown): void {
+  const l = raw as Record<string, unknown>;
+  const nonNeg = (name: string): boolean => typeof l[name] === 'number' && (l[name] as number) >= 0;
+  const ok =
+    (l?.kind === 'fixed' && nonNeg('ms')) ||
+    (l?.kind === 'uniform' && nonNeg('minMs') && nonNeg('maxMs') && (l.maxMs as number) >= (l.minMs as number)) ||
+    (l?.kind === 'exponential' && nonNeg('minMs') && nonNeg('meanMs'));
+  if (!ok) {
+    throw new Error(
+      `faults.latency must be {"kind":"fixed","ms"}, {"kind":"uniform","minMs","maxMs"} or {"kind":"exponential","minMs","meanMs"} (got ${JSON.stringify(raw)})`,
+    );
+  }
+}
+
+/**
+ * Parses the `--faults` flag: comma-separated `name=value`, e.g.
+ * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2`.
+ * Latency forms: `fixed:MS`, `uniform:MIN:MAX`, `exp:MIN:MEAN`.
+ */
+export function parseFaultsFlag(text: string): Faults {
+  const out: Record<string, unknown> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, value] = part.split('=');
+    if (value === undefined) throw new Error(`--faults: "${part}" must be name=value`);
+    const num = Number(value);
+    switch (name) {
+      case 'error-rate':
+        out.errorRate = num;
+        break;
+      case 'error-status':
+        out.errorStatus = num;
+        break;
+      case 'no-retry-after':
+        out.missingRetryAfterRate = num;
+        break;
+      case 'recordings-after-ms':
+        out.recordingsAvailableAfterMs = num;
+        break;
+      case 'job-failure':
+        out.jobFailureRate = num;
+        break;
+      case 'latency': {
+        const [kind, a, b] = value.split(':');
+        if (kind === 'fixed') out.latency = { kind, ms: Number(a) };
+        else if (kind === 'uniform') out.latency = { kind, minMs: Number(a), maxMs: Number(b) };
+        else if (kind === 'exp') out.latency = { kind: 'exponential', minMs: Number(a), meanMs: Number(b) };
+        else throw new Error(`--faults: latency must be fixed:MS, uniform:MIN:MAX or exp:MIN:MEAN (got ${value})`);
+        break;
+      }
+      default:
+        throw new Error(
+          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure`,
+        );
+    }
+  }
+  return validateFaults(out);
+}
+
+/** A small seeded generator (mulberry32): repeatable fault draws for a given seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function sampleLatency(spec: LatencySpec | undefined, random: () => number): number {
+  if (!spec) return 0;
+  switch (spec.kind) {
+    case 'fixed':
+      return spec.ms;
+    case 'uniform':
+      return spec.minMs + (spec.maxMs - spec.minMs) * random();
+    case 'exponential':
+      return spec.minMs - spec.meanMs * Math.log(1 - random());
+  }
+}
