@@ -1,0 +1,138 @@
+/**
+ * `npm run limits:fetch -- --env <env>`: reads the org's live limits with a client-credentials
+ * token (GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET) and writes the ones the
+ * planner uses into `genesys.limits` of the environment file.
+ * Exit codes: 0 written (or --dry-run), 1 the API failed, 2 bad arguments, credentials or file.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';
+import { parseArgs, UsageError } from '../lib/ratelimits/cli-args';
+import {
+  defaultNamespaces,
+  fetchClientCredentialsToken,
+  fetchNamespaceLimits,
+  LimitsApiError,
+  matchCatalogue,
+  withLimitOverrides,
+  type LimitEntry,
+} from '../lib/ratelimits/limits-api';
+
+const USAGE = `usage: npm run limits:fetch -- --env <name> [--api-base <url>] [--login-base <url>] [--namespace <ns>]... [--dry-run]
+  --env <name>         environment file to update (environments/<name>.json, or LOADLAB_ENV_DIR/<name>.json)
+  --api-base <url>     default https://api.<region domain> (point it at the simulator, e.g. http://127.0.0.1:8080)
+  --login-base <url>   default https://login.<region domain>
+  --namespace <ns>     also read this namespace (repeatable; its limits are listed, catalogue ones written)
+  --dry-run            print what would be written, change nothing
+credentials: GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET (a client-credentials client of the org)`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, { env: true, 'api-base': true, 'login-base': true, namespace: true, 'dry-run': false, help: false });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`error: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const name = args.options.env?.at(-1) ?? selectedEnvironmentName();
+  const file = path.join(environmentsDir(), `${name}.json`);
+  const label = path.relative(process.cwd(), file) || file;
+  let env;
+  try {
+    if (!existsSync(file)) {
+      throw new ConfigError([
+        `--env: ${label} does not exist; limits are written into an environment's own file (for pr-* environments, fetch into their base environment)`,
+      ]);
+    }
+    env = loadEnvironment(name);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) console.error(`error: ${problem}`);
+    return 2;
+  }
+  const clientId = process.env.GENESYSCLOUD_OAUTHCLIENT_ID?.trim();
+  const clientSecret = process.env.GENESYSCLOUD_OAUTHCLIENT_SECRET?.trim();
+  if (!clientId || !clientSecret) {
+    console.error(
+      'error: set GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET to a client-credentials OAuth client of the org',
+    );
+    return 2;
+  }
+  const apiBase = args.options['api-base']?.at(-1) ?? env.genesys.apiBase;
+  const loginBase = args.options['login-base']?.at(-1) ?? env.genesys.loginBase;
+  for (const [flag, url] of [
+    ['--api-base', apiBase],
+    ['--login-base', loginBase],
+  ] as const) {
+    if (!/^https?:\/\/[^/\s]+/.test(url)) {
+      console.error(`error: ${flag} must be an http(s) URL such as https://api.mypurecloud.com (got ${JSON.stringify(url)})`);
+      return 2;
+    }
+  }
+  const namespaces = [...new Set([...defaultNamespaces(), ...(args.options.namespace ?? [])])];
+  const log = (line: string): void => console.log(line);
+
+  try {
+    log(`Requesting a client-credentials token from ${loginBase}/oauth/token ...`);
+    const token = await fetchClientCredentialsToken(loginBase, clientId, clientSecret, { log });
+    const entries: LimitEntry[] = [];
+    for (const [i, ns] of namespaces.entries()) {
+      const { entries: found, skipped } = await fetchNamespaceLimits(apiBase, token, ns, { log });
+      log(
+        `[${i + 1}/${namespaces.length}] ${ns}: ${found.length} limits${skipped.length ? ` (${skipped.length} malformed entries skipped)` : ''}`,
+      );
+      entries.push(...found);
+    }
+    const match = matchCatalogue(entries);
+    const names = Object.keys(match.overrides);
+    log('');
+    log(names.length ? 'Limits the planner uses (written to genesys.limits):' : 'No limit the planner uses was returned.');
+    for (const n of names) {
+      const before = env.config.genesys.limits[n];
+      log(`  ${n} = ${match.overrides[n]}${before !== undefined && before !== match.overrides[n] ? ` (was ${before})` : ''}`);
+    }
+    if (match.notReturned.length) {
+      log(`Not returned (catalogue defaults stay): ${match.notReturned.map((s) => s.name).join(', ')}`);
+    }
+    if (match.unused.length) {
+      log(`Other limits in these namespaces (not used by the planner; add them to lib/ratelimits/catalogue.ts to plan against them):`);
+      for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
+    }
+    if (names.length === 0) return 0;
+    const text = withLimitOverrides(readFileSync(file, 'utf8'), match.overrides, label);
+    // Never write a file the app would then refuse.
+    parseEnvironmentFile(JSON.parse(text), label);
+    if (args.flags.has('dry-run')) {
+      log(`\n--dry-run: ${label} not changed.`);
+      return 0;
+    }
+    writeFileSync(file, text);
+    log(`\nWrote ${names.length} limit(s) to ${label} (genesys.limits). Run npm run budget -- --env ${name} to see the new plan.`);
+    return 0;
+  } catch (err) {
+    if (err instanceof LimitsApiError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) console.error(`error: ${problem}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`error: ${(err as Error).message}`);
+    process.exitCode = 1;
+  },
+);
