@@ -1,0 +1,334 @@
+/**
+ * The load-test state machine as Amazon States Language (JSONata), built as plain data so the
+ * construct only serializes it and tests can walk it. Terraform references (ARNs, subnet ids)
+ * stay inside the strings; nothing here may contain `${` or `%{` of its own, which Terraform
+ * would try to interpolate.
+ *
+ *   CheckInput ─ invalid ─> InvalidInput (fail)
+ *      │
+ *   Prepare (variables: testId, scenario, shardCount, durationSec, startAt = start + delay)
+ *      │
+ *   RunShards: Map over the scenario's shards ── any failure ──> ListRunningTasks <──┐
+ *      │        ecs:runTask.sync per shard                        │ none left        │
+ *   Report (report-step Lambda)                                   │ else StopTasks ──┘
+ *      │                                                      PartialReport
+ *   RequestAnalytics (report-jobs queue, optional)                │
+ *      │                                                      TestFailed (fail)
+ *   Succeeded
+ */
+import { MAX_TEST_ID_LENGTH, RUNNER_CONTAINER_NAME, testIdPattern } from './naming';
+
+/** One shard of a scenario, as baked into the definition. */
+export interface ShardEntry {
+  /** Shard index within the scenario (0-based). */
+  readonly index: number;
+  /** Index of the runner OAuth client in the environment's pool. */
+  readonly client: number;
+  readonly taskRoleArn: string;
+  readonly secretArn: string;
+  readonly threads: number;
+  readonly targetRpm: number;
+}
+
+export interface ScenarioEntry {
+  /** Shards the budget planned; an execution may run fewer, never more. */
+  readonly plannedShards: number;
+  readonly tokensPerShard: number;
+  readonly durationSec: number;
+  readonly rampUpSec: number;
+  readonly shards: readonly ShardEntry[];
+}
+
+export interface DefinitionParams {
+  readonly envName: string;
+  readonly partition: string;
+  readonly scenarios: Readonly<Record<string, ScenarioEntry>>;
+  readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+  readonly capacityProvider: 'FARGATE' | 'FARGATE_SPOT';
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly assignPublicIp: boolean;
+  readonly resultsBucket: string;
+  readonly reportsBucket: string;
+  readonly metadataPrefix: string;
+  readonly analyticsPrefix: string;
+  readonly reportFunctionArn: string;
+  /** The report-jobs queue; absent: no analytics job is requested. */
+  readonly reportJobsQueueUrl?: string;
+  /** Seconds from the execution start to the common shard start time. */
+  readonly startDelaySec: number;
+  /** Time a shard may run beyond start delay + duration (ramp-down, upload) before it is timed out. */
+  readonly shardSlackSec: number;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type State = { [key: string]: Json };
+
+/** Longest test the state machine runs (the schema's durationSec maximum). */
+export const MAX_DURATION_SEC = 86400;
+
+const expr = (e: string): string => `{% ${e} %}`;
+
+/** Errors of the report step worth retrying (throttling and transient service errors). */
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+function invokeReport(p: DefinitionParams, partial: boolean, next: string): State {
+  const payload: { [key: string]: Json } = {
+    testId: expr('$testId'),
+    scenario: expr('$scenario'),
+    resultsBucket: p.resultsBucket,
+    resultsPrefix: expr("'results/' & $testId & '/'"),
+    reportsBucket: p.reportsBucket,
+    metadataPrefix: p.metadataPrefix,
+    analyticsPrefix: p.analyticsPrefix,
+    startAt: expr('$startAt'),
+    durationSec: expr('$durationSec'),
+    shards: expr('$shardCount'),
+    partial,
+  };
+  if (partial) payload.error = expr('$failure');
+  return {
+    Type: 'Task',
+    Comment: partial
+      ? 'Merges whatever the shards uploaded before the failure (a partial report)'
+      : 'Merges the raw results of all shards into report.json and report.html',
+    Resource: `arn:${p.partition}:states:::lambda:invoke`,
+    Arguments: { FunctionName: p.reportFunctionArn, Payload: payload },
+    Retry: [{ ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+    Output: expr('$states.result.Payload'),
+    ...(partial ? { Catch: [{ ErrorEquals: ['States.ALL'], Next: 'TestFailed' }] } : {}),
+    Next: next,
+  };
+}
+
+/** The containers' environment of one shard (values are strings, as ECS requires). */
+function shardEnvironment(p: DefinitionParams): Json[] {
+  const resultsRoot = `s3://${p.resultsBucket}/results/`;
+  const env: [string, string][] = [
+    ['TEST_ID', '$states.input.testId'],
+    ['SCENARIO', '$states.input.scenario'],
+    ['SHARD_INDEX', '$string($states.input.shard.index)'],
+    ['SHARD_COUNT', '$string($states.input.shardCount)'],
+    ['CLIENT_SECRET_ARN', '$states.input.shard.secretArn'],
+    ['THREADS', '$string($states.input.shard.threads)'],
+    ['TARGET_RPM', '$string($states.input.shard.targetRpm)'],
+    ['TOKENS_PER_SHARD', '$string($states.input.tokensPerShard)'],
+    ['DURATION_SEC', '$string($states.input.durationSec)'],
+    ['RAMP_UP_SEC', '$string($states.input.rampUpSec)'],
+    ['START_AT', '$states.input.startAt'],
+    ['PLAN_S3_URI', `'${resultsRoot}' & $states.input.testId & '/plan/' & $states.input.scenario & '.jmx'`],
+    ['RESULTS_S3_URI', `'${resultsRoot}' & $states.input.testId & '/shards/' & $string($states.input.shard.index) & '/'`],
+  ];
+  return env.map(([Name, e]) => ({ Name, Value: expr(e) }));
+}
+
+function runShard(p: DefinitionParams): State {
+  return {
+    Type: 'Task',
+    Comment: 'One JMeter shard on Fargate with its own task role (its OAuth client secret only); waits until the task stops',
+    Resource: `arn:${p.partition}:states:::ecs:runTask.sync`,
+    Arguments: {
+      Cluster: p.clusterArn,
+      TaskDefinition: p.taskDefinitionArn,
+      CapacityProviderStrategy: [{ CapacityProvider: p.capacityProvider, Weight: 1 }],
+      PlatformVersion: 'LATEST',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: [...p.subnetIds],
+          SecurityGroups: [...p.securityGroupIds],
+          AssignPublicIp: p.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        },
+      },
+      // The failure path finds every task of this test by startedBy.
+      StartedBy: expr('$states.input.testId'),
+      Group: expr("'loadtest:' & $states.input.scenario"),
+      EnableECSManagedTags: true,
+      PropagateTags: 'TASK_DEFINITION',
+      Tags: [
+        { Key: 'loadlab-test-id', Value: expr('$states.input.testId') },
+        { Key: 'loadlab-shard', Value: expr('$string($states.input.shard.index)') },
+      ],
+      Overrides: {
+        TaskRoleArn: expr('$states.input.shard.taskRoleArn'),
+        ContainerOverrides: [{ Name: RUNNER_CONTAINER_NAME, Environment: shardEnvironment(p) }],
+      },
+    },
+    // A shard that outlives its test (hung JMeter, stuck upload) fails the map, which stops the rest.
+    TimeoutSeconds: expr('$states.input.timeoutSec'),
+    // Launch failures only (capacity, throttling): a task that ran and failed is States.TaskFailed.
+    Retry: [{ ErrorEquals: ['ECS.AmazonECSException'], IntervalSeconds: 10, MaxAttempts: 2, BackoffRate: 2 }],
+    Output: expr("{ 'shard': $states.input.shard.index, 'taskArn': $states.result.TaskArn, 'stopCode': $states.result.StopCode }"),
+    End: true,
+  };
+}
+
+/** The whole state machine definition as an object. */
+export function loadTestDefinition(p: DefinitionParams): State {
+  const idRegex = `/${testIdPattern(p.envName)}/`;
+  const scenarioOf = '$lookup($scenarios, $states.input.scenario)';
+  const isInt = (v: string) => `$type(${v}) = 'number' and ${v} = $floor(${v})`;
+  const invalid = (cause: string): State => ({ Type: 'Fail', Error: 'InvalidInput', Cause: cause });
+  const analytics = p.reportJobsQueueUrl !== undefined;
+  return {
+    Comment: `genesys-loadlab ${p.envName}: run a scenario's JMeter shards together, then merge their results`,
+    QueryLanguage: 'JSONata',
+    // The shard timeouts fire long before this; it only bounds a stuck cleanup.
+    TimeoutSeconds: MAX_DURATION_SEC + p.startDelaySec + p.shardSlackSec + 3600,
+    StartAt: 'Setup',
+    States: {
+      Setup: {
+        Type: 'Pass',
+        Comment: 'The per-scenario shard table, baked in at synth time from the budget plan',
+        Assign: { scenarios: p.scenarios as unknown as Json },
+        Next: 'CheckInput',
+      },
+      CheckInput: {
+        Type: 'Choice',
+        Choices: [
+          {
+            Condition: expr(
+              `$not($exists($states.input.testId)) or $type($states.input.testId) != 'string' or $not($contains($states.input.testId, ${idRegex})) or $length($states.input.testId) > ${MAX_TEST_ID_LENGTH}`,
+            ),
+            Next: 'InvalidTestId',
+          },
+          { Condition: expr('$not($states.input.scenario in $keys($scenarios))'), Next: 'UnknownScenario' },
+          {
+            Condition: expr(
+              `$exists($states.input.shards) and $not(${isInt('$states.input.shards')} and $states.input.shards >= 1 and $states.input.shards <= ${scenarioOf}.plannedShards)`,
+            ),
+            Next: 'InvalidShards',
+          },
+          {
+            Condition: expr(
+              `$exists($states.input.durationSec) and $not(${isInt('$states.input.durationSec')} and $states.input.durationSec >= 10 and $states.input.durationSec <= ${MAX_DURATION_SEC})`,
+            ),
+            Next: 'InvalidDuration',
+          },
+        ],
+        Default: 'Prepare',
+      },
+      InvalidTestId: invalid(
+        `testId must be "${p.envName}_" followed by lower-case letters, digits or - (at most ${MAX_TEST_ID_LENGTH} characters); npm run loadtest makes one`,
+      ),
+      UnknownScenario: invalid(`scenario must be one of ${Object.keys(p.scenarios).join(', ')}`),
+      InvalidShards: invalid("shards must be an integer from 1 to the scenario's planned shard count (npm run budget shows it)"),
+      InvalidDuration: invalid(`durationSec must be an integer from 10 to ${MAX_DURATION_SEC}`),
+      Prepare: {
+        Type: 'Pass',
+        Comment: 'One start time for every shard, so they begin together however long Fargate takes to start each',
+        Assign: {
+          testId: expr('$states.input.testId'),
+          scenario: expr('$states.input.scenario'),
+          shardCount: expr(`$exists($states.input.shards) ? $states.input.shards : ${scenarioOf}.plannedShards`),
+          durationSec: expr(`$exists($states.input.durationSec) ? $states.input.durationSec : ${scenarioOf}.durationSec`),
+          startAt: expr(`$fromMillis($toMillis($states.context.Execution.StartTime) + ${p.startDelaySec * 1000})`),
+          failure: null,
+          stopRounds: 0,
+        },
+        Next: 'RunShards',
+      },
+      RunShards: {
+        Type: 'Map',
+        Comment: 'Every shard at once (inline Map runs up to 40 concurrently; the stack refuses more shards)',
+        // [ ] keeps a one-shard list an array (JSONata unwraps single-item sequences).
+        Items: expr('[$filter($lookup($scenarios, $scenario).shards, function($v, $i) { $i < $shardCount })]'),
+        ItemSelector: {
+          shard: expr('$states.context.Map.Item.Value'),
+          testId: expr('$testId'),
+          scenario: expr('$scenario'),
+          shardCount: expr('$shardCount'),
+          durationSec: expr('$durationSec'),
+          rampUpSec: expr('$min([$lookup($scenarios, $scenario).rampUpSec, $durationSec - 1])'),
+          tokensPerShard: expr('$lookup($scenarios, $scenario).tokensPerShard'),
+          startAt: expr('$startAt'),
+          timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),
+        },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'RunShard',
+          States: { RunShard: runShard(p) },
+        },
+        Output: expr("{ 'shards': $states.result }"),
+        Catch: [{ ErrorEquals: ['States.ALL'], Assign: { failure: expr('$states.errorOutput') }, Next: 'ListRunningTasks' }],
+        Next: 'Report',
+      },
+      Report: invokeReport(p, false, analytics ? 'RequestAnalytics' : 'Succeeded'),
+      ...(analytics
+        ? {
+            RequestAnalytics: {
+              Type: 'Task',
+              Comment: 'Asks the report worker for the analytics of the test window (async jobs API, never the synchronous query)',
+              Resource: `arn:${p.partition}:states:::sqs:sendMessage`,
+              Arguments: {
+                QueueUrl: p.reportJobsQueueUrl as string,
+                MessageBody: expr("$string({ 'testId': $testId, 'interval': $startAt & '/' & $states.context.State.EnteredTime })"),
+              },
+              Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+              Output: expr('$states.input'),
+              Next: 'Succeeded',
+            },
+          }
+        : {}),
+      Succeeded: { Type: 'Succeed' },
+      ListRunningTasks: {
+        Type: 'Task',
+        Comment:
+          "Failure path: every still-running task of this test (Step Functions also stops the map's own tasks; this catches the rest)",
+        Resource: `arn:${p.partition}:states:::aws-sdk:ecs:listTasks`,
+        Arguments: { Cluster: p.clusterArn, StartedBy: expr('$testId'), DesiredStatus: 'RUNNING' },
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+        Assign: { stopRounds: expr('$stopRounds + 1') },
+        Output: expr("{ 'taskArns': [$states.result.TaskArns] }"),
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
+        Next: 'AnyTaskRunning',
+      },
+      AnyTaskRunning: {
+        Type: 'Choice',
+        // Bounded: a task that refuses to stop must not keep the execution looping.
+        Choices: [{ Condition: expr('$count($states.input.taskArns) > 0 and $stopRounds <= 10'), Next: 'StopTasks' }],
+        Default: 'PartialReport',
+      },
+      StopTasks: {
+        Type: 'Map',
+        Items: expr('$states.input.taskArns'),
+        MaxConcurrency: 5,
+        ItemSelector: { taskArn: expr('$states.context.Map.Item.Value'), testId: expr('$testId') },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'StopTask',
+          States: {
+            StopTask: {
+              Type: 'Task',
+              Resource: `arn:${p.partition}:states:::aws-sdk:ecs:stopTask`,
+              Arguments: {
+                Cluster: p.clusterArn,
+                Task: expr('$states.input.taskArn'),
+                Reason: expr("'load test ' & $states.input.testId & ' failed; stopped by the state machine'"),
+              },
+              Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }],
+              // Already stopped, or gone: the next listing decides whether anything is left.
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: 'StopFailed' }],
+              Output: expr("{ 'stopped': $states.input.taskArn }"),
+              End: true,
+            },
+            StopFailed: { Type: 'Pass', End: true },
+          },
+        },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
+        Next: 'ListRunningTasks',
+      },
+      PartialReport: invokeReport(p, true, 'TestFailed'),
+      TestFailed: {
+        Type: 'Fail',
+        Error: 'LoadTestFailed',
+        Cause: expr("$string({ 'testId': $testId, 'failure': $failure })"),
+      },
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * What `npm run loadtest` sends to the state machine and prints, computed from the environment
+ * alone (every name is deterministic), so it is pure and `--dry-run` needs no AWS access.
+ */
+import { archiveNames } from '../archive/refs';
+import { ConfigError, type Environment } from '../config';
+import type { BudgetPlan, ScenarioPlan } from '../ratelimits';
+import { consoleHost } from './arn';
+import { MAX_DURATION_SEC } from './definition';
+import { defaultTestId, executionArn, runnerNames, stateMachineArn, testIdProblem, testKeys } from './naming';
+
+/** The state machine input. */
+export interface LoadTestInput {
+  readonly testId: string;
+  readonly scenario: string;
+  readonly shards: number;
+  readonly durationSec: number;
+}
+
+export interface LoadTestRequest {
+  readonly scenario: string;
+  /** Default `<env>_<yyMMdd-HHmmss>`. */
+  readonly testId?: string;
+  /** Run fewer shards than planned (a smaller rehearsal). Default: the planned count. */
+  readonly shards?: number;
+  /** Default: the scenario's durationSec. */
+  readonly durationSec?: number;
+  readonly now: Date;
+}
+
+export interface LoadTestLaunch {
+  readonly input: LoadTestInput;
+  readonly stateMachineArn: string;
+  /** Execution name = test id, so the execution ARN and console link are known before starting. */
+  readonly executionName: string;
+  readonly executionArn: string;
+  readonly executionConsoleUrl: string;
+  readonly resultsBucket: string;
+  readonly planKey: string;
+  readonly paramsKey: string;
+  /** `s3://<results bucket>/results/<testId>/` */
+  readonly resultsUri: string;
+  readonly reportJsonUri: string;
+  readonly reportHtmlUri: string;
+  readonly reportConsoleUrl: string;
+  readonly logGroup: string;
+  readonly logsConsoleUrl: string;
+  /** Requests/min the whole test aims for, and per shard. */
+  readonly targetRequestsPerMinute: number;
+  readonly perShardRequestsPerMinute: number;
+  readonly warnings: readonly string[];
+}
+
+const isPositiveInt = (n: number | undefined): boolean => n !== undefined && Number.isInteger(n) && n >= 1;
+
+function scenarioOf(env: Environment, plan: BudgetPlan, name: string): ScenarioPlan {
+  const found = plan.scenarios.find((s) => s.name === name);
+  if (!found) {
+    throw new ConfigError([
+      `--scenario: no scenario ${JSON.stringify(name)} in ${env.sourceFile}; choose one of ${plan.scenarios.map((s) => s.name).join(', ')}`,
+    ]);
+  }
+  return found;
+}
+
+/** Validates a request against the environment and its budget plan; throws ConfigError naming every bad flag. */
+export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request: LoadTestRequest): LoadTestLaunch {
+  const sp = scenarioOf(env, plan, request.scenario);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (sp.verdict === 'over-budget' || sp.verdict === 'invalid') {
+    problems.push(
+      `--scenario ${sp.name} is ${sp.verdict} in ${env.sourceFile}: ${sp.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .join('; ')}`,
+    );
+  } else if (sp.verdict === 'throttling-expected') {
+    warnings.push(`scenario ${sp.name} is a deliberate capacity test (expectThrottling): expect 429s`);
+  }
+  const testId = request.testId ?? defaultTestId(env.name, request.now);
+  const idProblem = testIdProblem(env.name, testId);
+  if (idProblem) problems.push(`--test-id ${idProblem}; omit it to get one like ${defaultTestId(env.name, request.now)}`);
+  const shards = request.shards ?? sp.sizing.shards;
+  if (!isPositiveInt(shards) || shards > sp.sizing.shards) {
+    problems.push(
+      `--shards must be an integer from 1 to ${sp.sizing.shards}, the shards (OAuth clients) planned for ${sp.name} (got ${request.shards}); raise loadProfile.shards to plan more`,
+    );
+  }
+  const durationSec = request.durationSec ?? sp.durationSec;
+  if (!Number.isInteger(durationSec) || durationSec < 10 || durationSec > MAX_DURATION_SEC) {
+    problems.push(`--duration-sec must be an integer from 10 to ${MAX_DURATION_SEC} (got ${request.durationSec})`);
+  } else if (durationSec <= sp.rampUpSec) {
+    warnings.push(`--duration-sec ${durationSec} is not longer than the ramp-up (${sp.rampUpSec} s): the shards never reach full load`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (shards < sp.sizing.shards) {
+    warnings.push(
+      `running ${shards} of ${sp.sizing.shards} planned shards: about ${Math.round((shards / sp.sizing.shards) * 100)} % of the load`,
+    );
+  }
+
+  const { region, accountId } = env.config.aws;
+  const names = runnerNames(env.name, env.resourcePrefix);
+  const bucket = archiveNames(env.archiveOwner, accountId).resultsBucket;
+  const host = consoleHost(region);
+  const smArn = stateMachineArn(region, accountId, names.stateMachine);
+  const exArn = executionArn(region, accountId, names.stateMachine, testId);
+  const reportPrefix = testKeys.report(testId);
+  return {
+    input: { testId, scenario: sp.name, shards, durationSec },
+    stateMachineArn: smArn,
+    executionName: testId,
+    executionArn: exArn,
+    executionConsoleUrl: `https://${host}/states/home?region=${region}#/v2/executions/details/${exArn}`,
+    resultsBucket: bucket,
+    planKey: testKeys.plan(testId, sp.name),
+    paramsKey: testKeys.params(testId, sp.name),
+    resultsUri: `s3://${bucket}/results/${testId}/`,
+    reportJsonUri: `s3://${bucket}/${reportPrefix}report.json`,
+    reportHtmlUri: `s3://${bucket}/${reportPrefix}report.html`,
+    reportConsoleUrl: `https://${host}/s3/buckets/${bucket}?region=${region}&prefix=${encodeURIComponent(reportPrefix)}`,
+    logGroup: names.logGroup,
+    logsConsoleUrl: `https://${host}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(encodeURIComponent(names.logGroup))}`,
+    targetRequestsPerMinute: sp.sizing.perShardRequestsPerMinute * shards,
+    perShardRequestsPerMinute: sp.sizing.perShardRequestsPerMinute,
+    warnings,
+  };
+}

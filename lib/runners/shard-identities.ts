@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import type { ArchiveRefs } from '../archive/refs';
+import type { OAuthClientRef } from '../genesys/refs';
+import { ServiceRole } from '../iam/service-role';
+import type { RunnerClientSlot } from '../ratelimits';
+import { OAuthClientSecret } from '../secrets/oauth-client-secret';
+import { awsPartitionOf } from './arn';
+import { testIdPrefix, type RunnerNames } from './naming';
+
+export interface ShardIdentitiesProps {
+  readonly envName: string;
+  readonly names: RunnerNames;
+  readonly region: string;
+  readonly accountId: string;
+  /** One per runner OAuth client, from the budget plan (`runnerClientSlots(plan)`). */
+  readonly slots: readonly RunnerClientSlot[];
+  /** The runner OAuth clients the genesys stack created, indexed like `slots[].index`. */
+  readonly clients: readonly OAuthClientRef[];
+  readonly archive: ArchiveRefs;
+}
+
+/** What a shard runs as: its OAuth client's secret and a task role that can read only that secret. */
+export interface ShardIdentity {
+  readonly slot: RunnerClientSlot;
+  readonly secret: OAuthClientSecret;
+  readonly role: ServiceRole;
+}
+
+/**
+ * One secret and one ECS task role per runner OAuth client. One task definition serves every
+ * shard, so a task role on it could only be scoped to all runner secrets at once; instead the
+ * state machine starts each shard with its own role (RunTask `overrides.taskRoleArn`), and
+ * that role may read exactly one secret, the test's plan, and write only under its own shard
+ * folder of this environment's tests (`results/<env>_*\/shards/<n>/`).
+ */
+export class ShardIdentities extends Construct {
+  readonly shards: readonly ShardIdentity[];
+
+  constructor(scope: Construct, id: string, props: ShardIdentitiesProps) {
+    super(scope, id);
+    const { names, region, accountId, archive } = props;
+    if (props.clients.length < props.slots.length) {
+      throw new Error(
+        `the genesys stack provides ${props.clients.length} runner OAuth clients but the budget plan needs ${props.slots.length} (one per shard)`,
+      );
+    }
+    const partition = awsPartitionOf(region);
+    // Test ids are `<env>_…`; env names never contain `_`, so this matches only this environment's tests.
+    const tests = `${archive.results.arn}/results/${testIdPrefix(props.envName)}*`;
+    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } };
+    this.shards = props.slots.map((slot) => {
+      const client = props.clients[slot.index];
+      const secret = new OAuthClientSecret(this, `secret-${slot.index}`, {
+        secretName: names.shardSecret(slot.index),
+        client,
+        kmsKeyArn: archive.keyArn,
+        region,
+      });
+      const role = new ServiceRole(this, `role-${slot.index}`, {
+        roleName: names.shardRole(slot.index),
+        service: 'ecs-tasks.amazonaws.com',
+        description: `JMeter shard ${slot.shard} of scenario ${slot.scenario} (runner OAuth client ${slot.index})`,
+        // Only ECS tasks of this account may assume it (confused-deputy guard).
+        trustConditions: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:ecs:${region}:${accountId}:*` },
+        },
+      });
+      secret.grantRead(role);
+      role.addToPolicy({ sid: 'ReadTestPlan', actions: ['s3:GetObject'], resources: [`${tests}/plan/*`] });
+      role.addToPolicy({
+        sid: 'WriteOwnShardResults',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [`${tests}/shards/${slot.shard}/*`],
+      });
+      role.addToPolicy({
+        // Decrypt reads the plan and completes multipart uploads; GenerateDataKey encrypts results.
+        sid: 'ArchiveKeyThroughS3',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [archive.keyArn],
+        conditions: viaS3,
+      });
+      return { slot, secret, role };
+    });
+  }
+
+  /** The task role ARNs the state machine may pass to ECS. */
+  get roleArns(): string[] {
+    return this.shards.map((s) => s.role.roleArn);
+  }
+
+  /** The shards of one scenario, in shard order. */
+  ofScenario(name: string): ShardIdentity[] {
+    return this.shards.filter((s) => s.slot.scenario === name).sort((a, b) => a.slot.shard - b.slot.shard);
+  }
+}

@@ -1,0 +1,213 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import type { ArchiveRefs } from '../archive/refs';
+import { ARCHIVE_PREFIXES } from '../archive/refs';
+import { grantArchiveRead } from '../archive/grants';
+import { ConfigError } from '../config/errors';
+import type { IGrantable } from '../iam/policy';
+import { ServiceRole } from '../iam/service-role';
+import { NodeFunction } from '../lambda/node-function';
+import type { BudgetPlan } from '../ratelimits';
+import { awsPartitionOf } from './arn';
+import type { RunnerCluster } from './cluster';
+import { loadTestDefinition, type ScenarioEntry } from './definition';
+import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
+import type { RunnerNetwork } from './network';
+import type { ShardIdentities } from './shard-identities';
+
+/** The pipeline's report-jobs queue as far as the state machine needs it (`WorkQueue` in lib/pipeline fits). */
+export interface ReportJobsQueue {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  /** Lets a role send messages (and use the queue's key, if it has one). */
+  grantSend(grantee: IGrantable): void;
+}
+
+export interface LoadTestStateMachineProps {
+  readonly envName: string;
+  readonly names: RunnerNames;
+  readonly region: string;
+  readonly accountId: string;
+  readonly plan: BudgetPlan;
+  readonly cluster: RunnerCluster;
+  readonly network: RunnerNetwork;
+  readonly identities: ShardIdentities;
+  readonly archive: ArchiveRefs;
+  /** Absolute path of the report-step handler (exports `handler`). */
+  readonly reportEntry: string;
+  readonly logRetentionDays: number;
+  /** The report-jobs queue (event pipeline). Absent: no analytics job is requested after a test. */
+  readonly reportJobs?: ReportJobsQueue;
+  /** Seconds between the execution start and the common shard start. Default 120 (Fargate start-up and image pull). */
+  readonly startDelaySec?: number;
+  /** Seconds a shard may run past start delay + duration before it is timed out. Default 900. */
+  readonly shardSlackSec?: number;
+  /** Report step memory. Default 2048 (every sample of every shard is merged in memory). */
+  readonly reportMemoryMiB?: number;
+}
+
+/**
+ * The Step Functions state machine `<prefix>-loadtest` (input `{testId, scenario, shards, durationSec}`):
+ * fans a scenario out over its Fargate shards with `ecs:runTask.sync`, then runs the report
+ * step and requests the analytics of the test window; on any failure it stops every task
+ * started for the test, still writes a partial report, and fails. Its role may run only the
+ * JMeter task definition on the runners cluster and pass only the runner roles.
+ */
+export class LoadTestStateMachine extends Construct {
+  readonly stateMachine: SfnStateMachine;
+  readonly role: ServiceRole;
+  readonly reportFunction: NodeFunction;
+  readonly logGroup: CloudwatchLogGroup;
+  /** The per-scenario shard table baked into the definition. */
+  readonly scenarios: Readonly<Record<string, ScenarioEntry>>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: LoadTestStateMachineProps,
+  ) {
+    super(scope, id);
+    const { names, region, accountId, archive, cluster, network, identities } = props;
+    const partition = awsPartitionOf(region);
+
+    const tooMany = props.plan.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
+    if (tooMany.length > 0) {
+      throw new ConfigError(
+        tooMany.map(
+          (s) =>
+            `loadProfile.scenarios[${props.plan.scenarios.indexOf(s)}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
+        ),
+      );
+    }
+    this.scenarios = Object.fromEntries(
+      props.plan.scenarios.map((s) => [
+        s.name,
+        {
+          plannedShards: s.sizing.shards,
+          tokensPerShard: s.sizing.tokensPerShard,
+          durationSec: s.durationSec,
+          rampUpSec: s.rampUpSec,
+          shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
+            index: slot.shard,
+            client: slot.index,
+            taskRoleArn: role.roleArn,
+            secretArn: secret.arn,
+            threads: slot.threads,
+            targetRpm: Math.round(slot.targetRequestsPerMinute * 1000) / 1000,
+          })),
+        },
+      ]),
+    );
+
+    const tests = `${archive.results.arn}/results/${testIdPrefix(props.envName)}*`;
+    this.reportFunction = new NodeFunction(this, 'report-step', {
+      functionName: names.reportFunction,
+      description: 'Merges the raw JMeter results of every shard of a test into report.json and report.html',
+      entry: props.reportEntry,
+      timeoutSec: 900,
+      memoryMiB: props.reportMemoryMiB ?? 2048,
+      // Reports never call Genesys Cloud: concurrency only bounds cost if many tests end at once.
+      reservedConcurrency: 4,
+      logRetentionDays: props.logRetentionDays,
+    });
+    // This environment's tests only (`<env>_*`); the archive's own grant helper takes literal prefixes.
+    this.reportFunction.addToPolicy({ sid: 'ReadTestResults', actions: ['s3:GetObject'], resources: [`${tests}/*`] });
+    this.reportFunction.addToPolicy({
+      sid: 'ListTestResults',
+      actions: ['s3:ListBucket'],
+      resources: [archive.results.arn],
+      conditions: { StringLike: { 's3:prefix': [`results/${testIdPrefix(props.envName)}*`] } },
+    });
+    this.reportFunction.addToPolicy({ sid: 'WriteTestReport', actions: ['s3:PutObject'], resources: [`${tests}/report/*`] });
+    this.reportFunction.addToPolicy({
+      sid: 'ArchiveKeyThroughS3',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [archive.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    });
+    // The report links the test window's archived metadata and analytics job output.
+    grantArchiveRead(this.reportFunction, archive, 'results', ARCHIVE_PREFIXES.metadata);
+    grantArchiveRead(this.reportFunction, archive, 'reports', ARCHIVE_PREFIXES.analytics);
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.stateMachineLogGroup, retentionInDays: props.logRetentionDays });
+
+    this.role = new ServiceRole(this, 'role', {
+      roleName: names.stateMachineRole,
+      service: 'states.amazonaws.com',
+      description: `Runs the ${names.stateMachine} state machine`,
+      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
+    });
+    cluster.grantRunTasks(this.role, identities.roleArns, region, accountId);
+    this.role.addToPolicy({
+      sid: 'InvokeReportStep',
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.reportFunction.fn.arn, `${this.reportFunction.fn.arn}:*`],
+    });
+    props.reportJobs?.grantSend(this.role);
+    this.role.addToPolicy({
+      // CloudWatch Logs delivery for Step Functions is configured through these account-level
+      // APIs, which have no resource type: AWS accepts only "*".
+      sid: 'DeliverExecutionLogs',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      resources: ['*'],
+    });
+
+    const definition = loadTestDefinition({
+      envName: props.envName,
+      partition,
+      scenarios: this.scenarios,
+      clusterArn: cluster.cluster.arn,
+      taskDefinitionArn: cluster.taskDefinition.arn,
+      capacityProvider: cluster.launch.capacityProvider,
+      subnetIds: network.subnetIds,
+      securityGroupIds: [network.securityGroup.id],
+      assignPublicIp: network.assignPublicIp,
+      resultsBucket: archive.results.name,
+      reportsBucket: archive.reports.name,
+      metadataPrefix: ARCHIVE_PREFIXES.metadata,
+      analyticsPrefix: ARCHIVE_PREFIXES.analytics,
+      reportFunctionArn: this.reportFunction.fn.arn,
+      reportJobsQueueUrl: props.reportJobs?.queueUrl,
+      startDelaySec: props.startDelaySec ?? 120,
+      shardSlackSec: props.shardSlackSec ?? 900,
+    });
+    this.stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name: names.stateMachine,
+      type: 'STANDARD',
+      roleArn: this.role.roleArn,
+      definition: JSON.stringify(definition),
+      loggingConfiguration: {
+        logDestination: `${this.logGroup.arn}:*`,
+        includeExecutionData: true,
+        level: 'ERROR',
+      },
+      tracingConfiguration: { enabled: false },
+    });
+  }
+
+  get arn(): string {
+    return this.stateMachine.arn;
+  }
+
+  /** Lets a principal start executions and read their status (e.g. a CI role running `npm run loadtest`). */
+  grantStartExecution(grantee: IGrantable): void {
+    grantee.addToPolicy({ sid: 'StartLoadTest', actions: ['states:StartExecution'], resources: [this.stateMachine.arn] });
+    grantee.addToPolicy({
+      sid: 'WatchLoadTest',
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+      resources: [
+        `arn:${awsPartitionOf(this.props.region)}:states:${this.props.region}:${this.props.accountId}:execution:${this.props.names.stateMachine}:*`,
+      ],
+    });
+  }
+}
