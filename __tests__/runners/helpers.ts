@@ -29,6 +29,8 @@ export function fakeGenesys(plan: BudgetPlan): GenesysRefs {
     metadataWorkerClient: client('metadata-worker'),
     reportWorkerClient: client('report-worker'),
     eventBridgeIntegrationId: 'integration-1',
+    eventSourceSuffix: 'loadlab-example',
+    roleIds: { runner: 'role-runner', metadataWorker: 'role-metadata', reportWorker: 'role-report' },
   };
 }
 
