@@ -1,0 +1,276 @@
+import { realSleep, type ApiResponse } from '../../lib/genesys-client';
+import { describeError } from '../metadata-worker/worker';
+import type { InvocationMetrics } from '../shared/metrics';
+import type { ObjectStore } from '../shared/object-store';
+import {
+  ATTR,
+  counterAttribute,
+  deadLetterAttributes,
+  receiveCount,
+  type MessageSender,
+  type SqsBatchResponse,
+  type SqsRecord,
+} from '../shared/sqs';
+import { MalformedReportMessageError, parseReportMessage, reportKeys, type ReportWindow } from './messages';
+
+/** The Genesys calls report jobs make; `GenesysApiClient` satisfies it. */
+export interface JobsApi {
+  get<T = unknown>(path: string): Promise<ApiResponse<T>>;
+  post<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+}
+
+export const JOBS_PATH = '/api/v2/analytics/conversations/details/jobs';
+
+export interface ReportJobsDeps {
+  readonly api: JobsApi;
+  /** The reports bucket (keys under `analytics/`). */
+  readonly store: ObjectStore;
+  readonly sender: MessageSender;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly maxReceiveCount: number;
+  readonly metrics: InvocationMetrics;
+  /** Results per page. Default 1000. */
+  readonly pageSize?: number;
+  /** First wait between job status polls, doubling up to `maxPollMs`. Defaults 2000 / 30000. */
+  readonly firstPollMs?: number;
+  readonly maxPollMs?: number;
+  /** While the data lake has not caught up with a window: re-check this often, this many times. Defaults 900 s x 96 (24 h). */
+  readonly availabilityDelaySec?: number;
+  readonly maxAvailabilityChecks?: number;
+  /** Milliseconds left in this invocation. Default: unlimited. */
+  readonly remainingMs?: () => number;
+  /** Stop polling in-process and re-enqueue with less than this left. Default 30000. */
+  readonly reserveMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+export type ReportOutcome = 'exported' | 'duplicate' | 'waiting-for-data' | 'polling' | 'dispatched' | 'dead-lettered' | 'retry';
+
+const OUTCOME_METRIC: Record<ReportOutcome, string> = {
+  exported: 'ReportsExported',
+  duplicate: 'ReportsDuplicate',
+  'waiting-for-data': 'ReportsWaitingForData',
+  polling: 'ReportsPolling',
+  dispatched: 'AvailabilityDispatched',
+  'dead-lettered': 'ReportsDeadLettered',
+  retry: 'ReportsRetried',
+};
+
+interface JobRecord {
+  readonly testId: string;
+  readonly interval: string;
+  readonly jobId: string;
+  readonly submittedAt: string;
+  /** Paging progress, so a timed-out invocation resumes where it stopped. */
+  readonly pagesWritten?: number;
+  readonly nextCursor?: string;
+  readonly conversations?: number;
+}
+
+interface JobStatus {
+  readonly state?: string;
+  readonly errorMessage?: string;
+}
+
+interface ResultsPage {
+  readonly conversations?: unknown[];
+  readonly cursor?: string;
+  readonly dataAvailabilityDate?: string;
+}
+
+class PermanentError extends Error {}
+
+function httpError(method: string, path: string, res: ApiResponse<unknown>): PermanentError {
+  const b = res.body as { code?: unknown; message?: unknown } | undefined;
+  const detail = b && typeof b === 'object' ? [b.code, b.message].filter((x) => typeof x === 'string').join(': ') : '';
+  return new PermanentError(`${method} ${path}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`);
+}
+
+/**
+ * Exports a load test's conversations through the async conversation details jobs API: waits for
+ * the data lake to cover the window, submits one job (recorded in the bucket so a redelivery
+ * never submits a second), polls its state with backoff, pages results by cursor into the
+ * reports bucket, and writes a manifest last. Every call goes through the shared paced client.
+ */
+export async function processReportBatch(records: readonly SqsRecord[], deps: ReportJobsDeps): Promise<SqsBatchResponse> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const log = deps.log ?? ((e) => console.log(JSON.stringify(e)));
+  const remaining = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const reserve = deps.reserveMs ?? 30_000;
+  const failures: { itemIdentifier: string }[] = [];
+
+  const deadLetter = async (record: SqsRecord, reason: string): Promise<ReportOutcome> => {
+    await deps.sender.send(deps.deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, now()) });
+    log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
+    return 'dead-lettered';
+  };
+
+  const readJob = async (testId: string): Promise<JobRecord | undefined> => {
+    const text = await deps.store.get(reportKeys.job(testId));
+    return text === undefined ? undefined : (JSON.parse(text) as JobRecord);
+  };
+
+  const submit = async (w: ReportWindow): Promise<JobRecord> => {
+    const res = await deps.api.post<{ jobId?: string }>(JOBS_PATH, { interval: w.interval, order: 'asc', orderBy: 'conversationStart' });
+    if (res.status !== 200 && res.status !== 202) throw httpError('POST', JOBS_PATH, res);
+    const jobId = res.body?.jobId;
+    if (typeof jobId !== 'string' || jobId === '') throw new PermanentError(`POST ${JOBS_PATH}: response has no jobId`);
+    const job: JobRecord = { testId: w.testId, interval: w.interval, jobId, submittedAt: new Date(now()).toISOString() };
+    if ((await deps.store.putIfAbsent(reportKeys.job(w.testId), JSON.stringify(job))) === 'exists') {
+      // Another invocation submitted first: cancel ours so the org's job slots are not wasted.
+      await deps.api.request('DELETE', `${JOBS_PATH}/${jobId}`);
+      const theirs = await readJob(w.testId);
+      if (theirs) return theirs;
+    }
+    deps.metrics.count('JobsSubmitted');
+    return job;
+  };
+
+  const requeue = async (record: SqsRecord, attr: string, delaySec: number): Promise<number> => {
+    const n = counterAttribute(record, attr) + 1;
+    await deps.sender.send(deps.queueUrl, record.body, { delaySeconds: delaySec, attributes: { [attr]: String(n) } });
+    return n;
+  };
+
+  const exportWindow = async (record: SqsRecord, w: ReportWindow, end: number): Promise<ReportOutcome> => {
+    if ((await deps.store.get(reportKeys.manifest(w.testId))) !== undefined) return 'duplicate';
+    let job = await readJob(w.testId);
+    if (!job) {
+      const availabilityPath = `${JOBS_PATH}/availability`;
+      const avail = await deps.api.get<{ dataAvailabilityDate?: string }>(availabilityPath);
+      if (avail.status !== 200) throw httpError('GET', availabilityPath, avail);
+      const date = Date.parse(avail.body?.dataAvailabilityDate ?? '');
+      if (Number.isNaN(date)) throw new PermanentError(`GET ${availabilityPath}: no dataAvailabilityDate in the response`);
+      if (date < end) {
+        // Jobs read the data lake, which lags; a job now would miss the end of the test.
+        const checks = counterAttribute(record, ATTR.checks);
+        if (checks >= (deps.maxAvailabilityChecks ?? 96)) {
+          return deadLetter(
+            record,
+            `analytics data for ${w.interval} still not available after ${checks} checks (data lake at ${new Date(date).toISOString()})`,
+          );
+        }
+        await deps.store.put(reportKeys.pending(w.testId), JSON.stringify(w));
+        await requeue(record, ATTR.checks, deps.availabilityDelaySec ?? 900);
+        return 'waiting-for-data';
+      }
+      job = await submit(w);
+    }
+    // Poll the job's state, backing off, until it is done or this invocation runs short.
+    let wait = deps.firstPollMs ?? 2000;
+    for (;;) {
+      const statusPath = `${JOBS_PATH}/${job.jobId}`;
+      const status = await deps.api.get<JobStatus>(statusPath);
+      if (status.status === 404) {
+        // The job is gone (expired or purged): forget it so the next attempt submits a new one.
+        await deps.store.delete(reportKeys.job(w.testId));
+        throw new Error(`job ${job.jobId} for ${w.testId} no longer exists; a new one will be submitted`);
+      }
+      if (status.status !== 200) throw httpError('GET', statusPath, status);
+      const state = status.body?.state;
+      deps.metrics.count('JobStatusPolls');
+      if (state === 'FULFILLED') break;
+      if (state === 'FAILED' || state === 'CANCELLED' || state === 'EXPIRED') {
+        await deps.store.delete(reportKeys.job(w.testId));
+        return deadLetter(
+          record,
+          `job ${job.jobId} for ${w.testId} ended ${state}${status.body?.errorMessage ? `: ${status.body.errorMessage}` : ''}; redrive to submit a new job`,
+        );
+      }
+      if (remaining() - wait < reserve) {
+        await requeue(record, ATTR.polls, Math.ceil(Math.max(wait, 1000) / 1000));
+        return 'polling';
+      }
+      await sleep(wait);
+      wait = Math.min(wait * 2, deps.maxPollMs ?? 30_000);
+    }
+    // Page the results by cursor; progress is saved so a retry resumes, not restarts.
+    let pages = job.pagesWritten ?? 0;
+    let conversations = job.conversations ?? 0;
+    let cursor = job.nextCursor;
+    let dataAvailabilityDate: string | undefined;
+    do {
+      if (remaining() < reserve) {
+        await requeue(record, ATTR.polls, 1);
+        return 'polling';
+      }
+      const q = new URLSearchParams({ pageSize: String(deps.pageSize ?? 1000) });
+      if (cursor) q.set('cursor', cursor);
+      const resultsPath: string = `${JOBS_PATH}/${job.jobId}/results?${q.toString()}`;
+      const page: ApiResponse<ResultsPage> = await deps.api.get<ResultsPage>(resultsPath);
+      if (page.status !== 200) throw httpError('GET', resultsPath, page);
+      const list = Array.isArray(page.body?.conversations) ? page.body.conversations : [];
+      pages++;
+      conversations += list.length;
+      dataAvailabilityDate = page.body?.dataAvailabilityDate ?? dataAvailabilityDate;
+      await deps.store.put(
+        reportKeys.page(w.testId, job.jobId, pages),
+        JSON.stringify({ testId: w.testId, jobId: job.jobId, page: pages, conversations: list }),
+      );
+      cursor = typeof page.body?.cursor === 'string' && page.body.cursor !== '' ? page.body.cursor : undefined;
+      job = { ...job, pagesWritten: pages, nextCursor: cursor, conversations };
+      await deps.store.put(reportKeys.job(w.testId), JSON.stringify(job));
+    } while (cursor);
+    const manifest = {
+      schema: 'genesys-loadlab/analytics-export@1',
+      testId: w.testId,
+      interval: w.interval,
+      jobId: job.jobId,
+      pages,
+      conversations,
+      dataAvailabilityDate,
+      pageKeys: Array.from({ length: pages }, (_, i) => reportKeys.page(w.testId, job!.jobId, i + 1)),
+      completedAt: new Date(now()).toISOString(),
+    };
+    await deps.store.putIfAbsent(reportKeys.manifest(w.testId), JSON.stringify(manifest));
+    await deps.store.delete(reportKeys.pending(w.testId));
+    deps.metrics.count('ConversationsExported', conversations);
+    return 'exported';
+  };
+
+  /** The data lake moved forward: release every waiting window it now covers. */
+  const dispatchAvailable = async (date: number): Promise<ReportOutcome> => {
+    for (const key of await deps.store.list(reportKeys.pendingPrefix)) {
+      const text = await deps.store.get(key);
+      if (text === undefined) continue;
+      let parsed;
+      try {
+        parsed = parseReportMessage(text);
+      } catch {
+        await deps.store.delete(key);
+        continue;
+      }
+      if (parsed.kind === 'window' && parsed.end <= date) await deps.sender.send(deps.queueUrl, JSON.stringify(parsed.window));
+    }
+    return 'dispatched';
+  };
+
+  for (const record of records) {
+    let outcome: ReportOutcome;
+    try {
+      const msg = parseReportMessage(record.body);
+      outcome =
+        msg.kind === 'availability' ? await dispatchAvailable(msg.dataAvailabilityDate) : await exportWindow(record, msg.window, msg.end);
+    } catch (err) {
+      if (err instanceof MalformedReportMessageError)
+        outcome = await deadLetter(record, `malformed message: ${err.reason}`).catch(() => 'retry' as const);
+      else if (err instanceof PermanentError) outcome = await deadLetter(record, err.message).catch(() => 'retry' as const);
+      else if (receiveCount(record) >= deps.maxReceiveCount) {
+        outcome = await deadLetter(record, `gave up after ${receiveCount(record)} receives: ${describeError(err)}`).catch(
+          () => 'retry' as const,
+        );
+      } else {
+        log({ level: 'WARN', msg: 'will retry', messageId: record.messageId, error: describeError(err) });
+        outcome = 'retry';
+      }
+    }
+    deps.metrics.count(OUTCOME_METRIC[outcome]);
+    if (outcome === 'retry') failures.push({ itemIdentifier: record.messageId });
+  }
+  return { batchItemFailures: failures };
+}

@@ -1,0 +1,90 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createGenesysClient, type GenesysApiClient, type ResponseInfo } from '../../lib/genesys-client';
+
+/** Environment variables the pipeline construct sets on both workers. */
+export interface WorkerSettings {
+  readonly apiBase: string;
+  readonly loginBase: string;
+  readonly secretArn: string;
+  /** This invocation's share of the budget (the planner's requestsPerMinutePerInvocation). */
+  readonly ratePerMinute: number;
+}
+
+/** Reads and checks a worker's settings, naming the variable that is wrong. */
+export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const need = (name: string): string => {
+    const v = env[name]?.trim();
+    if (!v) throw new Error(`environment variable ${name} is not set (the EventPipeline construct sets it)`);
+    return v;
+  };
+  const rate = Number(need('RATE_PER_MINUTE'));
+  if (!(Number.isFinite(rate) && rate > 0)) throw new Error(`RATE_PER_MINUTE must be a positive number (got ${env.RATE_PER_MINUTE})`);
+  return {
+    apiBase: need('GENESYS_API_BASE'),
+    loginBase: need('GENESYS_LOGIN_BASE'),
+    secretArn: need('CLIENT_SECRET_ARN'),
+    ratePerMinute: rate,
+  };
+}
+
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Parses the `{ clientId, clientSecret }` JSON the OAuthClientSecret construct stores. Never echoes the value. */
+export function parseCredentials(secretString: string | undefined, secretArn: string): ClientCredentials {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString ?? '');
+  } catch {
+    throw new Error(`secret ${secretArn} is not JSON; expected {"clientId","clientSecret"}`);
+  }
+  const p = parsed as Partial<ClientCredentials>;
+  if (typeof p?.clientId !== 'string' || !p.clientId || typeof p.clientSecret !== 'string' || !p.clientSecret) {
+    throw new Error(`secret ${secretArn} lacks clientId or clientSecret; expected {"clientId","clientSecret"}`);
+  }
+  return { clientId: p.clientId, clientSecret: p.clientSecret };
+}
+
+export async function readCredentials(sm: Pick<SecretsManagerClient, 'send'>, secretArn: string): Promise<ClientCredentials> {
+  const res = await sm.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  return parseCredentials(res.SecretString, secretArn);
+}
+
+/**
+ * One paced client per Lambda execution environment, kept across invocations: the OAuth token is
+ * reused until shortly before it expires and the token bucket keeps its pacing between batches.
+ * `onResponse` forwards to whichever invocation is running, so metrics stay per invocation.
+ */
+export class WorkerClientCache {
+  private client?: Promise<GenesysApiClient>;
+  private listener?: (info: ResponseInfo) => void;
+
+  constructor(
+    private readonly settings: () => WorkerSettings,
+    private readonly credentials: (secretArn: string) => Promise<ClientCredentials>,
+  ) {}
+
+  get(listener: (info: ResponseInfo) => void): Promise<GenesysApiClient> {
+    this.listener = listener;
+    if (!this.client) {
+      const s = this.settings();
+      this.client = this.credentials(s.secretArn).then((c) =>
+        createGenesysClient({
+          apiBase: s.apiBase,
+          loginBase: s.loginBase,
+          clientId: c.clientId,
+          clientSecret: c.clientSecret,
+          ratePerMinute: s.ratePerMinute,
+          onResponse: (info) => this.listener?.(info),
+        }),
+      );
+      // A failed secret read must not poison the cache for the next invocation.
+      this.client.catch(() => {
+        this.client = undefined;
+      });
+    }
+    return this.client;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './event-pipeline';
+export * from './work-queue';
+export * from './topics';
