@@ -4,7 +4,10 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import { archiveNames } from '../../lib/archive';
-import { exampleInput, loadFrom, repoEnvironment, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
+import type { Environment } from '../../lib/config';
+import { planBudget } from '../../lib/ratelimits';
+import { ArchiveStack } from '../../stacks/archive-stack';
+import { exampleInput, loadFrom, repoEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 import { archiveBucketProblems, statementsOf, type ExpectedLifecycle } from './bucket-checks';
 
 const ORG = '3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b';
@@ -15,9 +18,13 @@ const DEFAULTS: ExpectedLifecycle = {
   noncurrentVersionExpirationDays: 90,
 };
 
-function archiveOf(input = exampleInput()): { json: SynthesizedStack; text: string } {
-  const { stacks } = synthEnvironment(loadFrom({ example: input }, 'example'));
-  const text = Testing.synth(stacks.archive!);
+/** Only the archive stack: its tests do not depend on how the other stacks are built. */
+function archiveStack(env: Environment = repoEnvironment('example')): ArchiveStack {
+  return new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
+}
+
+function archiveOf(input: any = exampleInput()): { json: SynthesizedStack; text: string } {
+  const text = Testing.synth(archiveStack(loadFrom({ example: input }, 'example')));
   return { json: JSON.parse(text), text };
 }
 
@@ -26,10 +33,13 @@ const example = (() => {
   return () => (cached ??= archiveOf());
 })();
 
+/** Bodies of every resource of a type (untyped JSON). */
+const all = (json: SynthesizedStack, type: string): Record<string, any>[] => Object.values(json.resource?.[type] ?? {});
+
 const only = (json: SynthesizedStack, type: string): Record<string, any> => {
-  const all = Object.values(json.resource?.[type] ?? {});
-  expect(all).toHaveLength(1);
-  return all[0];
+  const found = all(json, type);
+  expect(found).toHaveLength(1);
+  return found[0];
 };
 
 const exportRole = (json: SynthesizedStack) => only(json, 'aws_iam_role');
@@ -53,9 +63,9 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
   });
 
   it('the check catches a bucket added later without the ArchiveBucket construct', () => {
-    const { stacks } = synthEnvironment(repoEnvironment('example'));
-    new S3Bucket(stacks.archive!, 'added-later', { bucket: 'loadlab-example-added-later' });
-    const problems = archiveBucketProblems(synthJson(stacks.archive!), DEFAULTS).filter((p) => p.startsWith('added-later'));
+    const stack = archiveStack();
+    new S3Bucket(stack, 'added-later', { bucket: 'loadlab-example-added-later' });
+    const problems = archiveBucketProblems(synthJson(stack), DEFAULTS).filter((p) => p.startsWith('added-later'));
     expect(problems).toEqual([
       'added-later: force_destroy must be false',
       'added-later: lifecycle.prevent_destroy must be true',
@@ -77,11 +87,11 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
     const { json } = example();
     const names = archiveNames('example', '111122223333');
     const logs = bucketRef(json, names.accessLogsBucket, 'id');
-    const sse = Object.values(json.resource!.aws_s3_bucket_server_side_encryption_configuration);
+    const sse = all(json, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(sse.filter((s) => s.rule[0].apply_server_side_encryption_by_default.sse_algorithm === 'AES256').map((s) => s.bucket)).toEqual([
       logs,
     ]);
-    const [policy] = Object.values(json.resource!.aws_s3_bucket_policy).filter((p) => p.bucket === logs);
+    const [policy] = all(json, 'aws_s3_bucket_policy').filter((p) => p.bucket === logs);
     const delivery = statementsOf(policy.policy).find((s) => s.Sid === 'AllowServerAccessLogDelivery')!;
     expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
     expect(delivery.Action).toBe('s3:PutObject');
@@ -110,7 +120,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
       }),
     ).toEqual([]);
     const logs = bucketRef(json, archiveNames('example', '111122223333').accessLogsBucket, 'id');
-    const [logRule] = Object.values(json.resource!.aws_s3_bucket_lifecycle_configuration).find((l) => l.bucket === logs)!.rule;
+    const [logRule] = all(json, 'aws_s3_bucket_lifecycle_configuration').find((l) => l.bucket === logs)!.rule;
     expect(logRule.expiration).toEqual([{ days: 60 }]);
     // Objects that expire after 60 days are not moved to DEEP_ARCHIVE at 120.
     expect(logRule.transition).toEqual([{ days: 45, storage_class: 'STANDARD_IA' }]);
@@ -119,7 +129,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
   it('archive buckets keep data: no current-version expiration, only expired delete markers are cleaned', () => {
     const { json } = example();
     const logs = bucketRef(json, archiveNames('example', '111122223333').accessLogsBucket, 'id');
-    for (const lc of Object.values(json.resource!.aws_s3_bucket_lifecycle_configuration).filter((l) => l.bucket !== logs)) {
+    for (const lc of all(json, 'aws_s3_bucket_lifecycle_configuration').filter((l) => l.bucket !== logs)) {
       expect(lc.rule.flatMap((r: any) => r.expiration ?? [])).toEqual([{ expired_object_delete_marker: true }]);
     }
   });
@@ -142,7 +152,7 @@ describe('object lock', () => {
     });
     expect(lock.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
     // Enabling it later must not replace the bucket (object_lock_enabled on the bucket forces a new one).
-    for (const b of Object.values(json.resource!.aws_s3_bucket)) expect(b).not.toHaveProperty('object_lock_enabled');
+    for (const b of all(json, 'aws_s3_bucket')) expect(b).not.toHaveProperty('object_lock_enabled');
   });
 
   it('rejects a mode other than GOVERNANCE or COMPLIANCE, naming the field', () => {
@@ -196,7 +206,7 @@ describe('KMS key', () => {
   it('every SSE-KMS bucket uses this key', () => {
     const { json } = example();
     const keyArn = `\${aws_kms_key.${Object.keys(json.resource!.aws_kms_key)[0]}.arn}`;
-    const kms = Object.values(json.resource!.aws_s3_bucket_server_side_encryption_configuration).filter(
+    const kms = all(json, 'aws_s3_bucket_server_side_encryption_configuration').filter(
       (s) => s.rule[0].apply_server_side_encryption_by_default.sse_algorithm === 'aws:kms',
     );
     expect(kms).toHaveLength(3);
@@ -279,11 +289,11 @@ describe('durability and outputs', () => {
   it('prevent_destroy on every bucket and the key; force_destroy false on every bucket', () => {
     const { json } = example();
     for (const type of ['aws_s3_bucket', 'aws_kms_key']) {
-      const all = Object.values(json.resource![type]);
-      expect(all.length).toBeGreaterThan(0);
-      for (const r of all) expect(r.lifecycle).toEqual({ prevent_destroy: true });
+      const resources = all(json, type);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(r.lifecycle).toEqual({ prevent_destroy: true });
     }
-    for (const b of Object.values(json.resource!.aws_s3_bucket)) expect(b.force_destroy).toBe(false);
+    for (const b of all(json, 'aws_s3_bucket')) expect(b.force_destroy).toBe(false);
   });
 
   it('outputs bucket names and ARNs, the key ARN and the export role ARN', () => {
@@ -307,8 +317,7 @@ describe('durability and outputs', () => {
   });
 
   it('refs hand the same resources to the other stacks', () => {
-    const { stacks } = synthEnvironment(repoEnvironment('example'));
-    const archive = stacks.archive!;
+    const archive = archiveStack();
     const a = archive.archive;
     // Outputs resolve the tokens, so both sides can be compared as Terraform expressions.
     new TerraformOutput(archive, 'refs_under_test', { value: archive.refs });
@@ -324,14 +333,5 @@ describe('durability and outputs', () => {
     const outputs = synthJson(archive).output!;
     expect(outputs.refs_under_test.value).toEqual(outputs.refs_expected.value);
     expect((outputs.refs_under_test.value as any).keyArn).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
-  });
-
-  it('a pr-* environment has no archive stack, so destroying it cannot touch archived data', () => {
-    const { stacks } = synthEnvironment(loadFrom({ example: exampleInput() }, 'pr-9', 'example'));
-    expect(stacks.archive).toBeUndefined();
-    for (const stack of [stacks.genesys, stacks.runners]) {
-      const json = synthJson(stack);
-      for (const type of ['aws_s3_bucket', 'aws_kms_key']) expect(json.resource?.[type]).toBeUndefined();
-    }
   });
 });

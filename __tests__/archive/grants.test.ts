@@ -14,7 +14,9 @@ import {
   type ArchiveLifecycle,
   type KeyUseAction,
 } from '../../lib/archive';
-import { repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
+import { planBudget } from '../../lib/ratelimits';
+import { ArchiveStack } from '../../stacks/archive-stack';
+import { repoEnvironment, synthJson } from '../helpers/env';
 import { statementsOf } from './bucket-checks';
 
 /** Collects statements so they can be inspected before synthesis. */
@@ -128,12 +130,14 @@ describe('ArchiveBucket grants', () => {
   });
 
   it('grants from the archive stack to a role in another stack become a cross-stack reference', () => {
-    const { app, stacks } = synthEnvironment(repoEnvironment('example'));
+    const app = Testing.app();
+    const env = repoEnvironment('example');
+    const archive = new ArchiveStack(app, { env, plan: planBudget(env.config) });
     const other = new TerraformStack(app, 'consumer');
     new AwsProvider(other, 'aws', { region: 'us-east-1' });
     const role = new ServiceRole(other, 'task', { roleName: 'task', service: 'ecs-tasks.amazonaws.com', description: 'test' });
-    stacks.archive!.archive.results.grantWrite(role, ARCHIVE_PREFIXES.results);
-    stacks.archive!.archive.key.grantEncryptDecrypt(role);
+    archive.archive.results.grantWrite(role, ARCHIVE_PREFIXES.results);
+    archive.archive.key.grantEncryptDecrypt(role);
     app.synth();
     const json = synthJson(other);
     const policy = statementsOf(Object.values(json.resource!.aws_iam_role_policy)[0].policy as string);

@@ -2,7 +2,9 @@ import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { archiveNames, archiveRefsFor, type ArchiveRefs } from '../../lib/archive';
-import { exampleInput, loadFrom, repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
+import { planBudget } from '../../lib/ratelimits';
+import { ArchiveStack } from '../../stacks/archive-stack';
+import { exampleInput, loadFrom, repoEnvironment, synthJson } from '../helpers/env';
 
 function consumerStack() {
   const stack = new TerraformStack(Testing.app(), 'consumer');
@@ -12,9 +14,10 @@ function consumerStack() {
 
 describe('archiveRefsFor', () => {
   it('returns the archive stack refs when they are provided', () => {
-    const { stacks } = synthEnvironment(repoEnvironment('example'));
+    const env = repoEnvironment('example');
+    const archive = new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
     const stack = consumerStack();
-    expect(archiveRefsFor(stack, repoEnvironment('example'), stacks.archive!.refs)).toBe(stacks.archive!.refs);
+    expect(archiveRefsFor(stack, env, archive.refs)).toBe(archive.refs);
     expect(synthJson(stack).data).toBeUndefined();
   });
 
