@@ -14,10 +14,18 @@ try {
 }
 
 const app = new App();
-const { guards } = addEnvironmentStacks(app, env);
-// Budget and async-retrieval guards run before synthesis, so a failing plan prints one line per
-// problem (no stack trace) and leaves cdktf.out untouched; synthesis runs them again as validations.
-const report = guardReport(guards);
+let report;
+try {
+  const { guards } = addEnvironmentStacks(app, env);
+  // Budget and async-retrieval guards run before synthesis, so a failing plan prints one line per
+  // problem (no stack trace) and writes no stack; synthesis runs them again as validations.
+  report = guardReport(guards);
+} catch (err) {
+  // Constructs may also refuse configuration (ConfigError): same clean output.
+  if (!(err instanceof ConfigError)) throw err;
+  for (const problem of err.problems) console.error(`error: ${problem}`);
+  process.exit(1);
+}
 for (const warning of report.warnings) console.error(`warning: ${warning}`);
 if (report.errors.length) {
   for (const error of report.errors) console.error(`error: ${error}`);

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { exampleInput } from '../helpers/env';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function budget(args: string[], envDir?: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/budget.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...(envDir ? { LOADLAB_ENV_DIR: envDir } : {}) },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('npm run budget', () => {
+  it('prints the table for the example and exits 0', () => {
+    const res = budget(['--env', 'example']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(
+      /^scenario\s+users\s+req\/min\s+binding limit\s+util\s+one token\s+shards x tokens\s+clients\s+req\/min\/shard\s+verdict$/m,
+    );
+    expect(res.stdout).toMatch(
+      /^agent-scripts\s+500\s+15000\s+client\.credentials\.token\.rate\.per\.minute\s+79 %\s+5000 %\s+7 x 9\s+7\s+2142\.9\s+ok$/m,
+    );
+    expect(res.stdout).toContain('Within budget.');
+  });
+
+  it('--json prints the plan', () => {
+    const res = budget(['--env=example', '--json']);
+    expect(res.status).toBe(0);
+    const plan = JSON.parse(res.stdout);
+    expect(plan.ok).toBe(true);
+    expect(plan.scenarios.map((s: any) => s.name)).toEqual(['screen-recording', 'agent-scripts', 'bot-analytics', 'messaging']);
+    expect(plan.scenarios[1].sizing).toMatchObject({ shards: 7, tokensPerShard: 9 });
+    expect(plan.scenarios[1].summary[0]).toContain('client.credentials.token.rate.per.minute');
+  });
+
+  it('exits 1 on an over-budget copy of the example, with the fix in the findings', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-budget-'));
+    const raw: any = exampleInput();
+    raw.name = 'overbudget';
+    raw.loadProfile.scenarios[1].fixedSizing = { shards: 1, tokensPerShard: 1 };
+    writeFileSync(path.join(dir, 'overbudget.json'), JSON.stringify(raw));
+    const res = budget(['--env', 'overbudget'], dir);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toMatch(/^agent-scripts .* 1 x 1 \(fixed\) .* OVER BUDGET$/m);
+    expect(res.stdout).toContain(
+      'error: agent-scripts: client.credentials.token.rate.per.minute: 15000 requests/min per token vs 240 allowed',
+    );
+    expect(res.stdout).toContain('NOT within budget: 1 scenario(s) to fix');
+  });
+
+  it('exits 2 on bad arguments or an unknown environment', () => {
+    const bad = budget(['--env']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('error: --env needs a value');
+    const missing = budget(['--env', 'nosuchenv']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('LOADLAB_ENV: no environment nosuchenv');
+  });
+});
