@@ -82,7 +82,7 @@ export function formatBudget(plan: BudgetPlan): string {
     for (const l of notable) {
       const note = l.overridden
         ? `overridden (default ${l.defaultValue})`
-        : 'UNCONFIRMED default: read it with npm run limits:fetch or set genesys.limits';
+        : `UNCONFIRMED default: ${l.apiKey ? 'read it with npm run limits:fetch' : `its API key is not published; set genesys.limits.${l.name}`}`;
       out.push(`  ${l.name} = ${l.value} ${l.unit} per ${l.scope}: ${note}`);
     }
     out.push('');
