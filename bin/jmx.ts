@@ -1,0 +1,76 @@
+/**
+ * npm run jmx -- --env <env> --scenario <name> --out <file> [--params-csv <name>] [--summary]
+ *
+ * Writes the JMeter plan of one scenario, sized by the budget planner. One plan serves every
+ * shard: the budgeted values are property defaults the runner overrides per shard.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { planBudget } from '../lib/ratelimits';
+import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
+
+const USAGE = 'usage: npm run jmx -- --env <env> --scenario <name> --out <file.jmx> [--params-csv <file>] [--summary]';
+
+function describe(summary: PlanSummary, out: string): string[] {
+  const lines = [
+    `wrote ${out}`,
+    `  scenario ${summary.scenario}: ${summary.shards} shard(s) x ${summary.threadsPerShard} threads, ${summary.targetRpmPerShard} requests/min and ${summary.tokensPerShard} token(s) per shard`,
+    `  ramp-up ${summary.rampUpSec} s, duration ${summary.durationSec} s, mean think time ${summary.thinkTimeSec.toFixed(1)} s per user, tokens refreshed every ${summary.tokenRefreshSec} s`,
+    ...summary.endpoints.map((e) => `  ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.label}`),
+  ];
+  if (summary.csvColumns.length > 0) {
+    lines.push(`  ids come from ${summary.paramsCsv} (property PARAMS_CSV), header line: ${summary.csvColumns.join(',')}`);
+  }
+  for (const w of summary.warnings) lines.push(`  warning: ${w}`);
+  lines.push('  run one shard: jmeter -n -t <plan> -JSHARD_INDEX=0 -JCLIENT_ID=... -JCLIENT_SECRET=... (the image does this for you)');
+  return lines;
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      env: { type: 'string' },
+      scenario: { type: 'string' },
+      out: { type: 'string' },
+      'params-csv': { type: 'string' },
+      summary: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (!values.scenario) problems.push('--scenario is required: the scenario name from the environment file');
+  if (!values.out) problems.push('--out is required: where to write the .jmx (e.g. build/agent-scripts.jmx)');
+  if (problems.length > 0) throw new ConfigError([...problems, USAGE]);
+  const env = loadEnvironment(values.env ?? selectedEnvironmentName());
+  const plan = planBudget(env.config);
+  const generated = generatePlan(env, plan, values.scenario!, { paramsCsv: values['params-csv'] });
+  const out = path.resolve(values.out!);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, generated.xml);
+  if (values.summary) {
+    writeFileSync(out.replace(/\.jmx$/, '') + '.summary.json', JSON.stringify(generated.summary, null, 2) + '\n');
+  }
+  for (const line of describe(generated.summary, path.relative(process.cwd(), out))) console.log(line);
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    for (const p of err.problems) console.error(`error: ${p}`);
+    process.exitCode = 2;
+  } else if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+    console.error(`error: ${err.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    throw err;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The Groovy the generated plans run (JSR223, compiled once and cached). Kept free of `${` so
+ * JMeter never substitutes into them; every tunable is read from a JMeter property at run time.
+ * Shared state lives in JMeter properties (one JVM per shard):
+ *   loadlab.tokens      List<String>, the shard's access tokens (swapped whole on refresh)
+ *   loadlab.rr          AtomicLong, the round-robin counter
+ *   loadlab.pausedUntil ConcurrentHashMap<Integer, Long>, per token: no request before this time
+ */
+
+/** Parses Retry-After (seconds or an HTTP date) from JMeter's raw response headers; ms. */
+const RETRY_AFTER_FN = String.raw`
+long retryAfterMs(String headers, long now) {
+  def sim = java.util.regex.Pattern.compile('(?im)^x-sim-retry-after-ms:[ \t]*([0-9.]+)').matcher(headers)
+  if (sim.find()) return (long) Double.parseDouble(sim.group(1))
+  def m = java.util.regex.Pattern.compile('(?im)^retry-after:[ \t]*([^\r\n]+)').matcher(headers)
+  long fallback = (long) (Double.parseDouble(props.getProperty('RETRY_AFTER_DEFAULT_SEC', '3')) * 1000)
+  if (!m.find()) return fallback
+  String value = m.group(1).trim()
+  if (value ==~ /[0-9]+(\.[0-9]+)?/) return (long) (Double.parseDouble(value) * 1000)
+  try {
+    def when = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+    return Math.max(0L, when.toInstant().toEpochMilli() - now)
+  } catch (Exception ignored) {
+    return fallback
+  }
+}
+
+long capWait(long waitMs) {
+  long max = (long) (Double.parseDouble(props.getProperty('RETRY_AFTER_MAX_SEC', '120')) * 1000)
+  return Math.min(waitMs, max)
+}
+
+/** Sleeps, but never past the end of this thread's scheduled run. */
+void sleepWithinRun(long ms) {
+  long end = ctx.getThread().getEndTime()
+  long left = end > 0 ? end - System.currentTimeMillis() : ms
+  long actual = Math.min(ms, Math.max(0L, left))
+  if (actual > 0) Thread.sleep(actual)
+}
+`;
+
+/** Before a round of token requests (setUp, and each refresh). */
+export const TOKEN_ROUND_START = String.raw`
+// A fresh list per round: the main threads keep using the old tokens until the new set is complete.
+vars.putObject('loadlab_pending', new java.util.ArrayList())
+vars.put('loadlab_attempts', '0')
+long end = ctx.getThread().getEndTime()
+// No refresh in the last seconds of the run: the tokens outlive it.
+boolean tooLate = end > 0 && end - System.currentTimeMillis() < 10000
+vars.put('loadlab_round_done', tooLate ? 'true' : 'false')
+String id = props.getProperty('CLIENT_ID', '')
+String secret = props.getProperty('CLIENT_SECRET', '')
+if (id.isEmpty() || secret.isEmpty()) {
+  log.error('loadlab: the CLIENT_ID and CLIENT_SECRET properties are empty; the entrypoint sets them from the CLIENT_SECRET_ARN secret')
+}
+// Computed here so the secret is never written into the plan or the results.
+vars.put('loadlab_basic', (id + ':' + secret).getBytes('UTF-8').encodeBase64().toString())
+`;
+
+/** Pause of the refresh thread: the refresh interval, cut short at the end of the run. */
+export const REFRESH_WAIT = String.raw`
+long every = (long) (Double.parseDouble(props.getProperty('TOKEN_REFRESH_SEC', '2880')) * 1000)
+long end = ctx.getThread().getEndTime()
+long left = end > 0 ? Math.max(0L, end - System.currentTimeMillis()) : every
+vars.put('loadlab_refresh_wait_ms', String.valueOf(Math.min(every, left)))
+`;
+
+/** After each POST /oauth/token: keep the token, honour 429, give up on bad credentials. */
+export const TOKEN_RESPONSE =
+  RETRY_AFTER_FN +
+  String.raw`
+int wanted = Integer.parseInt(props.getProperty('TOKENS_PER_SHARD', '1'))
+int extra = Integer.parseInt(props.getProperty('TOKEN_MAX_RETRIES', '10'))
+java.util.List pending = (java.util.List) vars.getObject('loadlab_pending')
+int attempts = Integer.parseInt(vars.get('loadlab_attempts')) + 1
+vars.put('loadlab_attempts', String.valueOf(attempts))
+String code = prev.getResponseCode()
+boolean haveTokens = props.get('loadlab.tokens') != null
+if (code == '200') {
+  def body = new groovy.json.JsonSlurper().parseText(prev.getResponseDataAsString())
+  if (body.access_token) {
+    pending.add(body.access_token as String)
+  } else {
+    log.error('loadlab: token response without access_token')
+  }
+} else if (code == '429') {
+  long waitMs = capWait(retryAfterMs(prev.getResponseHeaders(), System.currentTimeMillis()))
+  log.warn('loadlab: token request throttled, waiting ' + waitMs + ' ms (Retry-After)')
+  sleepWithinRun(waitMs)
+} else if (code == '400' || code == '401' || code == '403') {
+  log.error('loadlab: token request refused (' + code + ' ' + prev.getResponseDataAsString() + '); check the OAuth client in CLIENT_SECRET_ARN')
+  vars.put('loadlab_round_done', 'true')
+  if (!haveTokens) prev.setStopTest(true)
+  return
+} else {
+  log.warn('loadlab: token request failed with ' + code + ', retrying')
+}
+if (pending.size() >= wanted) {
+  // One assignment swaps the whole set, so a main thread never sees a half-filled list.
+  props.put('loadlab.tokens', java.util.Collections.unmodifiableList(new java.util.ArrayList(pending)))
+  props.putIfAbsent('loadlab.rr', new java.util.concurrent.atomic.AtomicLong())
+  props.putIfAbsent('loadlab.pausedUntil', new java.util.concurrent.ConcurrentHashMap())
+  vars.put('loadlab_round_done', 'true')
+  log.info('loadlab: ' + pending.size() + ' access token(s) ready')
+} else if (attempts >= wanted + extra) {
+  vars.put('loadlab_round_done', 'true')
+  log.error('loadlab: got ' + pending.size() + ' of ' + wanted + ' tokens after ' + attempts + ' attempts')
+  // Without tokens there is no test; with old ones the run goes on until they expire.
+  if (!haveTokens) prev.setStopTest(true)
+}
+`;
+
+/** Main threads, before every request: the next token, round-robin over the shard's tokens. */
+export const PICK_TOKEN = String.raw`
+java.util.List tokens = (java.util.List) props.get('loadlab.tokens')
+if (tokens == null || tokens.isEmpty()) {
+  log.error('loadlab: no access tokens (the setUp thread group failed); stopping this thread')
+  ctx.getThread().stop()
+  return
+}
+long n = ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.rr')).getAndIncrement()
+int i = (int) (n % tokens.size())
+vars.put('loadlab_token', (String) tokens.get(i))
+vars.put('loadlab_token_index', String.valueOf(i))
+// A token that was answered 429 rests until its Retry-After has passed, for every thread.
+Long until = (Long) ((java.util.Map) props.get('loadlab.pausedUntil')).get(i)
+if (until != null) {
+  long wait = until - System.currentTimeMillis()
+  long end = ctx.getThread().getEndTime()
+  if (end > 0) wait = Math.min(wait, end - System.currentTimeMillis())
+  if (wait > 0) Thread.sleep(wait)
+}
+`;
+
+/**
+ * Main threads, after every request: on 429, read Retry-After, rest this thread (and the token)
+ * that long and tag the sample (JTL column loadlab_retry_after, and the response message).
+ */
+export const HONOUR_RETRY_AFTER =
+  RETRY_AFTER_FN +
+  String.raw`
+vars.put('loadlab_retry_after', '')
+if (prev.getResponseCode() != '429') return
+long now = System.currentTimeMillis()
+long waitMs = capWait(retryAfterMs(prev.getResponseHeaders(), now))
+int i = Integer.parseInt(vars.get('loadlab_token_index') ?: '0')
+((java.util.Map) props.get('loadlab.pausedUntil')).merge(i, now + waitMs, { a, b -> Math.max(a, b) })
+vars.put('loadlab_retry_after', String.format(java.util.Locale.ROOT, '%.3f', waitMs / 1000d))
+prev.setResponseMessage('Too Many Requests; thread paused ' + waitMs + ' ms per Retry-After')
+sleepWithinRun(waitMs)
+`;
+
+/** After a request that yields an id later requests need (e.g. POST .../details/jobs -> jobId). */
+export function extractIdScript(variable: string, jsonField: string): string {
+  return String.raw`
+if (!prev.isSuccessful()) return
+try {
+  def value = new groovy.json.JsonSlurper().parseText(prev.getResponseDataAsString())?.${jsonField}
+  if (value) vars.put('${variable}', value as String)
+} catch (Exception e) {
+  log.warn('loadlab: no ${jsonField} in the response of ' + prev.getSampleLabel())
+}
+`;
+}

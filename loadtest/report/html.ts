@@ -1,0 +1,372 @@
+/**
+ * Renders a report as one self-contained HTML file: inline CSS, charts drawn as inline SVG here
+ * (no CDN, no script needed to see them), a few lines of inline script for hover read-outs, and
+ * the report JSON embedded for tools.
+ */
+import type { LabelStats, Report, ReportLink } from './report';
+import { niceTicks } from './stats';
+
+const PALETTE = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#ea580c'];
+const W = 960;
+const H = 300;
+const M = { top: 16, right: 24, bottom: 40, left: 64 };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const fmt = (v: number, digits = 1): string =>
+  Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 10 ** digits) / 10 ** digits);
+const pct = (share: number): string => `${fmt(share * 100, 2)} %`;
+
+function clock(ms: number, originMs: number): string {
+  const s = Math.round((ms - originMs) / 1000);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** Bucket indexes to label on a time axis: multiples of a clock-friendly step (10 s, 1 min, 5 min, ...). */
+function timeTickIndexes(t: readonly number[]): number[] {
+  if (t.length < 2) return t.length ? [0] : [];
+  const bucketSec = (t[1] - t[0]) / 1000;
+  const span = (t[t.length - 1] - t[0]) / 1000;
+  const step =
+    [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((s) => s >= bucketSec && span / s <= 10) ?? Math.ceil(span / 10);
+  const every = Math.max(1, Math.round(step / bucketSec));
+  const out: number[] = [];
+  for (let i = 0; i < t.length; i += every) out.push(i);
+  return out;
+}
+
+export interface LineSeries {
+  readonly name: string;
+  readonly values: readonly (number | null)[];
+  readonly dashed?: boolean;
+  readonly color?: string;
+}
+
+interface ChartFrame {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly note?: string;
+}
+
+function legend(series: readonly { name: string; color: string; dashed?: boolean }[]): string {
+  return `<div class="legend">${series
+    .map((s) => `<span><i style="background:${s.color}${s.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(s.name)}</span>`)
+    .join('')}</div>`;
+}
+
+function figure(frame: ChartFrame, body: string, kind: string, seriesCount: number, pointCount: number, extra = ''): string {
+  return `<figure class="chart" id="chart-${frame.id}" data-chart="${frame.id}" data-kind="${kind}" data-series="${seriesCount}" data-points="${pointCount}">
+<figcaption>${escapeHtml(frame.title)} <small>${escapeHtml(frame.unit)}</small></figcaption>
+${body}${extra}${frame.note ? `<p class="note">${escapeHtml(frame.note)}</p>` : ''}
+</figure>`;
+}
+
+function emptyChart(frame: ChartFrame, message: string): string {
+  return `<figure class="chart" id="chart-${frame.id}" data-chart="${frame.id}" data-kind="empty" data-series="0" data-points="0">
+<figcaption>${escapeHtml(frame.title)} <small>${escapeHtml(frame.unit)}</small></figcaption>
+<p class="empty">${escapeHtml(message)}</p></figure>`;
+}
+
+/** A time-series line chart; null values break the line. */
+export function lineChart(frame: ChartFrame, t: readonly number[], series: readonly LineSeries[], yFormat = (v: number) => fmt(v)): string {
+  const values = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  if (t.length === 0 || values.length === 0) return emptyChart(frame, 'No data in this window.');
+  const yMax = Math.max(...values) || 1;
+  const yTicks = niceTicks(0, yMax * 1.05, 5);
+  const top = yTicks[yTicks.length - 1] || 1;
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const x = (i: number): number => M.left + (t.length === 1 ? iw / 2 : (i / (t.length - 1)) * iw);
+  const y = (v: number): number => M.top + ih - (v / top) * ih;
+  const origin = t[0];
+  const xTickIdx = timeTickIndexes(t);
+  const grid = yTicks
+    .map(
+      (v) =>
+        `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(yFormat(v))}</text>`,
+    )
+    .join('');
+  const xAxis = xTickIdx
+    .map((i) => `<text class="tick" x="${x(i).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${clock(t[i], origin)}</text>`)
+    .join('');
+  const colored = series.map((s, k) => ({ ...s, color: s.color ?? PALETTE[k % PALETTE.length] }));
+  let points = 0;
+  const paths = colored
+    .map((s) => {
+      let d = '';
+      let pen = false;
+      let count = 0;
+      s.values.forEach((v, i) => {
+        if (v === null) {
+          pen = false;
+          return;
+        }
+        d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)}`;
+        pen = true;
+        count++;
+      });
+      points += count;
+      // A single point would be invisible as a line: draw it as a dot.
+      const dots =
+        count === 1
+          ? s.values
+              .map((v, i) => (v === null ? '' : `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`))
+              .join('')
+          : '';
+      return `<path class="series" data-name="${escapeHtml(s.name)}" data-points="${count}" d="${d}" stroke="${s.color}"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>${dots}`;
+    })
+    .join('');
+  const data = escapeHtml(JSON.stringify({ t: t.map((v) => v - origin), s: colored.map((s) => ({ n: s.name, c: s.color, v: s.values })) }));
+  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(frame.title)}" data-hover="${data}">
+<g>${grid}</g><line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${M.top + ih}" y2="${M.top + ih}"/>${xAxis}
+<text class="tick" x="${W - M.right}" y="${H - 4}" text-anchor="end">elapsed (mm:ss)</text>
+<g class="plot" data-x0="${M.left}" data-x1="${W - M.right}">${paths}</g>
+<line class="cursor" x1="0" x2="0" y1="${M.top}" y2="${M.top + ih}" visibility="hidden"/></svg>`;
+  return figure(frame, svg, 'line', colored.length, points, legend(colored));
+}
+
+/** Bars over time (one per bucket with a value). */
+export function barChart(frame: ChartFrame, t: readonly number[], values: readonly number[], color = '#dc2626'): string {
+  const max = Math.max(0, ...values);
+  if (t.length === 0 || max === 0) return emptyChart(frame, 'No 429 responses, so no Retry-After waits.');
+  const yTicks = niceTicks(0, max * 1.05, 5);
+  const top = yTicks[yTicks.length - 1] || 1;
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const bw = iw / t.length;
+  const y = (v: number): number => M.top + ih - (v / top) * ih;
+  const origin = t[0];
+  const grid = yTicks
+    .map(
+      (v) =>
+        `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+    )
+    .join('');
+  const xAxis = timeTickIndexes(t)
+    .map(
+      (i) =>
+        `<text class="tick" x="${(M.left + (i + 0.5) * bw).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${clock(t[i], origin)}</text>`,
+    )
+    .join('');
+  let count = 0;
+  const bars = values
+    .map((v, i) => {
+      if (!(v > 0)) return '';
+      count++;
+      const h = Math.max(1, ih - (y(v) - M.top));
+      return `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${(M.top + ih - h).toFixed(1)}" width="${Math.max(1, bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${clock(t[i], origin)}: ${fmt(v)} s</title></rect>`;
+    })
+    .join('');
+  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g>
+<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${M.top + ih}" y2="${M.top + ih}"/>${xAxis}<g class="plot">${bars}</g></svg>`;
+  return figure(frame, svg, 'bar', 1, count);
+}
+
+/** Horizontal grouped bars: p50/p90/p99 per endpoint. */
+export function percentileBars(frame: ChartFrame, rows: readonly LabelStats[]): string {
+  const withData = rows.filter((r) => r.latencyMs);
+  if (withData.length === 0) return emptyChart(frame, 'No samples.');
+  const keys = [
+    { k: 'p50', color: PALETTE[0] },
+    { k: 'p90', color: PALETTE[1] },
+    { k: 'p99', color: PALETTE[3] },
+  ] as const;
+  const left = 330;
+  const rowH = 54;
+  const h = M.top + withData.length * rowH + 30;
+  const max = Math.max(...withData.map((r) => r.latencyMs!.p99));
+  const ticks = niceTicks(0, max * 1.05 || 1, 6);
+  const top = ticks[ticks.length - 1] || 1;
+  const iw = W - left - M.right;
+  const x = (v: number): number => left + (v / top) * iw;
+  let count = 0;
+  const grid = ticks
+    .map(
+      (v) =>
+        `<line class="grid" x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${M.top}" y2="${h - 30}"/><text class="tick" x="${x(v).toFixed(1)}" y="${h - 12}" text-anchor="middle">${fmt(v)}</text>`,
+    )
+    .join('');
+  const bars = withData
+    .map((r, ri) => {
+      const y0 = M.top + ri * rowH;
+      const label = r.label.length > 48 ? `${r.label.slice(0, 22)}…${r.label.slice(-25)}` : r.label;
+      const parts = keys.map(({ k, color }, ki) => {
+        const v = r.latencyMs![k];
+        count++;
+        return `<rect class="bar" x="${left}" y="${y0 + 4 + ki * 15}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="13" fill="${color}"><title>${escapeHtml(r.label)} ${k}: ${v} ms</title></rect><text class="value" x="${(x(v) + 4).toFixed(1)}" y="${y0 + 15 + ki * 15}">${fmt(v)}</text>`;
+      });
+      return `<text class="rowlabel" x="${left - 10}" y="${y0 + 27}" text-anchor="end"><title>${escapeHtml(r.label)}</title>${escapeHtml(label)}</text>${parts.join('')}`;
+    })
+    .join('');
+  const svg = `<svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g><g class="plot">${bars}</g></svg>`;
+  return figure(frame, svg, 'hbar', keys.length, count, legend(keys.map(({ k, color }) => ({ name: k, color }))));
+}
+
+function linkRow(name: string, link: ReportLink | undefined, missing: string): string {
+  if (!link) return `<tr><th>${name}</th><td class="muted">${escapeHtml(missing)}</td></tr>`;
+  const console = link.consoleUrl ? ` <a href="${escapeHtml(link.consoleUrl)}">open in the AWS console</a>` : '';
+  const main = /^https?:\/\//.test(link.uri)
+    ? `<a href="${escapeHtml(link.uri)}">${escapeHtml(link.uri)}</a>`
+    : `<code>${escapeHtml(link.uri)}</code>`;
+  return `<tr><th>${name}</th><td>${main}${console}</td></tr>`;
+}
+
+function statRows(rows: readonly LabelStats[]): string {
+  return rows
+    .map((r) => {
+      const l = r.latencyMs;
+      return `<tr><td class="label">${escapeHtml(r.label)}</td><td>${r.requests.toLocaleString('en-US')}</td><td>${fmt(r.throughputPerSec, 2)}</td><td>${l ? fmt(l.p50) : '–'}</td><td>${l ? fmt(l.p90) : '–'}</td><td>${l ? fmt(l.p99) : '–'}</td><td>${l ? fmt(l.max) : '–'}</td><td${r.errorShare > 0 ? ' class="bad"' : ''}>${pct(r.errorShare)}</td><td${r.throttled > 0 ? ' class="bad"' : ''}>${pct(r.throttledShare)}</td><td>${r.retryAfter.waits}</td><td>${fmt(r.retryAfter.totalSec)}</td></tr>`;
+    })
+    .join('\n');
+}
+
+const CSS = `
+:root{--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f9fafb;--card:#fff;--bad:#b91c1c}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header{padding:20px 32px;background:#0f172a;color:#f8fafc}header h1{margin:0 0 4px;font-size:20px}header p{margin:0;color:#cbd5e1}
+main{max-width:1040px;margin:0 auto;padding:20px 16px 48px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(132px,1fr));gap:12px;margin-bottom:20px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}.card b{display:block;font-size:20px;white-space:nowrap}.card span{color:var(--muted);font-size:12px}
+.card.bad b{color:var(--bad)}
+section{margin-top:28px}h2{font-size:16px;margin:0 0 10px}
+figure.chart{margin:0 0 18px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 12px 8px;position:relative}
+figcaption{font-weight:600;margin-bottom:6px}figcaption small{color:var(--muted);font-weight:400}
+svg{width:100%;height:auto;display:block}.grid{stroke:var(--line)}.axis{stroke:#9ca3af}.tick{fill:var(--muted);font-size:11px}
+.series{fill:none;stroke-width:1.8;stroke-linejoin:round}.cursor{stroke:#9ca3af;stroke-dasharray:3 3}
+.rowlabel{font-size:12px;fill:var(--fg)}.value{font-size:10px;fill:var(--muted)}
+.legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:var(--muted);margin-top:4px}.legend i{display:inline-block;width:12px;height:3px;margin-right:6px;vertical-align:middle}
+.tip{position:absolute;pointer-events:none;background:#111827;color:#f9fafb;font-size:12px;padding:6px 8px;border-radius:6px;white-space:nowrap;display:none}
+.empty{color:var(--muted);padding:24px;text-align:center;margin:0}.note{color:var(--muted);font-size:12px;margin:4px 0 0}
+table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:8px;font-size:13px}
+th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}td.label{white-space:normal}th{background:#f3f4f6;font-weight:600}
+td.label,th.label,table.kv th,table.kv td{text-align:left}td.bad{color:var(--bad);font-weight:600}.muted{color:var(--muted)}
+.warn{background:#fef3c7;border:1px solid #fcd34d;border-radius:8px;padding:8px 12px;margin-bottom:12px}
+code{font-size:12px}`;
+
+/** Hover read-out for line charts: the values of every series at the bucket under the cursor. */
+const SCRIPT = `
+document.querySelectorAll('svg[data-hover]').forEach(function (svg) {
+  var data = JSON.parse(svg.getAttribute('data-hover'));
+  var plot = svg.querySelector('.plot'); var cursor = svg.querySelector('.cursor');
+  var x0 = +plot.getAttribute('data-x0'), x1 = +plot.getAttribute('data-x1');
+  var tip = document.createElement('div'); tip.className = 'tip'; svg.parentNode.appendChild(tip);
+  svg.addEventListener('mousemove', function (e) {
+    var box = svg.getBoundingClientRect(); var vx = (e.clientX - box.left) * (svg.viewBox.baseVal.width / box.width);
+    var n = data.t.length; var i = n === 1 ? 0 : Math.round((vx - x0) / (x1 - x0) * (n - 1));
+    if (i < 0 || i >= n) { tip.style.display = 'none'; cursor.setAttribute('visibility', 'hidden'); return; }
+    var cx = n === 1 ? (x0 + x1) / 2 : x0 + i / (n - 1) * (x1 - x0);
+    cursor.setAttribute('x1', cx); cursor.setAttribute('x2', cx); cursor.setAttribute('visibility', 'visible');
+    var s = Math.round(data.t[i] / 1000), lines = ['+' + Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0')];
+    data.s.forEach(function (d) { var v = d.v[i]; lines.push('<span style="color:' + d.c + '">\\u25A0</span> ' + d.n + ': ' + (v === null ? '\\u2013' : v)); });
+    tip.innerHTML = lines.join('<br>'); tip.style.display = 'block';
+    tip.style.left = Math.min(e.clientX - box.left + 16, box.width - tip.offsetWidth) + 'px'; tip.style.top = (e.clientY - box.top + 24) + 'px';
+  });
+  svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; cursor.setAttribute('visibility', 'hidden'); });
+});`;
+
+/** The whole page. */
+export function renderHtml(report: Report): string {
+  const t = report.series.t;
+  const tot = report.totals;
+  const labels = Object.keys(report.series.byLabel);
+  const charts = [
+    lineChart({ id: 'throughput', title: 'Throughput per endpoint', unit: `requests/s, ${report.bucketSec} s buckets` }, t, [
+      ...labels.map((l) => ({ name: l, values: report.series.byLabel[l].requestsPerSec })),
+      { name: 'all endpoints', values: report.series.all.requestsPerSec, dashed: true, color: '#111827' },
+    ]),
+    lineChart(
+      {
+        id: 'latency',
+        title: 'Response time, all endpoints',
+        unit: 'ms',
+        note: 'Percentiles of all samples in each bucket, across every shard (nearest rank).',
+      },
+      t,
+      [
+        { name: 'p50', values: report.series.all.latencyMs.p50 },
+        { name: 'p90', values: report.series.all.latencyMs.p90 },
+        { name: 'p99', values: report.series.all.latencyMs.p99, color: PALETTE[3] },
+      ],
+    ),
+    lineChart(
+      { id: 'errors', title: 'Error and 429 share', unit: '% of requests per bucket' },
+      t,
+      [
+        { name: 'errors (all failures)', values: report.series.all.errorShare.map((v) => (v === null ? null : v * 100)), color: '#b91c1c' },
+        {
+          name: '429 Too Many Requests',
+          values: report.series.all.throttledShare.map((v) => (v === null ? null : v * 100)),
+          color: '#d97706',
+        },
+      ],
+      (v) => `${fmt(v)} %`,
+    ),
+    barChart(
+      { id: 'retry-after', title: 'Retry-After waits', unit: 'seconds waited per bucket, all threads' },
+      t,
+      report.series.all.retryAfterSec,
+    ),
+    percentileBars({ id: 'percentiles', title: 'Response time percentiles per endpoint', unit: 'ms, all shards merged' }, report.endpoints),
+    lineChart(
+      {
+        id: 'shards',
+        title: 'Requests per shard',
+        unit: 'requests/s',
+        note: 'Shards started together should overlap; a late or missing line is a shard that started late or failed.',
+      },
+      t,
+      Object.entries(report.series.requestsPerSecByShard).map(([name, values]) => ({ name, values })),
+    ),
+  ];
+  const l = tot.latencyMs;
+  const cards = [
+    ['requests', tot.requests.toLocaleString('en-US'), false],
+    ['requests/s (mean)', fmt(tot.throughputPerSec, 2), false],
+    ['p50 / p90 / p99 ms', l ? `${fmt(l.p50)} / ${fmt(l.p90)} / ${fmt(l.p99)}` : '–', false],
+    ['errors', pct(tot.errorShare), tot.errors > 0],
+    ['429 responses', `${tot.throttled.toLocaleString('en-US')} (${pct(tot.throttledShare)})`, tot.throttled > 0],
+    ['Retry-After waited', `${fmt(tot.retryAfter.totalSec)} s`, tot.retryAfter.waits > 0],
+    ['shards', String(report.shards.length), false],
+  ] as const;
+  const json = JSON.stringify(report).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Load test ${escapeHtml(report.testId)} – genesys-loadlab</title><style>${CSS}</style></head>
+<body><header><h1>Load test ${escapeHtml(report.testId)}</h1>
+<p>${report.window.start ? `${escapeHtml(report.window.start)} → ${escapeHtml(report.window.end ?? '')} (${fmt(report.window.durationSec)} s)` : 'no samples'} · ${report.shards.length} shard(s) · generated ${escapeHtml(report.generatedAt)}</p></header>
+<main>
+${report.warnings.map((w) => `<div class="warn">${escapeHtml(w)}</div>`).join('\n')}
+<div class="cards">${cards.map(([k, v, bad]) => `<div class="card${bad ? ' bad' : ''}"><b>${escapeHtml(v)}</b><span>${escapeHtml(k)}</span></div>`).join('')}</div>
+<section><h2>Over time</h2>${charts.slice(0, 4).join('\n')}</section>
+<section><h2>Per endpoint</h2>${charts[4]}
+<table><thead><tr><th class="label">endpoint</th><th>requests</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>429</th><th>waits</th><th>waited s</th></tr></thead>
+<tbody>${statRows(report.endpoints)}
+${statRows([tot])}</tbody></table>
+<p class="note">Percentiles: ${escapeHtml(report.percentileMethod)}. Token requests (POST /oauth/token) are listed but not counted in ALL.</p></section>
+<section><h2>Shards</h2>${charts[5]}
+<table><thead><tr><th class="label">shard</th><th>requests</th><th>errors</th><th>429</th><th>own p50 ms</th><th>own p90 ms</th><th>own p99 ms</th><th class="label">first sample</th><th class="label">last sample</th></tr></thead><tbody>
+${report.shards
+  .map(
+    (s) =>
+      `<tr><td class="label">${escapeHtml(s.name)}</td><td>${s.requests.toLocaleString('en-US')}</td><td>${s.errors}</td><td>${s.throttled}</td><td>${s.latencyMs ? fmt(s.latencyMs.p50) : '–'}</td><td>${s.latencyMs ? fmt(s.latencyMs.p90) : '–'}</td><td>${s.latencyMs ? fmt(s.latencyMs.p99) : '–'}</td><td class="label">${s.start ?? '–'}</td><td class="label">${s.end ?? '–'}</td></tr>`,
+  )
+  .join('\n')}</tbody></table>
+<p class="note">A shard's own percentiles are shown for comparison only; averaging them does not give the test's percentiles.</p></section>
+<section><h2>Archived data of this test window</h2><table class="kv"><tbody>
+${linkRow('recording metadata', report.links.metadata, 'not given (pass --metadata s3://…)')}
+${linkRow('analytics job output', report.links.analytics, 'not given (pass --analytics s3://…)')}
+${linkRow('raw results', report.links.results, 'local files')}
+<tr><th>window (UTC)</th><td>${escapeHtml(report.window.start ?? '–')} → ${escapeHtml(report.window.end ?? '–')}</td></tr>
+</tbody></table></section>
+</main>
+<script type="application/json" id="report-data">${json}</script>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}

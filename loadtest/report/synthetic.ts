@@ -1,0 +1,78 @@
+/**
+ * Deterministic synthetic JTL (JMeter's CSV layout plus the plan's sample variables), for the
+ * report's browser test, the benchmark and demos. Seeded: the same options give the same bytes.
+ */
+import { TOKEN_LABEL } from '../labels';
+
+export interface SyntheticOptions {
+  readonly shard: number;
+  readonly startMs: number;
+  readonly durationSec: number;
+  readonly requestsPerSec: number;
+  readonly labels: readonly string[];
+  /** From this second on, this share of requests is answered 429 (default: none). */
+  readonly throttleFromSec?: number;
+  readonly throttleShare?: number;
+  /** Share of 5xx answers. Default 0.002. */
+  readonly serverErrorShare?: number;
+  /** Median latency of this shard in ms (shards differ on purpose). Default 120. */
+  readonly medianMs?: number;
+  readonly seed?: number;
+}
+
+const HEADER =
+  'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,loadlab_retry_after,loadlab_token_index';
+
+/** Mulberry32: small, fast, good enough for test data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Yields the file in chunks of lines, so large files never sit in memory whole. */
+export function* syntheticJtl(o: SyntheticOptions): Generator<string> {
+  const rand = rng(o.seed ?? 1 + o.shard * 7919);
+  const median = o.medianMs ?? 120;
+  const total = Math.round(o.durationSec * o.requestsPerSec);
+  const lines: string[] = [
+    HEADER,
+    `${o.startMs - 800},180,${TOKEN_LABEL},200,OK,setUp 1-1,text,true,,1200,310,1,1,https://login.example/oauth/token,180,0,40,,`,
+  ];
+  for (let k = 0; k < total; k++) {
+    const ts = Math.round(o.startMs + (k / o.requestsPerSec) * 1000 + rand() * 200);
+    const label = o.labels[Math.floor(rand() * o.labels.length)];
+    // Log-normal-ish latency with a slow tail.
+    const elapsed = Math.max(
+      5,
+      Math.round(median * Math.exp((rand() + rand() + rand() - 1.5) * 0.9) + (rand() < 0.01 ? 1500 * rand() : 0)),
+    );
+    const sec = (ts - o.startMs) / 1000;
+    const throttled = o.throttleFromSec !== undefined && sec >= o.throttleFromSec && rand() < (o.throttleShare ?? 0.1);
+    const serverError = !throttled && rand() < (o.serverErrorShare ?? 0.002);
+    const code = throttled ? '429' : serverError ? '503' : '200';
+    const retry = throttled ? (1 + Math.floor(rand() * 4)).toFixed(3) : '';
+    const msg = throttled
+      ? `Too Many Requests; thread paused ${Number(retry) * 1000} ms per Retry-After`
+      : serverError
+        ? 'Service Unavailable'
+        : 'OK';
+    lines.push(
+      `${ts},${throttled ? Math.round(elapsed / 3) : elapsed},${label},${code},${msg},users 1-${1 + (k % 50)},text,${code === '200'},${serverError ? '"Test failed: code 503, retry later"' : ''},2048,400,50,50,https://api.example${label.replace(/^\S+ /, '')},${elapsed - 2},0,1,${retry},${k % 3}`,
+    );
+    if (lines.length >= 5000) {
+      yield lines.join('\n') + '\n';
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) yield lines.join('\n') + '\n';
+}
+
+export function syntheticJtlText(o: SyntheticOptions): string {
+  return [...syntheticJtl(o)].join('');
+}
