@@ -178,7 +178,8 @@ export class ArchiveBucket extends Construct {
 
   /** Adds a statement to the bucket policy (statements are rendered at synth). */
   addToResourcePolicy(statement: ResourcePolicyStatement): void {
-    if (statement.effect !== 'Deny' && statement.principal === '*') {
+    const anyone = statement.principal === '*' || (statement.principal.AWS ?? []).includes('*');
+    if (statement.effect !== 'Deny' && anyone) {
       throw new Error(`${this.node.path}: an Allow statement for Principal "*" would make the bucket public; name the principals`);
     }
     this.extraStatements.push(statement);
