@@ -77,7 +77,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       fc.constantFrom(['genesys', 'orgId'], ['aws', 'accountId'], ['aws', 'region'], ['genesys', 'region'], ['name']),
       fc.string({ maxLength: 20 }),
     )
-    .map(([p, value]): Mutation => ({ kind: 'bad-id', path: p as Path, value })),
+    .map(([p, value]): Mutation => ({ kind: 'bad-id', path: [...p], value })),
 );
 
 function apply(m: Mutation): Json {
