@@ -232,6 +232,9 @@ describe('ArchiveBucket and ArchiveKey refuse insecure or contradictory props', 
     expect(() => results.addToResourcePolicy({ principal: '*', actions: ['s3:GetObject'], resources: [`${results.arn}/*`] })).toThrow(
       'would make the bucket public',
     );
+    expect(() =>
+      results.addToResourcePolicy({ principal: { AWS: ['*'] }, actions: ['s3:GetObject'], resources: [`${results.arn}/*`] }),
+    ).toThrow('would make the bucket public');
   });
 
   it('the key never gives kms:* (or anything but use actions) to a named user', () => {
