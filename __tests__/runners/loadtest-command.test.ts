@@ -1,0 +1,204 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from '../../lib/config';
+import { planBudget } from '../../lib/ratelimits';
+import { buildLoadTestLaunch } from '../../lib/runners/execution-input';
+import { defaultTestId, testIdProblem } from '../../lib/runners/naming';
+import { runLoadTest, type LoadTestDeps } from '../../lib/runners/loadtest-command';
+import { exampleInput, loadFrom, repoEnvironment, TEST_NOW } from '../helpers/env';
+
+const env = repoEnvironment('example');
+const plan = planBudget(env.config);
+const agentScripts = plan.scenarios.find((s) => s.name === 'agent-scripts')!;
+
+describe('test ids', () => {
+  it('default to <env>_<yyMMdd-HHmmss> in UTC, and to base-36 seconds when the name is long', () => {
+    expect(defaultTestId('example', TEST_NOW)).toBe('example_261123-100000');
+    const long = defaultTestId('a-very-long-env-name-xyz', TEST_NOW);
+    expect(long).toMatch(/^a-very-long-env-name-xyz_[a-z0-9]+$/);
+    expect(long.length).toBeLessThanOrEqual(36);
+    expect(testIdProblem('a-very-long-env-name-xyz', long)).toBeUndefined();
+  });
+
+  it('must belong to the environment and fit ECS startedBy', () => {
+    expect(testIdProblem('example', 'example_ok-1')).toBeUndefined();
+    expect(testIdProblem('example', 'example-2_ok')).toMatch(/must be "example_"/);
+    expect(testIdProblem('pr-1', 'pr-12_x')).toMatch(/must be "pr-1_"/);
+    expect(testIdProblem('example', `example_${'x'.repeat(29)}`)).toMatch(/at most 36/);
+    expect(testIdProblem('example', 'example_UPPER')).toMatch(/lower-case/);
+  });
+});
+
+describe('buildLoadTestLaunch', () => {
+  it('computes the input, the deterministic ARNs and where results land', () => {
+    const launch = buildLoadTestLaunch(env, plan, { scenario: 'agent-scripts', now: TEST_NOW });
+    expect(launch.input).toEqual({
+      testId: 'example_261123-100000',
+      scenario: 'agent-scripts',
+      shards: agentScripts.sizing.shards,
+      durationSec: 1800,
+    });
+    expect(launch.stateMachineArn).toBe('arn:aws:states:us-east-1:111122223333:stateMachine:loadlab-example-loadtest');
+    expect(launch.executionArn).toBe('arn:aws:states:us-east-1:111122223333:execution:loadlab-example-loadtest:example_261123-100000');
+    expect(launch.resultsUri).toBe('s3://loadlab-example-results-111122223333/results/example_261123-100000/');
+    expect(launch.planKey).toBe('results/example_261123-100000/plan/agent-scripts.jmx');
+    expect(launch.reportHtmlUri).toBe('s3://loadlab-example-results-111122223333/results/example_261123-100000/report/report.html');
+    expect(launch.executionConsoleUrl).toContain(
+      'https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:',
+    );
+    expect(launch.targetRequestsPerMinute).toBeCloseTo(agentScripts.requestsPerMinute, 6);
+  });
+
+  it('a pr-* environment writes into its base archive under its own test ids', () => {
+    const pr = loadFrom({ example: exampleInput() }, 'pr-7', 'example');
+    const launch = buildLoadTestLaunch(pr, planBudget(pr.config), { scenario: 'agent-scripts', now: TEST_NOW });
+    expect(launch.resultsUri).toBe('s3://loadlab-example-results-111122223333/results/pr-7_261123-100000/');
+    expect(launch.stateMachineArn).toMatch(/:stateMachine:loadlab-pr-7-loadtest$/);
+  });
+
+  it('runs fewer shards on request, with a warning, and never more than planned', () => {
+    const launch = buildLoadTestLaunch(env, plan, { scenario: 'agent-scripts', shards: 1, durationSec: 300, now: TEST_NOW });
+    expect(launch.input).toMatchObject({ shards: 1, durationSec: 300 });
+    expect(launch.warnings.join(' ')).toMatch(/running 1 of \d+ planned shards/);
+    expect(() => buildLoadTestLaunch(env, plan, { scenario: 'agent-scripts', shards: 99, now: TEST_NOW })).toThrow(
+      /--shards must be an integer from 1 to/,
+    );
+  });
+
+  it('names every bad flag at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      buildLoadTestLaunch(env, plan, { scenario: 'agent-scripts', testId: 'bad id', shards: 0, durationSec: 5, now: TEST_NOW });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.split(' ')[0])).toEqual(['--test-id', '--shards', '--duration-sec']);
+    expect(() => buildLoadTestLaunch(env, plan, { scenario: 'nope', now: TEST_NOW })).toThrow(
+      /choose one of screen-recording, agent-scripts/,
+    );
+  });
+
+  it('refuses an over-budget scenario', () => {
+    const input = exampleInput() as any;
+    input.loadProfile.scenarios[1].fixedSizing = { shards: 1, tokensPerShard: 1 };
+    const over = loadFrom({ example: input }, 'example');
+    expect(() => buildLoadTestLaunch(over, planBudget(over.config), { scenario: 'agent-scripts', now: TEST_NOW })).toThrow(/over-budget/);
+  });
+});
+
+describe('npm run loadtest', () => {
+  function deps(overrides: Partial<LoadTestDeps> = {}) {
+    const sent: { client: string; name: string; input: any }[] = [];
+    const lines: string[] = [];
+    const client =
+      (name: string, reply: (cmd: any) => any = () => ({})) =>
+      () => ({
+        send: async (cmd: any) => {
+          sent.push({ client: name, name: cmd.constructor.name, input: cmd.input });
+          return reply(cmd);
+        },
+      });
+    const d: LoadTestDeps = {
+      s3: client('s3') as any,
+      sfn: client('sfn', (cmd) =>
+        cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'SUCCEEDED' } : { executionArn: 'x' },
+      ) as any,
+      now: () => TEST_NOW,
+      log: (l) => lines.push(l),
+      loadEnv: () => env,
+      sleep: async () => undefined,
+      ...overrides,
+    };
+    return { d, sent, lines };
+  }
+
+  it('--dry-run prints the input and calls no AWS API', async () => {
+    const { d, sent, lines } = deps();
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--dry-run'], d)).toBe(0);
+    expect(sent).toEqual([]);
+    expect(JSON.parse(lines[0])).toEqual({
+      testId: 'example_261123-100000',
+      scenario: 'agent-scripts',
+      shards: agentScripts.sizing.shards,
+      durationSec: 1800,
+    });
+    expect(lines.join('\n')).toContain('s3://loadlab-example-results-111122223333/results/example_261123-100000/report/report.html');
+  });
+
+  it('uploads the generated plan next to the results, then starts the execution named after the test', async () => {
+    const { d, sent, lines } = deps();
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--shards', '2', '--watch'], d)).toBe(0);
+    expect(sent.map((s) => `${s.client}:${s.name}`)).toEqual([
+      's3:PutObjectCommand',
+      'sfn:StartExecutionCommand',
+      'sfn:DescribeExecutionCommand',
+    ]);
+    expect(sent[0].input).toMatchObject({
+      Bucket: 'loadlab-example-results-111122223333',
+      Key: 'results/example_261123-100000/plan/agent-scripts.jmx',
+    });
+    expect(String(sent[0].input.Body)).toContain('<jmeterTestPlan');
+    expect(sent[1].input).toMatchObject({
+      stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:loadlab-example-loadtest',
+      name: 'example_261123-100000',
+    });
+    expect(JSON.parse(sent[1].input.input)).toEqual({
+      testId: 'example_261123-100000',
+      scenario: 'agent-scripts',
+      shards: 2,
+      durationSec: 1800,
+    });
+    expect(lines).toContain('[0 s] SUCCEEDED');
+  });
+
+  it('takes a user .jmx and a params CSV, and requires the CSV when the generated plan needs ids', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loadtest-'));
+    writeFileSync(path.join(dir, 'own.jmx'), '<?xml version="1.0"?><jmeterTestPlan version="1.2"></jmeterTestPlan>');
+    writeFileSync(path.join(dir, 'ids.csv'), 'conversationId,communicationId\na,b\n');
+    const { d, sent } = deps();
+    await runLoadTest(['--scenario', 'messaging', '--jmx', path.join(dir, 'own.jmx'), '--params', path.join(dir, 'ids.csv')], d);
+    expect(sent.filter((s) => s.name === 'PutObjectCommand').map((s) => s.input.Key)).toEqual([
+      'results/example_261123-100000/plan/messaging.jmx',
+      'results/example_261123-100000/plan/messaging.params.csv',
+    ]);
+    await expect(runLoadTest(['--scenario', 'messaging'], deps().d)).rejects.toThrow(/--params is required for scenario messaging/);
+  });
+
+  it('explains a reused test id and a missing deployment', async () => {
+    const failing = (name: string) =>
+      deps({
+        sfn: () =>
+          ({
+            send: async () => {
+              throw Object.assign(new Error(name), { name });
+            },
+          }) as any,
+      }).d;
+    await expect(
+      runLoadTest(['--scenario', 'agent-scripts', '--test-id', 'example_again'], failing('ExecutionAlreadyExists')),
+    ).rejects.toThrow(/--test-id example_again was already used/);
+    await expect(runLoadTest(['--scenario', 'agent-scripts'], failing('StateMachineDoesNotExist'))).rejects.toThrow(
+      /deploy example-runners first/,
+    );
+  });
+
+  it('a failed execution under --watch exits non-zero and points at the partial report', async () => {
+    const { d, lines } = deps({
+      sfn: () =>
+        ({
+          send: async (cmd: any) =>
+            cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'FAILED', error: 'LoadTestFailed' } : {},
+        }) as any,
+    });
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], d)).toBe(1);
+    expect(lines.join('\n')).toMatch(/ended FAILED: LoadTestFailed[\s\S]*partial report/);
+  });
+
+  it('rejects a non-numeric --shards', async () => {
+    await expect(runLoadTest(['--scenario', 'agent-scripts', '--shards', 'two'], deps().d)).rejects.toThrow(
+      /--shards must be a whole number/,
+    );
+  });
+});

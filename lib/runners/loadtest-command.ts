@@ -1,0 +1,168 @@
+/**
+ * `npm run loadtest`: validates the environment and scenario, uploads the test's JMeter plan
+ * next to its results, starts the state machine and prints where everything lands. AWS clients
+ * are injected so tests run it against fakes; `--dry-run` touches no AWS API at all.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../config';
+import { planBudget } from '../ratelimits';
+import { generatePlan } from '../../loadtest/jmx/generate';
+import { buildLoadTestLaunch, type LoadTestLaunch } from './execution-input';
+
+export const LOADTEST_USAGE =
+  'usage: npm run loadtest -- --env <env> --scenario <name> [--test-id <env>_<id>] [--shards N] [--duration-sec N] [--jmx <file>] [--params <file.csv>] [--dry-run] [--watch]';
+
+export interface LoadTestDeps {
+  readonly s3: () => Pick<S3Client, 'send'>;
+  readonly sfn: () => Pick<SFNClient, 'send'>;
+  readonly now: () => Date;
+  readonly log: (line: string) => void;
+  /** Environment loader (tests point it at temporary files). */
+  readonly loadEnv?: (name: string) => Environment;
+  /** Waits between status polls of --watch. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const integer = (flag: string, value: string | undefined, problems: string[]): number | undefined => {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    problems.push(`${flag} must be a whole number (got ${JSON.stringify(value)})`);
+    return undefined;
+  }
+  return Number(value);
+};
+
+/** The lines printed after a start (or a dry run). */
+export function describeLaunch(launch: LoadTestLaunch, started: boolean): string[] {
+  const { input } = launch;
+  return [
+    `${started ? 'started' : 'would start'} test ${input.testId}: scenario ${input.scenario}, ${input.shards} shard(s), ${input.durationSec} s, about ${Math.round(launch.targetRequestsPerMinute)} requests/min (${Math.round(launch.perShardRequestsPerMinute)} per shard)`,
+    ...launch.warnings.map((w) => `warning: ${w}`),
+    `  execution   ${launch.executionArn}`,
+    `  console     ${launch.executionConsoleUrl}`,
+    `  plan        s3://${launch.resultsBucket}/${launch.planKey}`,
+    `  raw results ${launch.resultsUri}shards/<n>/`,
+    `  report      ${launch.reportHtmlUri}`,
+    `              ${launch.reportJsonUri}`,
+    `              ${launch.reportConsoleUrl}`,
+    `  shard logs  ${launch.logGroup} (${launch.logsConsoleUrl})`,
+    `  watch       aws stepfunctions describe-execution --execution-arn ${launch.executionArn} --query status`,
+  ];
+}
+
+async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const started = deps.now().getTime();
+  let last = '';
+  for (;;) {
+    const out = await deps.sfn().send(new DescribeExecutionCommand({ executionArn: launch.executionArn }));
+    const status = out.status ?? 'UNKNOWN';
+    const elapsed = Math.round((deps.now().getTime() - started) / 1000);
+    if (status !== last) deps.log(`[${elapsed} s] ${status}`);
+    last = status;
+    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') {
+      if (status === 'SUCCEEDED') {
+        deps.log(`report: ${launch.reportHtmlUri}`);
+        return 0;
+      }
+      deps.log(`the test ended ${status}${out.error ? `: ${out.error}` : ''}${out.cause ? ` (${out.cause})` : ''}`);
+      deps.log(`a partial report, if any shard uploaded results: ${launch.reportHtmlUri}`);
+      return 1;
+    }
+    await sleep(15_000);
+  }
+}
+
+/** Runs the command; returns the exit code. Throws ConfigError for bad flags or configuration. */
+export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      env: { type: 'string' },
+      scenario: { type: 'string' },
+      'test-id': { type: 'string' },
+      shards: { type: 'string' },
+      'duration-sec': { type: 'string' },
+      jmx: { type: 'string' },
+      params: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    deps.log(LOADTEST_USAGE);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (!values.scenario) problems.push('--scenario is required: a scenario name from the environment file');
+  const shards = integer('--shards', values.shards, problems);
+  const durationSec = integer('--duration-sec', values['duration-sec'], problems);
+  if (problems.length > 0) throw new ConfigError([...problems, LOADTEST_USAGE]);
+
+  const env = (deps.loadEnv ?? ((name: string) => loadEnvironment(name)))(values.env ?? selectedEnvironmentName());
+  const plan = planBudget(env.config);
+  const launch = buildLoadTestLaunch(env, plan, {
+    scenario: values.scenario!,
+    testId: values['test-id'],
+    shards,
+    durationSec,
+    now: deps.now(),
+  });
+
+  // The plan: the user's own .jmx, or the one generated from the scenario and its budget.
+  let planXml: string;
+  if (values.jmx) {
+    planXml = readFileSync(values.jmx, 'utf8');
+    if (!planXml.includes('<jmeterTestPlan'))
+      throw new ConfigError([`--jmx ${values.jmx} is not a JMeter test plan (no <jmeterTestPlan>)`]);
+  } else {
+    const generated = generatePlan(env, plan, launch.input.scenario);
+    planXml = generated.xml;
+    if (generated.summary.csvColumns.length > 0 && !values.params) {
+      throw new ConfigError([
+        `--params is required for scenario ${launch.input.scenario}: its paths need ids; give a CSV whose header line is ${generated.summary.csvColumns.join(',')}`,
+      ]);
+    }
+  }
+  const params = values.params ? readFileSync(values.params) : undefined;
+
+  if (values['dry-run']) {
+    deps.log(JSON.stringify(launch.input, null, 2));
+    for (const line of describeLaunch(launch, false)) deps.log(line);
+    return 0;
+  }
+
+  const s3 = deps.s3();
+  // The bucket's default encryption (the archive key) applies; no ACLs, the bucket enforces ownership.
+  await s3.send(new PutObjectCommand({ Bucket: launch.resultsBucket, Key: launch.planKey, Body: planXml, ContentType: 'application/xml' }));
+  if (params) {
+    await s3.send(new PutObjectCommand({ Bucket: launch.resultsBucket, Key: launch.paramsKey, Body: params, ContentType: 'text/csv' }));
+  }
+  try {
+    await deps
+      .sfn()
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: launch.stateMachineArn,
+          name: launch.executionName,
+          input: JSON.stringify(launch.input),
+        }),
+      );
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name === 'ExecutionAlreadyExists') {
+      throw new ConfigError([`--test-id ${launch.input.testId} was already used; choose another or omit --test-id`]);
+    }
+    if (name === 'StateMachineDoesNotExist') {
+      throw new ConfigError([`no state machine ${launch.stateMachineArn}: deploy ${env.stackNames.runners} first`]);
+    }
+    throw err;
+  }
+  for (const line of describeLaunch(launch, true)) deps.log(line);
+  return values.watch ? watch(launch, deps) : 0;
+}
