@@ -1,5 +1,5 @@
 import { assessEnvironments, renderJanitorReport, type TaggedResource } from '../../lib/plan-review/janitor';
-import { listTaggedResources } from '../../lib/plan-review/tagged-resources';
+import { listTaggedResources, type GetResourcesPage } from '../../lib/plan-review/tagged-resources';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const tagged = (env: string, expiresAt: string, extra: Record<string, string> = {}): TaggedResource => ({
@@ -72,10 +72,19 @@ describe('assessEnvironments', () => {
 describe('listTaggedResources', () => {
   it('follows pagination tokens to the empty one and maps tags', async () => {
     const tokens: (string | undefined)[] = [];
-    const pages = [
+    const pages: Awaited<ReturnType<GetResourcesPage>>[] = [
       { ResourceTagMappingList: [{ ResourceARN: 'arn:a', Tags: [{ Key: 'environment', Value: 'pr-1' }] }], PaginationToken: 't1' },
       {
-        ResourceTagMappingList: [{ ResourceARN: 'arn:b', Tags: [{ Key: 'expires-at', Value: 'x' }, { Key: 'empty' }] }, { Tags: [] }],
+        ResourceTagMappingList: [
+          {
+            ResourceARN: 'arn:b',
+            Tags: [
+              { Key: 'expires-at', Value: 'x' },
+              { Key: 'empty', Value: '' },
+            ],
+          },
+          { Tags: [] },
+        ],
         PaginationToken: '',
       },
     ];
