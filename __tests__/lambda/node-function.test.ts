@@ -107,3 +107,19 @@ describe('OAuthClientSecret', () => {
     expect(() => Testing.synth(stack, true)).toThrow(/role idle was granted nothing/);
   });
 });
+
+describe('ServiceRole grants', () => {
+  it('adds a repeated grant once and keeps statement ids unique', () => {
+    const stack = new TerraformStack(Testing.app(), 'grants');
+    const role = new ServiceRole(stack, 'r', { roleName: 'r', service: 'lambda.amazonaws.com', description: 'x' });
+    role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/a/*'] });
+    role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/a/*'] });
+    role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/other/*'] });
+    const json = JSON.parse(Testing.synth(stack, true));
+    const policy = JSON.parse(Object.values(json.resource.aws_iam_role_policy as Record<string, { policy: string }>)[0].policy);
+    expect(policy.Statement.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
+      ['Read', 'arn:aws:s3:::b/a/*'],
+      ['Read2', 'arn:aws:s3:::b/other/*'],
+    ]);
+  });
+});

@@ -48,7 +48,16 @@ export class ServiceRole extends Construct implements IGrantable {
     return this.role.name;
   }
 
+  /**
+   * Adds a statement. Granting the same thing twice adds it once; a statement id already used
+   * by a different statement gets a numeric suffix, since IAM requires unique ids in a policy.
+   */
   addToPolicy(statement: PolicyStatement): void {
-    this.statements.push(statement);
+    const same = (a: PolicyStatement): boolean =>
+      JSON.stringify({ ...a, sid: undefined }) === JSON.stringify({ ...statement, sid: undefined });
+    if (this.statements.some(same)) return;
+    let sid = statement.sid;
+    for (let n = 2; sid !== undefined && this.statements.some((s) => s.sid === sid); n++) sid = `${statement.sid}${n}`;
+    this.statements.push({ ...statement, sid });
   }
 }

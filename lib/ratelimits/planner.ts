@@ -449,10 +449,10 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
     return plan;
   });
 
-  // The event source mapping needs a maximum concurrency of at least 2.
+  // Both workers are fed by SQS event source mappings, whose maximum concurrency is at least 2.
   const metadataWorker = planWorker(env.pipeline.expectedEventsPerMinute * env.pipeline.callsPerEvent, usablePerToken, usablePerClient, 2);
-  // Report jobs: one submission, status polls and result pages; one invocation at a time is plenty.
-  const reportWorker = planWorker(Math.min(usablePerToken, 60), usablePerToken, usablePerClient, 1);
+  // Report jobs: one submission, status polls and result pages; the minimum concurrency is plenty.
+  const reportWorker = planWorker(Math.min(usablePerToken, 60), usablePerToken, usablePerClient, 2);
 
   const findings: Finding[] = [];
   if (!metadataWorker.withinBudget) {
