@@ -115,7 +115,7 @@ describe('ServiceRole grants', () => {
     role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/a/*'] });
     role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/a/*'] });
     role.addToPolicy({ sid: 'Read', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/other/*'] });
-    const json = JSON.parse(Testing.synth(stack, true));
+    const json = JSON.parse(Testing.synth(stack));
     const policy = JSON.parse(Object.values(json.resource.aws_iam_role_policy as Record<string, { policy: string }>)[0].policy);
     expect(policy.Statement.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
       ['Read', 'arn:aws:s3:::b/a/*'],

@@ -321,7 +321,7 @@ describe('planner: workers and the client pool', () => {
       requestsPerMinutePerInvocation: 240,
       withinBudget: true,
     });
-    expect(plan.reportWorker.concurrency).toBe(1);
+    expect(plan.reportWorker.concurrency).toBe(2);
   });
 
   it('fails when the pipeline needs more than one worker client may make', () => {
