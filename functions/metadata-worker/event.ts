@@ -52,8 +52,16 @@ export function parseMetadataEvent(body: string): MetadataEvent {
   }
   const conversationId = fromBody ?? topic.conversationId;
   if (!SAFE_ID.test(conversationId)) throw new MalformedEventError(`conversation id ${JSON.stringify(conversationId)} is not a valid id`);
+  // Detail events carry eventTime as epoch ms; fall back to the envelope's time.
+  const raw = eventBody.eventTime;
   const eventTime =
-    typeof eventBody.eventTime === 'string' ? eventBody.eventTime : typeof envelope.time === 'string' ? envelope.time : undefined;
+    typeof raw === 'number' && Number.isFinite(raw)
+      ? new Date(raw).toISOString()
+      : typeof raw === 'string'
+        ? raw
+        : typeof envelope.time === 'string'
+          ? envelope.time
+          : undefined;
   return { kind: 'conversation-end', conversationId, topicName, eventTime };
 }
 
