@@ -55,15 +55,15 @@ describe('runner compute', () => {
 
   it('hardens the container: non-root, read-only root filesystem with volumes for writable paths, no privileges, awslogs', () => {
     const c = container();
-    expect(c.user).toBe('1000:1000');
+    expect(c.user).toBe('10001');
     expect(c.privileged).toBe(false);
     expect(c.readonlyRootFilesystem).toBe(true);
-    expect(c.mountPoints.map((m: any) => m.containerPath).sort()).toEqual(['/home/jmeter/work', '/tmp']);
+    expect(c.mountPoints.map((m: any) => m.containerPath).sort()).toEqual(['/home/jmeter', '/tmp', '/work']);
     expect(
       taskDef()
         .volume.map((v: any) => v.name)
         .sort(),
-    ).toEqual(['tmp', 'work']);
+    ).toEqual(['home', 'tmp', 'work']);
     expect(c.linuxParameters.capabilities.drop).toEqual(['ALL']);
     expect(c.logConfiguration.logDriver).toBe('awslogs');
     expect(c.logConfiguration.options['awslogs-group']).toMatch(/^\$\{aws_cloudwatch_log_group\./);
@@ -216,11 +216,17 @@ describe('runner IAM', () => {
   it('the report step reads and writes only this environment tests (sharing pr-* environments cannot read each other)', () => {
     const report = policies.get(roleRef(json, 'loadlab-example-report-step'))!;
     const writes = report.filter((s: Statement) => list(s.Action).includes('s3:PutObject'));
-    expect(writes.map((s) => s.Resource)).toEqual(['arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/report/*']);
+    expect(writes.flatMap((s) => list(s.Resource))).toEqual([
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/report.json',
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/report.html',
+    ]);
     const pr = buildRunners(loadFrom({ example: exampleInput() }, 'pr-7', 'example'));
     const prReport = policiesByRole(pr.json).get(roleRef(pr.json, 'loadlab-pr-7-report-step'))!;
-    expect(prReport.filter((s) => list(s.Action).includes('s3:PutObject')).map((s) => s.Resource)).toEqual([
-      'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/report/*',
+    const reads = report.filter((s: Statement) => list(s.Action).includes('s3:GetObject'));
+    expect(reads.flatMap((s) => list(s.Resource))).toEqual(['arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/*']);
+    expect(prReport.filter((s) => list(s.Action).includes('s3:PutObject')).flatMap((s) => list(s.Resource))).toEqual([
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/report.json',
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/report.html',
     ]);
   });
 });

@@ -43,7 +43,7 @@ describe('buildLoadTestLaunch', () => {
     expect(launch.executionArn).toBe('arn:aws:states:us-east-1:111122223333:execution:loadlab-example-loadtest:example_261123-100000');
     expect(launch.resultsUri).toBe('s3://loadlab-example-results-111122223333/results/example_261123-100000/');
     expect(launch.planKey).toBe('results/example_261123-100000/plan/agent-scripts.jmx');
-    expect(launch.reportHtmlUri).toBe('s3://loadlab-example-results-111122223333/results/example_261123-100000/report/report.html');
+    expect(launch.reportHtmlUri).toBe('s3://loadlab-example-results-111122223333/results/example_261123-100000/report.html');
     expect(launch.executionConsoleUrl).toContain(
       'https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:',
     );
@@ -124,7 +124,7 @@ describe('npm run loadtest', () => {
       shards: agentScripts.sizing.shards,
       durationSec: 1800,
     });
-    expect(lines.join('\n')).toContain('s3://loadlab-example-results-111122223333/results/example_261123-100000/report/report.html');
+    expect(lines.join('\n')).toContain('s3://loadlab-example-results-111122223333/results/example_261123-100000/report.html');
   });
 
   it('uploads the generated plan next to the results, then starts the execution named after the test', async () => {
@@ -161,7 +161,7 @@ describe('npm run loadtest', () => {
     await runLoadTest(['--scenario', 'messaging', '--jmx', path.join(dir, 'own.jmx'), '--params', path.join(dir, 'ids.csv')], d);
     expect(sent.filter((s) => s.name === 'PutObjectCommand').map((s) => s.input.Key)).toEqual([
       'results/example_261123-100000/plan/messaging.jmx',
-      'results/example_261123-100000/plan/messaging.params.csv',
+      'results/example_261123-100000/plan/messaging.params',
     ]);
     await expect(runLoadTest(['--scenario', 'messaging'], deps().d)).rejects.toThrow(/--params is required for scenario messaging/);
   });

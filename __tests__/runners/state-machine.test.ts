@@ -127,6 +127,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
         START_AT: '2026-11-23T10:02:00.000Z',
         PLAN_S3_URI: `s3://loadlab-example-results-111122223333/results/${TEST_ID}/plan/agent-scripts.jmx`,
         RESULTS_S3_URI: `s3://loadlab-example-results-111122223333/results/${TEST_ID}/shards/${i}/`,
+        PARAMS_S3_URI: '',
       });
       expect(call.args.StartedBy).toBe(TEST_ID);
       expect(call.timeoutSec).toBe(600 + 120 + 900);
@@ -155,6 +156,14 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
     const run = await runDefinition(definition, { testId: TEST_ID, scenario: 'agent-scripts', shards: 1, durationSec: 60 }, services());
     expect(run.status).toBe('SUCCEEDED');
     expect(run.calls.filter((c) => c.resource === RUN).map((c) => envOf(c).SHARD_INDEX)).toEqual(['0']);
+  });
+
+  it('points the shards at the ids file when the input says one was uploaded', async () => {
+    const run = await runDefinition(definition, { testId: TEST_ID, scenario: 'messaging', params: true }, services());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(envOf(run.calls.find((c) => c.resource === RUN)!).PARAMS_S3_URI).toBe(
+      `s3://loadlab-example-results-111122223333/results/${TEST_ID}/plan/messaging.params`,
+    );
   });
 
   it('defaults shards and duration to the plan', async () => {
@@ -220,6 +229,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
     ['a fractional shard count', { testId: TEST_ID, scenario: 'agent-scripts', shards: 1.5 }],
     ['a too short duration', { testId: TEST_ID, scenario: 'agent-scripts', durationSec: 5 }],
     ['a duration given as text', { testId: TEST_ID, scenario: 'agent-scripts', durationSec: '600' }],
+    ['params that are not a boolean', { testId: TEST_ID, scenario: 'agent-scripts', params: 'yes' }],
   ])('rejects %s before starting anything', async (_label, input) => {
     const run = await runDefinition(definition, input, services());
     expect(run.status).toBe('FAILED');

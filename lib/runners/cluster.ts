@@ -133,7 +133,7 @@ export class RunnerCluster extends Construct {
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       executionRoleArn: this.executionRole.roleArn,
       // Ephemeral task storage; the only writable paths (see RUNNER_WRITABLE_PATHS).
-      volume: [{ name: 'tmp' }, { name: 'work' }],
+      volume: Object.keys(RUNNER_WRITABLE_PATHS).map((name) => ({ name })),
       containerDefinitions: JSON.stringify([
         {
           name: RUNNER_CONTAINER_NAME,
@@ -141,12 +141,13 @@ export class RunnerCluster extends Construct {
           essential: true,
           user: RUNNER_USER,
           privileged: false,
-          // JMeter writes only its log, results and Java temp files: those paths are volumes.
+          // JMeter writes only its log, results, caches and Java temp files: those paths are volumes.
           readonlyRootFilesystem: true,
-          mountPoints: [
-            { sourceVolume: 'tmp', containerPath: RUNNER_WRITABLE_PATHS.tmp, readOnly: false },
-            { sourceVolume: 'work', containerPath: RUNNER_WRITABLE_PATHS.work, readOnly: false },
-          ],
+          mountPoints: Object.entries(RUNNER_WRITABLE_PATHS).map(([name, containerPath]) => ({
+            sourceVolume: name,
+            containerPath,
+            readOnly: false,
+          })),
           linuxParameters: {
             // An init process forwards SIGTERM to JMeter so a stopped shard still uploads its results.
             initProcessEnabled: true,

@@ -124,6 +124,11 @@ function shardEnvironment(p: DefinitionParams): Json[] {
     ['START_AT', '$states.input.startAt'],
     ['PLAN_S3_URI', `'${resultsRoot}' & $states.input.testId & '/plan/' & $states.input.scenario & '.jmx'`],
     ['RESULTS_S3_URI', `'${resultsRoot}' & $states.input.testId & '/shards/' & $string($states.input.shard.index) & '/'`],
+    // Empty: the plan reads no ids (the entrypoint then fetches nothing).
+    [
+      'PARAMS_S3_URI',
+      `$states.input.params ? '${resultsRoot}' & $states.input.testId & '/plan/' & $states.input.scenario & '.params' : ''`,
+    ],
   ];
   return env.map(([Name, e]) => ({ Name, Value: expr(e) }));
 }
@@ -210,6 +215,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
             ),
             Next: 'InvalidDuration',
           },
+          { Condition: expr("$exists($states.input.params) and $type($states.input.params) != 'boolean'"), Next: 'InvalidParams' },
         ],
         Default: 'Prepare',
       },
@@ -219,6 +225,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
       UnknownScenario: invalid(`scenario must be one of ${Object.keys(p.scenarios).join(', ')}`),
       InvalidShards: invalid("shards must be an integer from 1 to the scenario's planned shard count (npm run budget shows it)"),
       InvalidDuration: invalid(`durationSec must be an integer from 10 to ${MAX_DURATION_SEC}`),
+      InvalidParams: invalid('params must be true (the ids CSV was uploaded beside the plan) or false'),
       Prepare: {
         Type: 'Pass',
         Comment: 'One start time for every shard, so they begin together however long Fargate takes to start each',
@@ -227,6 +234,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
           scenario: expr('$states.input.scenario'),
           shardCount: expr(`$exists($states.input.shards) ? $states.input.shards : ${scenarioOf}.plannedShards`),
           durationSec: expr(`$exists($states.input.durationSec) ? $states.input.durationSec : ${scenarioOf}.durationSec`),
+          params: expr('$exists($states.input.params) ? $states.input.params : false'),
           startAt: expr(`$fromMillis($toMillis($states.context.Execution.StartTime) + ${p.startDelaySec * 1000})`),
           failure: null,
           stopRounds: 0,
@@ -247,6 +255,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
           rampUpSec: expr('$min([$lookup($scenarios, $scenario).rampUpSec, $durationSec - 1])'),
           tokensPerShard: expr('$lookup($scenarios, $scenario).tokensPerShard'),
           startAt: expr('$startAt'),
+          params: expr('$params'),
           timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),
         },
         ItemProcessor: {

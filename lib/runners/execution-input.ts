@@ -15,6 +15,8 @@ export interface LoadTestInput {
   readonly scenario: string;
   readonly shards: number;
   readonly durationSec: number;
+  /** An ids CSV was uploaded beside the plan (`results/<testId>/plan/<scenario>.params`). */
+  readonly params?: boolean;
 }
 
 export interface LoadTestRequest {
@@ -25,6 +27,8 @@ export interface LoadTestRequest {
   readonly shards?: number;
   /** Default: the scenario's durationSec. */
   readonly durationSec?: number;
+  /** An ids CSV goes with the plan. Default false. */
+  readonly params?: boolean;
   readonly now: Date;
 }
 
@@ -106,9 +110,9 @@ export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request:
   const host = consoleHost(region);
   const smArn = stateMachineArn(region, accountId, names.stateMachine);
   const exArn = executionArn(region, accountId, names.stateMachine, testId);
-  const reportPrefix = testKeys.report(testId);
+  const reportPrefix = `results/${testId}/`;
   return {
-    input: { testId, scenario: sp.name, shards, durationSec },
+    input: { testId, scenario: sp.name, shards, durationSec, ...(request.params ? { params: true } : {}) },
     stateMachineArn: smArn,
     executionName: testId,
     executionArn: exArn,
@@ -117,8 +121,8 @@ export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request:
     planKey: testKeys.plan(testId, sp.name),
     paramsKey: testKeys.params(testId, sp.name),
     resultsUri: `s3://${bucket}/results/${testId}/`,
-    reportJsonUri: `s3://${bucket}/${reportPrefix}report.json`,
-    reportHtmlUri: `s3://${bucket}/${reportPrefix}report.html`,
+    reportJsonUri: `s3://${bucket}/${testKeys.reportJson(testId)}`,
+    reportHtmlUri: `s3://${bucket}/${testKeys.reportHtml(testId)}`,
     reportConsoleUrl: `https://${host}/s3/buckets/${bucket}?region=${region}&prefix=${encodeURIComponent(reportPrefix)}`,
     logGroup: names.logGroup,
     logsConsoleUrl: `https://${host}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(encodeURIComponent(names.logGroup))}`,

@@ -111,6 +111,7 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
     testId: values['test-id'],
     shards,
     durationSec,
+    params: values.params !== undefined,
     now: deps.now(),
   });
 
@@ -144,15 +145,13 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
     await s3.send(new PutObjectCommand({ Bucket: launch.resultsBucket, Key: launch.paramsKey, Body: params, ContentType: 'text/csv' }));
   }
   try {
-    await deps
-      .sfn()
-      .send(
-        new StartExecutionCommand({
-          stateMachineArn: launch.stateMachineArn,
-          name: launch.executionName,
-          input: JSON.stringify(launch.input),
-        }),
-      );
+    await deps.sfn().send(
+      new StartExecutionCommand({
+        stateMachineArn: launch.stateMachineArn,
+        name: launch.executionName,
+        input: JSON.stringify(launch.input),
+      }),
+    );
   } catch (err) {
     const name = (err as { name?: string }).name;
     if (name === 'ExecutionAlreadyExists') {

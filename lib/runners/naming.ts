@@ -8,12 +8,13 @@ import { awsPartitionOf } from './arn';
 export const RUNNER_CONTAINER_NAME = 'jmeter';
 
 /**
- * The image contract: JMeter runs as this non-root uid, and only these paths are writable
- * (the root filesystem is read-only). The Dockerfile must create them owned by that uid:
+ * The image contract (loadtest/Dockerfile): JMeter runs as this non-root uid, and only these
+ * paths are writable (the root filesystem is read-only): Java temp files, the entrypoint's work
+ * folder (plan, secret properties, results) and the user's home (AWS CLI and JMeter caches).
  * Fargate copies an image directory's owner and mode into the ephemeral volume mounted there.
  */
-export const RUNNER_USER = '1000:1000';
-export const RUNNER_WRITABLE_PATHS = { tmp: '/tmp', work: '/home/jmeter/work' } as const;
+export const RUNNER_USER = '10001';
+export const RUNNER_WRITABLE_PATHS = { tmp: '/tmp', work: '/work', home: '/home/jmeter' } as const;
 
 /**
  * Step Functions' inline Map runs at most 40 iterations at once; more shards would start
@@ -99,13 +100,17 @@ export const testKeys = {
   planFolder: (testId: string): string => `results/${testId}/plan/`,
   /** The JMeter plan every shard runs. */
   plan: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.jmx`,
-  /** Ids the plan reads (PARAMS_CSV), when the scenario's paths have {placeholders}. */
-  params: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.params.csv`,
+  /**
+   * Ids the plan reads (PARAMS_CSV), when the scenario's paths have {placeholders}. CSV content
+   * without a `.csv` name: the report step merges every `.jtl`/`.csv` below the test as results.
+   */
+  params: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.params`,
   /** Raw results of all shards (the report step reads below it). */
   shards: (testId: string): string => `results/${testId}/shards/`,
   shard: (testId: string, index: number): string => `results/${testId}/shards/${index}/`,
-  /** `report.json` and `report.html`. */
-  report: (testId: string): string => `results/${testId}/report/`,
+  /** The merged report (the report step writes both next to the raw results). */
+  reportJson: (testId: string): string => `results/${testId}/report.json`,
+  reportHtml: (testId: string): string => `results/${testId}/report.html`,
 } as const;
 
 /** The ARN of the state machine, derived from its deterministic name. */

@@ -3,7 +3,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import type { ArchiveRefs } from '../archive/refs';
 import { ARCHIVE_PREFIXES } from '../archive/refs';
-import { grantArchiveRead } from '../archive/grants';
 import { ConfigError } from '../config/errors';
 import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
@@ -119,16 +118,18 @@ export class LoadTestStateMachine extends Construct {
       resources: [archive.results.arn],
       conditions: { StringLike: { 's3:prefix': [`results/${testIdPrefix(props.envName)}*`] } },
     });
-    this.reportFunction.addToPolicy({ sid: 'WriteTestReport', actions: ['s3:PutObject'], resources: [`${tests}/report/*`] });
+    this.reportFunction.addToPolicy({
+      sid: 'WriteTestReport',
+      actions: ['s3:PutObject'],
+      resources: [`${tests}/report.json`, `${tests}/report.html`],
+    });
     this.reportFunction.addToPolicy({
       sid: 'ArchiveKeyThroughS3',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [archive.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
     });
-    // The report links the test window's archived metadata and analytics job output.
-    grantArchiveRead(this.reportFunction, archive, 'results', ARCHIVE_PREFIXES.metadata);
-    grantArchiveRead(this.reportFunction, archive, 'reports', ARCHIVE_PREFIXES.analytics);
+    // The report only links the archived metadata and analytics output (no read grant needed).
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.stateMachineLogGroup, retentionInDays: props.logRetentionDays });
 
