@@ -4,6 +4,7 @@ import type { BudgetPlan } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
 import { EventPipeline } from '../lib/pipeline';
+import { LoadRunners } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
 import type { GenesysStack } from './genesys-stack';
 
@@ -18,15 +19,25 @@ export interface RunnersStackProps {
 export class RunnersStack extends LoadlabStack {
   /** Partner event bus -> SQS -> metadata worker, and the report-jobs queue and worker (`pipeline.reportJobsQueue`). */
   readonly pipeline: EventPipeline;
+  /** Network, Fargate cluster, per-shard secrets and roles, and the `<prefix>-loadtest` state machine. */
+  readonly runners: LoadRunners;
 
   constructor(scope: Construct, props: RunnersStackProps) {
     super(scope, props.env, 'runners');
     this.addAwsProvider();
+    const archive = archiveRefsFor(this, props.env, props.archive);
     this.pipeline = new EventPipeline(this, 'pipeline', {
       env: props.env,
       plan: props.plan,
       genesys: props.genesys.refs,
-      archive: archiveRefsFor(this, props.env, props.archive),
+      archive,
+    });
+    this.runners = new LoadRunners(this, 'runners', {
+      env: props.env,
+      plan: props.plan,
+      archive,
+      genesys: props.genesys.refs,
+      reportJobs: this.pipeline.reportJobsQueue,
     });
   }
 }
