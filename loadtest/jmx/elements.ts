@@ -30,7 +30,11 @@ export function jmeterTestPlan(plan: TreeItem): XmlNode {
   return { tag: 'jmeterTestPlan', attrs: { version: '1.2', properties: '5.0', jmeter: JMETER_VERSION }, children: [hashTree([plan])] };
 }
 
-export function testPlan(name: string, comment: string): XmlNode {
+/**
+ * The test plan. `variables` become User Defined Variables every thread sees (`vars.get(name)`):
+ * the Groovy scripts read their settings there, so a `${__P(NAME,default)}` default applies to them too.
+ */
+export function testPlan(name: string, comment: string, variables: Readonly<Record<string, string>> = {}): XmlNode {
   return element(
     'TestPlan',
     'TestPlanGui',
@@ -49,7 +53,17 @@ export function testPlan(name: string, comment: string): XmlNode {
           testclass: 'Arguments',
           testname: 'User Defined Variables',
         },
-        children: [{ tag: 'collectionProp', attrs: { name: 'Arguments.arguments' } }],
+        children: [
+          {
+            tag: 'collectionProp',
+            attrs: { name: 'Arguments.arguments' },
+            children: Object.entries(variables).map(([vName, value]) => ({
+              tag: 'elementProp',
+              attrs: { name: vName, elementType: 'Argument' },
+              children: [stringProp('Argument.name', vName), stringProp('Argument.value', value), stringProp('Argument.metadata', '=')],
+            })),
+          },
+        ],
       },
     ],
     comment,

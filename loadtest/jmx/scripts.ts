@@ -7,13 +7,23 @@
  *   loadlab.pausedUntil ConcurrentHashMap<Integer, Long>, per token: no request before this time
  */
 
+/** A setting from the test plan's variables (`${__P(NAME,default)}`), or the fallback. */
+const SETTING_FN = String.raw`
+String setting(String name, String fallback) {
+  String v = vars.get(name)
+  return v == null || v.trim().isEmpty() ? fallback : v.trim()
+}
+`;
+
 /** Parses Retry-After (seconds or an HTTP date) from JMeter's raw response headers; ms. */
-const RETRY_AFTER_FN = String.raw`
+const RETRY_AFTER_FN =
+  SETTING_FN +
+  String.raw`
 long retryAfterMs(String headers, long now) {
   def sim = java.util.regex.Pattern.compile('(?im)^x-sim-retry-after-ms:[ \t]*([0-9.]+)').matcher(headers)
   if (sim.find()) return (long) Double.parseDouble(sim.group(1))
   def m = java.util.regex.Pattern.compile('(?im)^retry-after:[ \t]*([^\r\n]+)').matcher(headers)
-  long fallback = (long) (Double.parseDouble(props.getProperty('RETRY_AFTER_DEFAULT_SEC', '3')) * 1000)
+  long fallback = (long) (Double.parseDouble(setting('RETRY_AFTER_DEFAULT_SEC', '3')) * 1000)
   if (!m.find()) return fallback
   String value = m.group(1).trim()
   if (value ==~ /[0-9]+(\.[0-9]+)?/) return (long) (Double.parseDouble(value) * 1000)
@@ -26,7 +36,7 @@ long retryAfterMs(String headers, long now) {
 }
 
 long capWait(long waitMs) {
-  long max = (long) (Double.parseDouble(props.getProperty('RETRY_AFTER_MAX_SEC', '120')) * 1000)
+  long max = (long) (Double.parseDouble(setting('RETRY_AFTER_MAX_SEC', '120')) * 1000)
   return Math.min(waitMs, max)
 }
 
@@ -58,8 +68,10 @@ vars.put('loadlab_basic', (id + ':' + secret).getBytes('UTF-8').encodeBase64().t
 `;
 
 /** Pause of the refresh thread: the refresh interval, cut short at the end of the run. */
-export const REFRESH_WAIT = String.raw`
-long every = (long) (Double.parseDouble(props.getProperty('TOKEN_REFRESH_SEC', '2880')) * 1000)
+export const REFRESH_WAIT =
+  SETTING_FN +
+  String.raw`
+long every = (long) (Double.parseDouble(setting('TOKEN_REFRESH_SEC', '2880')) * 1000)
 long end = ctx.getThread().getEndTime()
 long left = end > 0 ? Math.max(0L, end - System.currentTimeMillis()) : every
 vars.put('loadlab_refresh_wait_ms', String.valueOf(Math.min(every, left)))
@@ -69,8 +81,8 @@ vars.put('loadlab_refresh_wait_ms', String.valueOf(Math.min(every, left)))
 export const TOKEN_RESPONSE =
   RETRY_AFTER_FN +
   String.raw`
-int wanted = Integer.parseInt(props.getProperty('TOKENS_PER_SHARD', '1'))
-int extra = Integer.parseInt(props.getProperty('TOKEN_MAX_RETRIES', '10'))
+int wanted = Integer.parseInt(setting('TOKENS_PER_SHARD', '1'))
+int extra = Integer.parseInt(setting('TOKEN_MAX_RETRIES', '10'))
 java.util.List pending = (java.util.List) vars.getObject('loadlab_pending')
 int attempts = Integer.parseInt(vars.get('loadlab_attempts')) + 1
 vars.put('loadlab_attempts', String.valueOf(attempts))
