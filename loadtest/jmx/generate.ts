@@ -138,7 +138,8 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
       throw scenarioError(
         env,
         index,
-        `.endpoints[${i}] ${ep.method} ${ep.path} is not in lib/genesys-api/endpoints.ts; only real Genesys Cloud endpoints can be load-tested`,
+        `.endpoints[${i}]`,
+        ` ${ep.method} ${ep.path} is not in lib/genesys-api/endpoints.ts; only real Genesys Cloud endpoints can be load-tested`,
       );
     }
     if (spec.kind === 'recording-metadata') {
