@@ -8,7 +8,7 @@ import { parseFaultsFlag } from '../sim/faults';
 import { catalogueLimits, startSimulator, type SimClient } from '../sim/server';
 
 const USAGE = `usage: npm run sim -- [options]
-  --port N               port on 127.0.0.1 (default 8787; 0 = any free port)
+  --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --minute-ms M          length of a rate-limit minute in ms (default 60000; 1000 = one second)
   --env NAME             take limit overrides (genesys.limits) from environments/NAME.json
   --per-token N          requests per window per token (default: catalogue, 300)
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   });
   const faultsText = last(args, 'faults');
   const sim = await startSimulator({
-    port: numberArg(args, 'port', { min: 0, integer: true }) ?? 8787,
+    port: numberArg(args, 'port', { min: 0, integer: true }) ?? 8080,
     minuteMs: numberArg(args, 'minute-ms', { min: 10 }),
     limits: {
       ...base,
