@@ -4,9 +4,11 @@
  */
 import type { BenchOptions, BenchResult } from './types';
 import { run as synth } from './synth.bench';
+import { run as pipeline } from './pipeline.bench';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   synth,
+  pipeline,
 };
 
 async function main(): Promise<void> {
