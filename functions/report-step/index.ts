@@ -20,6 +20,12 @@ export interface ReportStepInput {
   readonly metadataPrefix?: string;
   /** Prefix (in reportsBucket) of the analytics job output of the test window. */
   readonly analyticsPrefix?: string;
+  /** Shards the test started; fewer result files than this is reported. */
+  readonly shards?: number;
+  /** Set by the state machine's failure path: the report covers what was uploaded before it. */
+  readonly partial?: boolean;
+  /** The failure that ended the test early (the state machine's Catch output). */
+  readonly error?: unknown;
 }
 
 export interface ReportStepOutput {
@@ -104,10 +110,16 @@ export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Dat
     analyticsUri: input.analyticsPrefix !== undefined ? `s3://${reportsBucket}/${input.analyticsPrefix}` : undefined,
     awsRegion: process.env.AWS_REGION,
   });
-  const warnings =
-    keys.length === 0
-      ? [`no result files under s3://${input.resultsBucket}/${prefix}: no shard uploaded results`, ...report.warnings]
-      : report.warnings;
+  const warnings: string[] = [];
+  if (input.partial) {
+    const cause = input.error === undefined ? '' : `: ${typeof input.error === 'string' ? input.error : JSON.stringify(input.error)}`;
+    warnings.push(`partial report: the test failed or was stopped before the end${cause.slice(0, 500)}`);
+  }
+  if (keys.length === 0) warnings.push(`no result files under s3://${input.resultsBucket}/${prefix}: no shard uploaded results`);
+  else if (typeof input.shards === 'number' && keys.length < input.shards) {
+    warnings.push(`only ${keys.length} of ${input.shards} shards uploaded results`);
+  }
+  warnings.push(...report.warnings);
   const reportJsonKey = `${prefix}report.json`;
   const reportHtmlKey = `${prefix}report.html`;
   await s3.send(

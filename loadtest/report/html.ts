@@ -231,8 +231,8 @@ const CSS = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 header{padding:20px 32px;background:#0f172a;color:#f8fafc}header h1{margin:0 0 4px;font-size:20px}header p{margin:0;color:#cbd5e1}
 main{max-width:1040px;margin:0 auto;padding:20px 16px 48px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(132px,1fr));gap:12px;margin-bottom:20px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}.card b{display:block;font-size:20px;white-space:nowrap}.card span{color:var(--muted);font-size:12px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(96px,1fr));gap:12px;margin-bottom:20px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}.card b{display:block;font-size:20px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.card span{color:var(--muted);font-size:12px}
 .card.bad b{color:var(--bad)}
 section{margin-top:28px}h2{font-size:16px;margin:0 0 10px}
 figure.chart{margin:0 0 18px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 12px 8px;position:relative}
@@ -328,9 +328,11 @@ export function renderHtml(report: Report): string {
   const cards = [
     ['requests', tot.requests.toLocaleString('en-US'), false],
     ['requests/s (mean)', fmt(tot.throughputPerSec, 2), false],
-    ['p50 / p90 / p99 ms', l ? `${fmt(l.p50)} / ${fmt(l.p90)} / ${fmt(l.p99)}` : '–', false],
+    ['p50 ms', l ? fmt(l.p50) : '–', false],
+    ['p90 ms', l ? fmt(l.p90) : '–', false],
+    ['p99 ms', l ? fmt(l.p99) : '–', false],
     ['errors', pct(tot.errorShare), tot.errors > 0],
-    ['429 responses', `${tot.throttled.toLocaleString('en-US')} (${pct(tot.throttledShare)})`, tot.throttled > 0],
+    [`429 responses (${pct(tot.throttledShare)})`, tot.throttled.toLocaleString('en-US'), tot.throttled > 0],
     ['Retry-After waited', `${fmt(tot.retryAfter.totalSec)} s`, tot.retryAfter.waits > 0],
     ['shards', String(report.shards.length), false],
   ] as const;

@@ -1,0 +1,281 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { buildReport, CsvParser, nearestRank, renderHtml, type Report } from '../../loadtest/report';
+import { runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'two-shards');
+const T0 = 1700000000000;
+
+const fixtureReport = (): Promise<Report> =>
+  buildReport(
+    ['shard-0', 'shard-1'].map((name) => ({ name, stream: createReadStream(path.join(FIXTURES, `${name}.jtl`)) })),
+    { testId: 'fixture', now: new Date('2026-11-23T10:00:00Z') },
+  );
+
+describe('merged report on two hand-made shards', () => {
+  let report: Report;
+  beforeAll(async () => {
+    report = await fixtureReport();
+  });
+
+  it('merges percentiles over all samples, not by averaging per-shard percentiles', () => {
+    // Scenario samples, sorted (18): 10 20 30 40 50 50 60 60 70 80 80 90 100 300 400 500 600 700
+    expect(report.totals.latencyMs).toEqual({ min: 10, mean: 180, p50: 70, p90: 600, p99: 700, max: 700 });
+    const [s0, s1] = report.shards;
+    expect(s0.latencyMs!.p90).toBe(90); // 10..100
+    expect(s1.latencyMs!.p90).toBe(700); // 50 60 80 300 400 500 600 700
+    const averageOfShardP90 = (s0.latencyMs!.p90 + s1.latencyMs!.p90) / 2;
+    expect(averageOfShardP90).toBe(395);
+    expect(report.totals.latencyMs!.p90).not.toBe(averageOfShardP90);
+  });
+
+  it('counts requests, errors, 429s and Retry-After waits exactly', () => {
+    expect(report.totals).toMatchObject({
+      label: 'ALL',
+      requests: 18,
+      errors: 3,
+      throttled: 2,
+      errorShare: 0.166667,
+      throttledShare: 0.111111,
+      retryAfter: { waits: 2, totalSec: 5.5, maxSec: 3 },
+      responseCodes: { '200': 15, '429': 2, '500': 1 },
+    });
+    // 18 scenario requests over the 9.5 s window (first token request to last sample).
+    expect(report.totals.throughputPerSec).toBe(1.895);
+    expect(report.window).toEqual({ start: new Date(T0 - 500).toISOString(), end: new Date(T0 + 9000).toISOString(), durationSec: 9.5 });
+  });
+
+  it('reports every endpoint by its label, token requests last and outside the totals', () => {
+    expect(report.endpoints.map((e) => [e.label, e.requests, e.errors, e.throttled])).toEqual([
+      ['GET /api/v2/scripts', 17, 2, 2],
+      ['GET /api/v2/scripts/{scriptId}', 1, 1, 0],
+      ['POST /oauth/token', 2, 0, 0],
+    ]);
+    const scripts = report.endpoints[0];
+    expect(scripts.latencyMs).toMatchObject({ p50: 70, p90: 600, p99: 700 });
+    expect(scripts.retryAfter).toEqual({ waits: 2, totalSec: 5.5, maxSec: 3 });
+  });
+
+  it('builds the time series per 1 s bucket', () => {
+    expect(report.bucketSec).toBe(1);
+    expect(report.series.t[0]).toBe(T0 - 1000);
+    expect(report.series.all.requestsPerSec).toEqual([0, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1]);
+    expect(report.series.all.throttledShare).toEqual([null, 0, 0, 0, 0, 0, 0.5, 0.5, 0, 0, 0]);
+    expect(report.series.all.errorShare).toEqual([null, 0, 0, 0, 0, 0, 0.5, 0.5, 0.5, 0, 0]);
+    expect(report.series.all.retryAfterSec).toEqual([0, 0, 0, 0, 0, 0, 3, 2.5, 0, 0, 0]);
+    expect(report.series.all.latencyMs.p90).toEqual([null, 300, 400, 500, 600, 700, 60, 70, 80, 90, 100]);
+    expect(report.series.byLabel['POST /oauth/token'].requestsPerSec).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(report.series.requestsPerSecByShard['shard-1']).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+  });
+
+  it('writes a self-contained page with the report embedded', () => {
+    const html = renderHtml(report);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!s3\.console)[^"'\s]*\.(js|css)/);
+    const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1];
+    expect(JSON.parse(embedded).totals.requests).toBe(18);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
+  });
+});
+
+describe('JTL parsing', () => {
+  const parse = (chunks: string[]): string[][] => {
+    const out: string[][] = [];
+    const p = new CsvParser((r) => out.push(r));
+    for (const c of chunks) p.push(c);
+    p.end();
+    return out;
+  };
+
+  it('handles quotes, doubled quotes, commas and line breaks inside fields, CRLF and blank lines', () => {
+    expect(parse(['a,"b,c","say ""hi""\nthere"\r\n\r\n1,,3'])).toEqual([
+      ['a', 'b,c', 'say "hi"\nthere'],
+      ['1', '', '3'],
+    ]);
+  });
+
+  it('gives the same records whatever the chunk boundaries', () => {
+    const text = readFileSync(path.join(FIXTURES, 'shard-1.jtl'), 'utf8');
+    const whole = parse([text]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: text.length }), { maxLength: 12 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const chunks = [0, ...points].map((p, i) => text.slice(p, [...points, text.length][i]));
+        expect(parse(chunks)).toEqual(whole);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads files without a header line in the default column order, and header-driven files in any order', async () => {
+    const rows = [`${T0},42,GET /api/v2/scripts,200,OK,t 1-1,text,true,,10,10,1,1,u,40,0,1`];
+    const noHeader = await buildReport([{ name: 'a', stream: Readable.from([rows.join('\n')]) }]);
+    expect(noHeader.totals).toMatchObject({ requests: 1, latencyMs: { p50: 42 } });
+    const reordered = await buildReport([
+      { name: 'b', stream: Readable.from(['label,success,elapsed,responseCode,timeStamp\nGET /api/v2/scripts,false,7,503,' + T0 + '\n']) },
+    ]);
+    expect(reordered.totals).toMatchObject({ requests: 1, errors: 1, throttled: 0, latencyMs: { max: 7 } });
+  });
+
+  it('skips a truncated last line (a stopped task) and says so', async () => {
+    const text = readFileSync(path.join(FIXTURES, 'shard-0.jtl'), 'utf8') + `${T0 + 9500},12,GET /api/v2/scr`;
+    const r = await buildReport([{ name: 'shard-0', stream: Readable.from([text]) }]);
+    expect(r.totals.requests).toBe(10);
+    expect(r.shards[0].skippedRecords).toBe(1);
+    expect(r.warnings).toContain('shard-0: skipped 1 malformed record(s)');
+  });
+
+  it('refuses a file that is not a JMeter CSV, naming the missing columns', async () => {
+    await expect(buildReport([{ name: 'x.csv', stream: Readable.from(['a,b,c\n1,2,3\n']) }])).rejects.toThrow(
+      /x\.csv: not a JMeter CSV result file: the header lacks timeStamp, elapsed, label, responseCode, success/,
+    );
+  });
+});
+
+describe('nearestRank', () => {
+  it('is the smallest value with at least p % of samples at or below it', () => {
+    const v = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect([0, 10, 50, 90, 91, 99, 100].map((p) => nearestRank(v, p))).toEqual([1, 1, 5, 9, 10, 10, 10]);
+    expect(nearestRank(new Float64Array(0), 50)).toBeUndefined();
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 100 }),
+        (xs, p) => {
+          const sorted = Float64Array.from(xs).sort();
+          const r = nearestRank(sorted, p)!;
+          const atOrBelow = xs.filter((x) => x <= r).length;
+          const below = xs.filter((x) => x < r).length;
+          expect(atOrBelow / xs.length).toBeGreaterThanOrEqual(p / 100 - 1e-12);
+          expect(below / xs.length).toBeLessThan(p / 100);
+        },
+      ),
+    );
+  });
+});
+
+/** An in-memory S3 with the three calls the step makes. */
+class FakeS3 implements S3Like {
+  readonly objects = new Map<string, { body: string; contentType?: string }>();
+  readonly calls: string[] = [];
+  constructor(
+    files: Record<string, string>,
+    private readonly pageSize = 1,
+  ) {
+    for (const [k, v] of Object.entries(files)) this.objects.set(k, { body: v });
+  }
+  async send(command: ListObjectsV2Command | GetObjectCommand | PutObjectCommand): Promise<unknown> {
+    const i = command.input as Record<string, any>;
+    this.calls.push(
+      `${command.constructor.name} ${i.Bucket}/${i.Key ?? i.Prefix}${i.ContinuationToken ? ` after ${i.ContinuationToken}` : ''}`,
+    );
+    if (command instanceof ListObjectsV2Command) {
+      const keys = [...this.objects.keys()].filter((k) => k.startsWith(`${i.Bucket}/${i.Prefix}`)).sort();
+      const start = i.ContinuationToken ? Number(i.ContinuationToken) : 0;
+      const page = keys.slice(start, start + this.pageSize);
+      const more = start + this.pageSize < keys.length;
+      return {
+        Contents: page.map((k) => ({ Key: k.slice(i.Bucket.length + 1) })),
+        IsTruncated: more,
+        NextContinuationToken: more ? String(start + this.pageSize) : undefined,
+      };
+    }
+    if (command instanceof GetObjectCommand) {
+      const o = this.objects.get(`${i.Bucket}/${i.Key}`);
+      if (!o) throw new Error(`NoSuchKey ${i.Key}`);
+      // Small chunks, as a network stream would deliver them.
+      const chunks = o.body.match(/[\s\S]{1,37}/g) ?? [];
+      return { Body: Readable.from(chunks.map((c) => Buffer.from(c))) };
+    }
+    this.objects.set(`${i.Bucket}/${i.Key}`, { body: String(i.Body), contentType: i.ContentType });
+    return {};
+  }
+}
+
+describe('report step (state machine Lambda)', () => {
+  const files = {
+    'results-bkt/results/t-1/shards/0/shard-0.jtl': readFileSync(path.join(FIXTURES, 'shard-0.jtl'), 'utf8'),
+    'results-bkt/results/t-1/shards/1/shard-1.jtl': readFileSync(path.join(FIXTURES, 'shard-1.jtl'), 'utf8'),
+    'results-bkt/results/t-1/shards/1/shard-1.log': 'jmeter log, not a result file',
+    'results-bkt/results/t-1/plan/agent-scripts.jmx': '<jmeterTestPlan/>',
+    'results-bkt/results/t-2/shards/0/shard-0.jtl': 'someone else',
+  };
+
+  it('merges every shard under the prefix (all pages), writes report.json and report.html next to them', async () => {
+    const s3 = new FakeS3(files);
+    const out = await runReportStep(
+      {
+        testId: 't-1',
+        resultsBucket: 'results-bkt',
+        resultsPrefix: 'results/t-1',
+        reportsBucket: 'reports-bkt',
+        metadataPrefix: 'metadata/',
+        analyticsPrefix: 'analytics/',
+        shards: 2,
+      },
+      s3,
+      new Date('2026-11-23T10:00:00Z'),
+    );
+    expect(out).toEqual({
+      testId: 't-1',
+      bucket: 'results-bkt',
+      reportJsonKey: 'results/t-1/report.json',
+      reportHtmlKey: 'results/t-1/report.html',
+      shards: 2,
+      requests: 18,
+      errorShare: 0.166667,
+      throttledShare: 0.111111,
+      warnings: [],
+    });
+    // One object per page: four pages under results/t-1/ (two JTLs, a log and the plan).
+    expect(s3.calls.filter((c) => c.startsWith('ListObjectsV2Command'))).toHaveLength(4);
+    expect(s3.calls.filter((c) => c.startsWith('GetObjectCommand'))).toEqual([
+      'GetObjectCommand results-bkt/results/t-1/shards/0/shard-0.jtl',
+      'GetObjectCommand results-bkt/results/t-1/shards/1/shard-1.jtl',
+    ]);
+    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+    // The same figures as the CLI on the same files.
+    const cli = await fixtureReport();
+    expect(json.totals).toEqual(cli.totals);
+    expect(json.shards.map((s) => s.name)).toEqual(['shard-0', 'shard-1']);
+    expect(json.links.metadata).toEqual({
+      uri: 's3://results-bkt/metadata/',
+      consoleUrl: expect.stringContaining('/s3/buckets/results-bkt?prefix=metadata%2F'),
+    });
+    expect(json.links.analytics!.uri).toBe('s3://reports-bkt/analytics/');
+    const html = s3.objects.get('results-bkt/results/t-1/report.html')!;
+    expect(html.contentType).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('s3://reports-bkt/analytics/');
+  });
+
+  it('still writes a (partial) report when shards are missing, saying why', async () => {
+    const s3 = new FakeS3({ 'results-bkt/results/t-1/shards/0/shard-0.jtl': files['results-bkt/results/t-1/shards/0/shard-0.jtl'] });
+    const out = await runReportStep(
+      {
+        testId: 't-1',
+        resultsBucket: 'results-bkt',
+        resultsPrefix: 'results/t-1/',
+        shards: 3,
+        partial: true,
+        error: { Error: 'States.TaskFailed', Cause: 'shard 2 exited 1' },
+      },
+      s3,
+    );
+    expect(out.requests).toBe(10);
+    expect(out.warnings[0]).toMatch(/^partial report: the test failed or was stopped before the end: .*shard 2 exited 1/);
+    expect(out.warnings[1]).toBe('only 1 of 3 shards uploaded results');
+    const empty = await runReportStep({ testId: 't-9', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-9/' }, new FakeS3({}));
+    expect(empty.warnings[0]).toBe('no result files under s3://results-bkt/results/t-9/: no shard uploaded results');
+  });
+
+  it('rejects bad input, naming the field', async () => {
+    await expect(runReportStep({ testId: '../x', resultsBucket: 'B', resultsPrefix: 'a b' }, new FakeS3({}))).rejects.toThrow(
+      ReportStepInputError,
+    );
+    await expect(runReportStep({ testId: '../x', resultsBucket: 'B', resultsPrefix: 'a b' }, new FakeS3({}))).rejects.toThrow(
+      'report step input: testId must be 1-128 letters, digits, ".", "_" or "-"; resultsBucket must be an S3 bucket name; resultsPrefix must be an S3 key prefix',
+    );
+  });
+});
