@@ -90,12 +90,12 @@ interface ChartState {
           id: f.getAttribute('data-chart') ?? '',
           kind: f.getAttribute('data-kind') ?? '',
           declaredPoints: Number(f.getAttribute('data-points')),
-          paths: [...f.querySelectorAll('path.series')].map((p) => ({
+          paths: Array.from(f.querySelectorAll('path.series')).map((p) => ({
             name: p.getAttribute('data-name') ?? '',
             points: ((p.getAttribute('d') ?? '').match(/[ML]/g) ?? []).length,
             drawnLength: (p as SVGPathElement).getTotalLength(),
           })),
-          bars: [...f.querySelectorAll('rect.bar')].map((r) => {
+          bars: Array.from(f.querySelectorAll('rect.bar')).map((r) => {
             const b = r.getBoundingClientRect();
             return { width: b.width, height: b.height };
           }),
