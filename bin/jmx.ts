@@ -24,7 +24,9 @@ function describe(summary: PlanSummary, out: string): string[] {
     lines.push(`  ids come from ${summary.paramsCsv} (property PARAMS_CSV), header line: ${summary.csvColumns.join(',')}`);
   }
   for (const w of summary.warnings) lines.push(`  warning: ${w}`);
-  lines.push('  run one shard: jmeter -n -t <plan> -JSHARD_INDEX=0 -JCLIENT_ID=... -JCLIENT_SECRET=... (the image does this for you)');
+  lines.push(
+    '  run one shard by hand: jmeter -n -t <plan> -l shard-0.jtl -JCLIENT_ID=... -JCLIENT_SECRET=... (the image does this for you)',
+  );
   return lines;
 }
 
