@@ -5,10 +5,12 @@
 import type { BenchOptions, BenchResult } from './types';
 import { run as synth } from './synth.bench';
 import { run as pipeline } from './pipeline.bench';
+import { run as report } from './report.bench';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   synth,
   pipeline,
+  report,
 };
 
 async function main(): Promise<void> {

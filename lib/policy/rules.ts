@@ -61,6 +61,16 @@ export const STAR_RESOURCE_ALLOWED_ACTIONS: Readonly<Record<string, string>> = {
   'cloudwatch:PutMetricData': 'no resource type (scope with cloudwatch:namespace)',
   // ListTasks is scoped with the ecs:cluster condition key, not a resource.
   'ecs:ListTasks': 'no task resource before listing (scope with the ecs:cluster condition)',
+  // Step Functions log delivery (vended logs): these CloudWatch Logs actions support no
+  // resource-level permissions (Step Functions developer guide, "IAM policies for logging").
+  'logs:CreateLogDelivery': 'vended-log delivery actions have no resource type',
+  'logs:GetLogDelivery': 'vended-log delivery actions have no resource type',
+  'logs:UpdateLogDelivery': 'vended-log delivery actions have no resource type',
+  'logs:DeleteLogDelivery': 'vended-log delivery actions have no resource type',
+  'logs:ListLogDeliveries': 'vended-log delivery actions have no resource type',
+  'logs:PutResourcePolicy': 'account-level log resource policy, needed for vended-log delivery',
+  'logs:DescribeResourcePolicies': 'account-level list, no resource type',
+  'logs:DescribeLogGroups': 'account-level list, no resource type',
   // X-Ray trace submission has no resource ARN.
   'xray:PutTraceSegments': 'no resource type',
   'xray:PutTelemetryRecords': 'no resource type',
