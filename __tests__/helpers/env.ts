@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { App, Testing } from 'cdktf';
 import { loadEnvironment, ENVIRONMENTS_DIR, type Environment, type EnvironmentInput } from '../../lib/config';
 import { addEnvironmentStacks, type LoadlabStacks } from '../../lib/app/build-app';
+import type { StackJson } from '../../lib/policy/types';
 
 /** A fixed "now" so expires-at tags are stable in tests. */
 export const TEST_NOW = new Date('2026-11-23T10:00:00Z');
@@ -40,13 +41,8 @@ export function synthJson(stack: Parameters<typeof Testing.synth>[0]): Synthesiz
   return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
 }
 
-export interface SynthesizedStack {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, Record<string, unknown>>;
-  provider?: Record<string, Record<string, unknown>[]>;
-  terraform?: Record<string, unknown>;
-}
+/** The policy suite's type of a synthesized stack, so tests and rules read the same shape. */
+export type SynthesizedStack = StackJson;
 
 /** Every resource of a synthesized stack as [type, name, body]. */
 export function resourcesOf(json: SynthesizedStack): [string, string, Record<string, unknown>][] {
