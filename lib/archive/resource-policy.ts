@@ -1,4 +1,4 @@
-import type { PolicyStatement } from '../iam/policy';
+import { oneOrList, renderPolicyDocument, type PolicyStatement } from '../iam/policy';
 
 /** Who a resource-policy statement applies to: anyone (`*`, for denies) or named principals. */
 export type Principal = '*' | { readonly AWS?: readonly string[]; readonly Service?: readonly string[] };
@@ -8,27 +8,16 @@ export interface ResourcePolicyStatement extends PolicyStatement {
   readonly principal: Principal;
 }
 
-const one = (values: readonly string[]): string | string[] => (values.length === 1 ? values[0] : [...values]);
-
 /** Renders a bucket or key policy. References stay inside the strings and resolve at plan time. */
 export function toResourcePolicyJson(statements: readonly ResourcePolicyStatement[]): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: statements.map((s) => ({
-      ...(s.sid ? { Sid: s.sid } : {}),
-      Effect: s.effect ?? 'Allow',
-      Principal:
-        s.principal === '*'
-          ? '*'
-          : {
-              ...(s.principal.AWS ? { AWS: one(s.principal.AWS) } : {}),
-              ...(s.principal.Service ? { Service: one(s.principal.Service) } : {}),
-            },
-      Action: one(s.actions),
-      Resource: one(s.resources),
-      ...(s.conditions ? { Condition: s.conditions } : {}),
-    })),
-  });
+  return renderPolicyDocument(statements, ({ principal }) =>
+    principal === '*'
+      ? '*'
+      : {
+          ...(principal.AWS ? { AWS: oneOrList(principal.AWS) } : {}),
+          ...(principal.Service ? { Service: oneOrList(principal.Service) } : {}),
+        },
+  );
 }
 
 /** The AWS partition of a region: ARNs and service principals differ in GovCloud and China. */

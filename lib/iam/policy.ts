@@ -12,17 +12,30 @@ export interface PolicyStatement {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
 }
 
-export function toPolicyJson(statements: readonly PolicyStatement[]): string {
+/** IAM's own shorthand: a lone value stands as a string, several as a list. */
+export const oneOrList = (values: readonly string[]): string | string[] => (values.length === 1 ? values[0] : [...values]);
+
+/**
+ * Renders a policy document. `principalOf` is for resource policies (bucket, key, queue), whose
+ * statements name a Principal between Effect and Action; identity policies have none.
+ */
+export function renderPolicyDocument<S extends PolicyStatement>(statements: readonly S[], principalOf?: (statement: S) => unknown): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),
       Effect: s.effect ?? 'Allow',
-      Action: s.actions.length === 1 ? s.actions[0] : [...s.actions],
-      Resource: s.resources.length === 1 ? s.resources[0] : [...s.resources],
+      ...(principalOf ? { Principal: principalOf(s) } : {}),
+      Action: oneOrList(s.actions),
+      Resource: oneOrList(s.resources),
       ...(s.conditions ? { Condition: s.conditions } : {}),
     })),
   });
+}
+
+/** Renders an identity policy (a role's inline policy). */
+export function toPolicyJson(statements: readonly PolicyStatement[]): string {
+  return renderPolicyDocument(statements);
 }
 
 /** A trust policy letting one AWS service assume a role. */
