@@ -109,17 +109,8 @@ export function parseFaultsFlag(text: string): Faults {
   return validateFaults(out);
 }
 
-/** A small seeded generator (mulberry32): repeatable fault draws for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Repeatable fault draws for a given seed. */
+export { seededRandom } from '../lib/random';
 
 export function sampleLatency(spec: LatencySpec | undefined, random: () => number): number {
   if (!spec) return 0;

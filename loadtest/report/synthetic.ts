@@ -2,6 +2,7 @@
  * Deterministic synthetic JTL (JMeter's CSV layout plus the plan's sample variables), for the
  * report's browser test, the benchmark and demos. Seeded: the same options give the same bytes.
  */
+import { seededRandom } from '../../lib/random';
 import { TOKEN_LABEL } from '../labels';
 
 export interface SyntheticOptions {
@@ -23,21 +24,9 @@ export interface SyntheticOptions {
 const HEADER =
   'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,loadlab_retry_after,loadlab_token_index';
 
-/** Mulberry32: small, fast, good enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Yields the file in chunks of lines, so large files never sit in memory whole. */
 export function* syntheticJtl(o: SyntheticOptions): Generator<string> {
-  const rand = rng(o.seed ?? 1 + o.shard * 7919);
+  const rand = seededRandom(o.seed ?? 1 + o.shard * 7919);
   const median = o.medianMs ?? 120;
   const total = Math.round(o.durationSec * o.requestsPerSec);
   const lines: string[] = [
