@@ -231,6 +231,31 @@ describe('GenesysApiClient', () => {
     expect(clock.sleeps.filter((s) => s > 1)).toEqual([240, 5000]);
   });
 
+  it('waits 3 s on a 429 without Retry-After when no default is configured', async () => {
+    let n = 0;
+    const { client, clock, infos } = setup(() => (++n === 1 ? json(429, { status: 429 }) : json(200, {})));
+    await client.get('/api/v2/scripts');
+    expect(clock.sleeps.filter((s) => s > 1)).toEqual([3000]);
+    expect(infos[0]).toMatchObject({ status: 429, waitedMs: 3000 });
+    expect(infos[0]).not.toHaveProperty('retryAfterSec', expect.anything());
+  });
+
+  it('treats a timed-out attempt like a network error: jittered backoff, then retries', async () => {
+    let n = 0;
+    const { client, clock, infos } = setup(
+      (_url, init) =>
+        ++n === 1
+          ? // Never answers; only the client's per-attempt timeout ends it.
+            new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))
+          : json(200, { n }),
+      { timeoutMs: 20, backoff: { baseMs: 100, maxMs: 300 } },
+    );
+    const res = await client.get<{ n: number }>('/api/v2/scripts');
+    expect(res.body.n).toBe(2);
+    expect(infos[0]).toMatchObject({ status: 0, error: 'timeout', waitedMs: 75 });
+    expect(clock.sleeps.filter((s) => s > 1)).toEqual([75]);
+  });
+
   it('backs off exponentially with jitter on 5xx and network errors', async () => {
     let n = 0;
     const { client, clock, infos } = setup(
