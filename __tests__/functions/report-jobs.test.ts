@@ -100,6 +100,24 @@ describe('report-jobs worker against the simulator', () => {
     expect(queues.size(DLQ)).toBe(0);
   });
 
+  it('polls the job state with doubling waits, capped at maxPollMs', async () => {
+    h = await simHarness({ jobs: { queuedMs: 150, pendingMs: 300, resultCount: 3 } });
+    const api = h.client();
+    const store = new MemoryObjectStore();
+    const queues = new MemoryQueues();
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      await new Promise((r) => setTimeout(r, ms));
+    };
+    await processReportBatch([{ messageId: 'p', body: JSON.stringify(oldWindow('example_poll')) }], deps(api, store, queues, { sleep }));
+    expect(store.objects.has(reportKeys.manifest('example_poll'))).toBe(true);
+    // 450 ms until FULFILLED: 20 + 40 + 80 + 100 + 100 + 100 + ... ms, never a fixed interval.
+    expect(waits.length).toBeGreaterThanOrEqual(5);
+    expect(waits.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
+    expect(h.sim.stats().byEndpoint['GET /api/v2/analytics/conversations/details/jobs/{jobId}']!.requests).toBe(waits.length + 1);
+  });
+
   it('waits for the data lake: parks the window, re-checks later, and the availability event releases it', async () => {
     h = await simHarness({ jobs: { queuedMs: 10, pendingMs: 20 } });
     const api = h.client();
