@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createGenesysClient, type GenesysApiClient, type ResponseInfo } from '../../lib/genesys-client';
+import { requiredEnv } from './env';
 
 /** Environment variables the pipeline construct sets on both workers. */
 export interface WorkerSettings {
@@ -12,11 +13,7 @@ export interface WorkerSettings {
 
 /** Reads and checks a worker's settings, naming the variable that is wrong. */
 export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
-  const need = (name: string): string => {
-    const v = env[name]?.trim();
-    if (!v) throw new Error(`environment variable ${name} is not set (the EventPipeline construct sets it)`);
-    return v;
-  };
+  const need = (name: string): string => requiredEnv(name, env);
   const rate = Number(need('RATE_PER_MINUTE'));
   if (!(Number.isFinite(rate) && rate > 0)) throw new Error(`RATE_PER_MINUTE must be a positive number (got ${env.RATE_PER_MINUTE})`);
   return {

@@ -1,0 +1,79 @@
+/**
+ * The Lambda entry both SQS workers share: AWS clients and the paced Genesys client live as long
+ * as the execution environment (the OAuth token and the token bucket carry over between
+ * invocations), the queue settings come from the variables the EventPipeline construct sets, and
+ * each invocation writes its own metrics line, even when it fails.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { GenesysApiClient } from '../../lib/genesys-client';
+import { requiredEnv, wholeNumberEnv } from './env';
+import { readCredentials, workerSettings, WorkerClientCache } from './genesys';
+import { InvocationMetrics } from './metrics';
+import { S3ObjectStore } from './object-store';
+import { SqsMessageSender, type LambdaContextLike, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs';
+
+/** What a worker is handed each invocation. */
+export interface SqsWorkerWiring {
+  readonly api: GenesysApiClient;
+  /** The bucket named by `bucketVariable`, encrypted with ARCHIVE_KMS_KEY_ARN when set. */
+  readonly store: S3ObjectStore;
+  readonly sender: SqsMessageSender;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** The queue's redrive maxReceiveCount (MAX_RECEIVE_COUNT, default 5). */
+  readonly maxReceiveCount: number;
+  readonly metrics: InvocationMetrics;
+  readonly remainingMs: () => number;
+}
+
+export interface SqsWorkerOptions {
+  /** Function name in the metrics when the context has none. */
+  readonly name: string;
+  /** The variable holding the bucket the worker writes to. */
+  readonly bucketVariable: string;
+  /** Metric counting the records of each invocation. */
+  readonly recordsMetric: string;
+  readonly process: (records: readonly SqsRecord[], wiring: SqsWorkerWiring) => Promise<SqsBatchResponse>;
+  /** Tests pass fakes; Lambda uses the real clients. */
+  readonly aws?: {
+    readonly s3: Pick<S3Client, 'send'>;
+    readonly sqs: Pick<SQSClient, 'send'>;
+    readonly secrets: Pick<SecretsManagerClient, 'send'>;
+  };
+  readonly env?: NodeJS.ProcessEnv;
+  readonly writeMetrics?: (line: string) => void;
+}
+
+/** Call at module level, so the clients are built once per execution environment. */
+export function sqsWorkerHandler(options: SqsWorkerOptions): (event: SqsEvent, context: LambdaContextLike) => Promise<SqsBatchResponse> {
+  const env = options.env ?? process.env;
+  const s3 = options.aws?.s3 ?? new S3Client({});
+  const sqs = options.aws?.sqs ?? new SQSClient({});
+  const secrets = options.aws?.secrets ?? new SecretsManagerClient({});
+  const clients = new WorkerClientCache(
+    () => workerSettings(env),
+    (arn) => readCredentials(secrets, arn),
+  );
+  return async (event, context) => {
+    const metrics = new InvocationMetrics();
+    const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? options.name;
+    try {
+      const api = await clients.get(metrics.onResponse);
+      return await options.process(event.Records, {
+        api,
+        store: new S3ObjectStore(s3, { bucket: requiredEnv(options.bucketVariable, env), kmsKeyArn: env.ARCHIVE_KMS_KEY_ARN }),
+        sender: new SqsMessageSender(sqs),
+        queueUrl: requiredEnv('QUEUE_URL', env),
+        deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL', env),
+        maxReceiveCount: wholeNumberEnv('MAX_RECEIVE_COUNT', 5, env),
+        metrics,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+      });
+    } finally {
+      metrics.count(options.recordsMetric, event.Records.length);
+      metrics.flush(functionName, options.writeMetrics);
+    }
+  };
+}
