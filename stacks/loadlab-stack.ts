@@ -42,7 +42,10 @@ export const stateKey = (env: Environment, stackName: string): string =>
 function configureBackend(stack: TerraformStack, env: Environment, stackName: string): void {
   const backend = env.config.backend;
   if (backend.type === 'local') {
-    new LocalBackend(stack, { path: stateKey(env, stackName) });
+    // Terraform runs each stack in cdktf.out/stacks/<stack>/ and cdktf reuses this path for the
+    // remote-state reads of the other stacks, so it must name the stack's own folder: a bare
+    // file name would make a reading stack look for the state in its own folder instead.
+    new LocalBackend(stack, { path: `../${stackName}/${stateKey(env, stackName)}` });
     return;
   }
   new S3Backend(stack, {

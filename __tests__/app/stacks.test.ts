@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { tagEverything } from '../../lib/app/tagging';
-import { exampleInput, loadFrom, repoEnvironment, resourcesOf, synthEnvironment, synthJson } from '../helpers/env';
+import { exampleInput, loadFrom, repoEnvironment, resourcesOf, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 import { stateKey } from '../../stacks/loadlab-stack';
 import * as cdktfJson from '../../cdktf.json';
 import * as awsPackage from '@cdktf/provider-aws/package.json';
@@ -37,7 +39,40 @@ describe('state backends', () => {
   it('the example uses a local backend per stack so synth works offline', () => {
     const { stacks } = synthEnvironment(repoEnvironment('example'));
     const json = synthJson(stacks.genesys);
-    expect(json.terraform?.backend).toEqual({ local: { path: 'terraform.example-genesys.tfstate' } });
+    expect(json.terraform?.backend).toEqual({ local: { path: '../example-genesys/terraform.example-genesys.tfstate' } });
+  });
+
+  it('with the local backend, every cross-stack read finds the state file its stack writes', () => {
+    const { app } = synthEnvironment(repoEnvironment('example'));
+    app.synth();
+    // Terraform runs each stack in <outdir>/stacks/<stack>/; relative paths resolve from there.
+    const stacksDir = path.join(app.outdir, 'stacks');
+    const json = Object.fromEntries(
+      readdirSync(stacksDir).map((s) => [s, JSON.parse(readFileSync(path.join(stacksDir, s, 'cdk.tf.json'), 'utf8')) as SynthesizedStack]),
+    );
+    const written = new Map<string, string>();
+    for (const [stack, body] of Object.entries(json)) {
+      const local = body.terraform?.backend?.local as { path: string };
+      written.set(stack, path.resolve(stacksDir, stack, local.path));
+    }
+    const reads: string[] = [];
+    for (const [stack, body] of Object.entries(json)) {
+      const remote = (body.data?.terraform_remote_state ?? {}) as Record<string, { backend: string; config: { path: string } }>;
+      for (const [name, read] of Object.entries(remote)) {
+        const from = name.replace(/^cross-stack-reference-input-/, '');
+        expect(read.backend).toBe('local');
+        expect({ reader: stack, file: path.resolve(stacksDir, stack, read.config.path) }).toEqual({
+          reader: stack,
+          file: written.get(from),
+        });
+        reads.push(`${stack}<-${from}`);
+      }
+    }
+    expect(reads.sort()).toEqual([
+      'example-genesys<-example-archive',
+      'example-runners<-example-archive',
+      'example-runners<-example-genesys',
+    ]);
   });
 
   it('an s3 backend is encrypted, locks with use_lockfile and keys state per stack', () => {
