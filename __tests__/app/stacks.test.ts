@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { tagEverything } from '../../lib/app/tagging';
 import { exampleInput, loadFrom, repoEnvironment, resourcesOf, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 import { stateKey } from '../../stacks/loadlab-stack';
@@ -136,8 +137,11 @@ describe('tags', () => {
       new AwsProvider(scope, 'aws', { region: 'us-east-1' });
       new S3Bucket(scope, 'plain', { bucket: 'b1' });
       new S3Bucket(scope, 'own', { bucket: 'b2', tags: { owner: 'someone-else' } });
+      new DataAwsVpc(scope, 'lookup', { id: 'vpc-0123456789abcdef0' });
       tagEverything(scope, { project: 'genesys-loadlab', owner: 'team' });
     });
+    // A data source's tags would filter (or mislabel) the lookup: never tagged.
+    expect(JSON.parse(json).data.aws_vpc.lookup).toEqual({ id: 'vpc-0123456789abcdef0' });
     expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: 'b1', tags: { project: 'genesys-loadlab', owner: 'team' } });
     expect(json).toHaveResourceWithProperties(S3Bucket, { bucket: 'b2', tags: { project: 'genesys-loadlab', owner: 'someone-else' } });
   });

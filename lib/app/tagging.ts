@@ -1,4 +1,4 @@
-import { Aspects, type IAspect } from 'cdktf';
+import { Aspects, TerraformDataSource, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /** Resources whose provider schema has a `tags` map expose these accessors. */
@@ -7,8 +7,13 @@ interface Taggable {
   readonly tagsInput?: Record<string, string>;
 }
 
+// Data sources are skipped: on some (aws_vpc, aws_subnet, ...) `tags` is a filter, so the lookup
+// would miss, and a pr-* environment's reads of its base archive must not claim its tags.
 const isTaggable = (node: IConstruct): node is IConstruct & Taggable =>
-  'tagsInput' in node && 'tags' in node && Object.getOwnPropertyDescriptor(Object.getPrototypeOf(node), 'tags')?.set !== undefined;
+  !(node instanceof TerraformDataSource) &&
+  'tagsInput' in node &&
+  'tags' in node &&
+  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(node), 'tags')?.set !== undefined;
 
 /**
  * Writes the project tags onto every taggable resource, explicit in the synthesized JSON so
