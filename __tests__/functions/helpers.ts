@@ -59,11 +59,12 @@ export async function drain(
   queues: MemoryQueues,
   queueUrl: string,
   deadLetterUrl: string,
-  process: (batch: SqsRecord[]) => Promise<SqsBatchResponse>,
+  /** `lane` (0 .. concurrency - 1) plays one concurrent Lambda invocation. */
+  process: (batch: SqsRecord[], lane: number) => Promise<SqsBatchResponse>,
   opts: { batchSize?: number; concurrency?: number; retryAfterMs?: number; timeoutMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  const lane = async (): Promise<void> => {
+  const lane = async (_: unknown, index: number): Promise<void> => {
     while (queues.size(queueUrl) > 0) {
       if (Date.now() > deadline)
         throw new Error(`drain: ${queues.size(queueUrl)} message(s) still queued after ${opts.timeoutMs ?? 30_000} ms`);
@@ -72,7 +73,7 @@ export async function drain(
         await new Promise((r) => setTimeout(r, Math.min(50, queues.nextVisibleInMs(queueUrl) ?? 10)));
         continue;
       }
-      const res = await process(batch);
+      const res = await process(batch, index);
       queues.settle(queueUrl, batch, res, deadLetterUrl, opts.retryAfterMs ?? 0);
     }
   };

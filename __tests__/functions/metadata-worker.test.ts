@@ -5,6 +5,8 @@ import { MemoryQueues } from '../../functions/shared/memory-queue';
 import { InvocationMetrics } from '../../functions/shared/metrics';
 import { MemoryObjectStore } from '../../functions/shared/object-store';
 import { ATTR, type SqsRecord } from '../../functions/shared/sqs';
+import { planBudget } from '../../lib/ratelimits';
+import { repoEnvironment } from '../helpers/env';
 import { conversationEvent, drain, simHarness, type SimHarness } from './helpers';
 
 const Q = 'https://sqs.test/metadata';
@@ -106,6 +108,47 @@ describe('metadata worker against the simulator', () => {
     expect(h!.sim.stats().totals['429']).toBe(0);
   });
 
+  it('shares the planned rate fairly between concurrent invocations: one token each at its share, the fleet within the plan', async () => {
+    // Limits scaled down (30 per token, 300 per client and window) so the run is light; the plan is the real planner's.
+    const base = repoEnvironment().config;
+    const plan = planBudget({
+      ...base,
+      genesys: {
+        ...base.genesys,
+        limits: { 'client.credentials.token.rate.per.minute': 30, 'token.rate.per.minute': 30, 'org.app.user.rate.per.minute': 300 },
+      },
+      pipeline: { ...base.pipeline, expectedEventsPerMinute: 48, callsPerEvent: 2 },
+    }).metadataWorker;
+    expect(plan).toMatchObject({ concurrency: 4, requestsPerMinute: 96, requestsPerMinutePerInvocation: 24 });
+
+    h = await simHarness({ limits: { perToken: 30, perClient: 300 } });
+    const calls = Array.from({ length: plan.concurrency }, () => 0);
+    // Each invocation (lane) is its own execution environment: its own client, token and bucket at its share.
+    const lanes = calls.map((_, lane) =>
+      h!.client({ ratePerSimMinute: plan.requestsPerMinutePerInvocation, onResponse: () => calls[lane]++ }),
+    );
+    const store = new MemoryObjectStore();
+    const queues = new MemoryQueues();
+    const events = 120;
+    for (let i = 0; i < events; i++) await queues.send(Q, conversationEvent(conv(i)));
+    await drain(queues, Q, DLQ, (batch, lane) => processMetadataBatch(batch, deps(lanes[lane], store, queues)), {
+      batchSize: 5,
+      concurrency: plan.concurrency,
+    });
+
+    expect(store.objects.size).toBe(events * 2);
+    expect(queues.size(DLQ)).toBe(0);
+    const stats = h!.sim.stats();
+    expect(stats.totals['429']).toBe(0);
+    expect(stats.byClient.worker.tokensIssued).toBe(plan.concurrency);
+    for (const token of Object.values(stats.byToken)) expect(token.peakPerWindow).toBeLessThanOrEqual(30);
+    // The fleet stays within the plan plus its 20 % headroom (timer jitter only), and no invocation starves or hogs.
+    expect(stats.byClient.worker.peakPerWindow).toBeLessThanOrEqual(plan.requestsPerMinute * 1.25);
+    const total = calls.reduce((a, b) => a + b, 0);
+    expect(total).toBe(events * 2);
+    for (const c of calls) expect(c / total).toBeGreaterThan(0.2);
+  });
+
   it('re-checks later while recordings are not available, then archives them', async () => {
     h = await simHarness({ recordingsAvailableAfterMs: 300 });
     const api = h!.client();
@@ -169,6 +212,9 @@ describe('metadata worker against the simulator', () => {
     const throttled = seen.filter((s) => s.info.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     expect(metrics.get('Throttled')).toBe(h!.sim.stats().totals['429']);
+    // The simulator's inin-ratelimit-* headers became metrics: the token's limit and its busiest count.
+    expect(metrics.get('RateLimitAllowed')).toBe(20);
+    expect(metrics.get('RateLimitCount')).toBeGreaterThan(20);
     for (const t of throttled) {
       expect(t.info.waitedMs).toBeGreaterThan(0);
       expect(t.info.waitedMs!).toBeLessThanOrEqual((t.info.retryAfterSec ?? 0) * 1000);
