@@ -1,5 +1,6 @@
 import { archiveRefusal, DestroyRefused, planDestroy, renderCommand } from '../../lib/plan-review/destroy';
 import { deployedStacks, stateLocations } from '../../lib/plan-review/state';
+import { explainAwsError } from '../../lib/plan-review/runtime';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 const refusal = (fn: () => unknown): string => {
@@ -122,5 +123,41 @@ describe('state of a teardown', () => {
       '/nowhere',
     );
     expect(found).toEqual([]);
+  });
+});
+
+describe('AWS errors of a teardown or the janitor', () => {
+  const sdkError = (name: string, message: string, httpStatusCode?: number): Error =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+
+  it('no credentials: says how to provide them', () => {
+    const err = explainAwsError(
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      'tag:GetResources in us-east-1',
+    );
+    expect((err as Error).message).toBe(
+      'tag:GetResources in us-east-1: no AWS credentials found; set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the account, ' +
+        'or run it from the workflows, which assume their role through OIDC',
+    );
+  });
+
+  it('a 403 on a state object names the missing s3:ListBucket (S3 hides a missing key behind 403 without it)', () => {
+    const err = explainAwsError(sdkError('Forbidden', '', 403), 's3:HeadObject s3://tf/loadlab/pr-5-runners.tfstate');
+    expect((err as Error).message).toMatch(
+      /^s3:HeadObject s3:\/\/tf\/loadlab\/pr-5-runners\.tfstate: access denied \(Forbidden\); .*s3:ListBucket on the state bucket/,
+    );
+  });
+
+  it('a denied tag listing names tag:GetResources', () => {
+    const err = explainAwsError(
+      sdkError('AccessDeniedException', 'not authorized to perform: tag:GetResources'),
+      'tag:GetResources in us-east-1',
+    );
+    expect((err as Error).message).toMatch(/access denied \(not authorized to perform: tag:GetResources\); give the role tag:GetResources/);
+  });
+
+  it('other errors pass through unchanged', () => {
+    const original = sdkError('ThrottlingException', 'Rate exceeded', 400);
+    expect(explainAwsError(original, 'tag:GetResources in us-east-1')).toBe(original);
   });
 });

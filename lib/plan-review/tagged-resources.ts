@@ -4,6 +4,7 @@ import {
   type GetResourcesCommandOutput,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { TaggedResource } from './janitor';
+import { explainAwsError } from './runtime';
 
 /** One `tag:GetResources` page request; injectable so paging is tested without AWS. */
 export type GetResourcesPage = (
@@ -14,13 +15,17 @@ export type GetResourcesPage = (
 export function getResourcesPage(region: string, project = 'genesys-loadlab'): GetResourcesPage {
   const client = new ResourceGroupsTaggingAPIClient({ region });
   return (token) =>
-    client.send(
-      new GetResourcesCommand({
-        TagFilters: [{ Key: 'project', Values: [project] }, { Key: 'expires-at' }],
-        ResourcesPerPage: 100,
-        PaginationToken: token || undefined,
-      }),
-    );
+    client
+      .send(
+        new GetResourcesCommand({
+          TagFilters: [{ Key: 'project', Values: [project] }, { Key: 'expires-at' }],
+          ResourcesPerPage: 100,
+          PaginationToken: token || undefined,
+        }),
+      )
+      .catch((err: unknown) => {
+        throw explainAwsError(err, `tag:GetResources in ${region}`);
+      });
 }
 
 /** Follows `PaginationToken` to the end; `onPage` reports progress (resources so far). */
