@@ -5,8 +5,9 @@
 #
 # Required: SHARD_INDEX, CLIENT_SECRET_ARN, PLAN_S3_URI, RESULTS_S3_URI, GENESYS_API_BASE, GENESYS_LOGIN_BASE
 # Optional (default: the plan's budgeted value): TARGET_RPM, TOKENS_PER_SHARD, THREADS, DURATION_SEC, RAMP_UP_SEC
-# Optional: SHARD_COUNT (logged), START_AT (ISO time all shards wait for), PARAMS_S3_URI (ids CSV),
-#           EXTRA_JMETER_ARGS (appended), WORK_DIR (default /work), JMETER_BIN (default jmeter)
+# Optional: TEST_ID, SCENARIO, LOADLAB_ENV, SHARD_COUNT (logged, so a task's log names its test),
+#           START_AT (ISO time all shards wait for), PARAMS_S3_URI (ids CSV), EXTRA_JMETER_ARGS (appended),
+#           WORK_DIR (default /work), JMETER_BIN (default jmeter)
 # RESULTS_S3_URI ending in "/" is a prefix: the shard writes <prefix>shard-<SHARD_INDEX>.jtl and .log.
 set -euo pipefail
 
@@ -55,7 +56,7 @@ split_url() {
 read -r api_scheme api_host api_port <<<"$(split_url "$GENESYS_API_BASE" GENESYS_API_BASE)"
 read -r login_scheme login_host login_port <<<"$(split_url "$GENESYS_LOGIN_BASE" GENESYS_LOGIN_BASE)"
 
-log "shard ${SHARD_INDEX} of ${SHARD_COUNT:-?}: fetching the plan ${PLAN_S3_URI}"
+log "environment ${LOADLAB_ENV:-?}, test ${TEST_ID:-?} (${SCENARIO:-?}): shard ${SHARD_INDEX} of ${SHARD_COUNT:-?}; fetching the plan ${PLAN_S3_URI}"
 aws s3 cp --only-show-errors "$PLAN_S3_URI" "$work/plan.jmx"
 
 params_args=()

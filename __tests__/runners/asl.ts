@@ -40,6 +40,8 @@ export interface RunResult {
 interface Ctx {
   readonly services: Services;
   readonly startTime: string;
+  /** Wall clock for EnteredTime; absent: one second per state from the start time. */
+  readonly clock?: () => number;
   readonly calls: Call[];
   readonly visited: string[];
   now: number;
@@ -81,7 +83,7 @@ async function runStates(machine: Json, input: Json, vars: Record<string, Json>,
     const state = machine.States[name];
     if (!state) throw new Error(`no state ${name}`);
     ctx.visited.push(name);
-    ctx.now += 1000;
+    ctx.now = ctx.clock ? ctx.clock() : ctx.now + 1000;
     const context = {
       Execution: { StartTime: ctx.startTime },
       State: { Name: name, EnteredTime: new Date(ctx.now).toISOString() },
@@ -180,13 +182,17 @@ async function runStates(machine: Json, input: Json, vars: Record<string, Json>,
   throw new Error('more than 1000 transitions: the definition loops');
 }
 
-/** Runs a definition to completion against fake services. */
+/**
+ * Runs a definition to completion against fake services. `clock` makes EnteredTime real time
+ * (for services that really run, e.g. the entrypoint waiting for START_AT).
+ */
 export function runDefinition(
   definition: Json,
   input: Json,
   services: Services,
   startTime = '2026-11-23T10:00:00.000Z',
+  clock?: () => number,
 ): Promise<RunResult> {
   if (definition.QueryLanguage !== 'JSONata') throw new Error('only JSONata definitions are supported');
-  return runStates(definition, input, {}, { services, startTime, calls: [], visited: [], now: Date.parse(startTime) });
+  return runStates(definition, input, {}, { services, startTime, clock, calls: [], visited: [], now: Date.parse(startTime) });
 }

@@ -142,7 +142,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
       resultsPrefix: `results/${TEST_ID}/`,
       reportsBucket: 'loadlab-example-reports-111122223333',
       metadataPrefix: 'metadata/',
-      analyticsPrefix: 'analytics/',
+      analyticsPrefix: `analytics/${TEST_ID}/`,
       partial: false,
     });
     const sqs = run.calls.find((c) => c.state === 'RequestAnalytics')!;

@@ -52,6 +52,7 @@ export interface DefinitionParams {
   readonly resultsBucket: string;
   readonly reportsBucket: string;
   readonly metadataPrefix: string;
+  /** Root of the analytics job output in reportsBucket; a test's own is `<analyticsPrefix><testId>/`. */
   readonly analyticsPrefix: string;
   readonly reportFunctionArn: string;
   /** The report-jobs queue; absent: no analytics job is requested. */
@@ -81,14 +82,12 @@ const LAMBDA_TRANSIENT = [
 function invokeReport(p: DefinitionParams, partial: boolean, next: string): State {
   const payload: { [key: string]: Json } = {
     testId: expr('$testId'),
-    scenario: expr('$scenario'),
     resultsBucket: p.resultsBucket,
     resultsPrefix: expr("'results/' & $testId & '/'"),
     reportsBucket: p.reportsBucket,
     metadataPrefix: p.metadataPrefix,
-    analyticsPrefix: p.analyticsPrefix,
-    startAt: expr('$startAt'),
-    durationSec: expr('$durationSec'),
+    // The report-jobs worker writes each test's analytics below <prefix><testId>/.
+    analyticsPrefix: expr(`'${p.analyticsPrefix}' & $testId & '/'`),
     shards: expr('$shardCount'),
     partial,
   };

@@ -123,8 +123,9 @@ export interface HttpSamplerProps {
   readonly body?: string;
   /** Form parameters (application/x-www-form-urlencoded). */
   readonly form?: Readonly<Record<string, string>>;
-  readonly connectTimeoutMs: number;
-  readonly responseTimeoutMs: number;
+  /** Milliseconds, or a property reference such as `${__P(CONNECT_TIMEOUT_MS,10000)}`. */
+  readonly connectTimeoutMs: number | string;
+  readonly responseTimeoutMs: number | string;
   readonly comment?: string;
 }
 

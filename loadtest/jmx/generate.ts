@@ -208,8 +208,8 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
       port: P('LOGIN_PORT'),
       path: '/oauth/token',
       form: { grant_type: 'client_credentials' },
-      connectTimeoutMs: 10000,
-      responseTimeoutMs: 30000,
+      connectTimeoutMs: P('CONNECT_TIMEOUT_MS'),
+      responseTimeoutMs: P('RESPONSE_TIMEOUT_MS'),
       comment: `${name}: the client-credentials grant; the Basic credentials are computed from CLIENT_ID/CLIENT_SECRET at run time`,
     }),
     children: [
@@ -272,8 +272,8 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
         port: P('API_PORT'),
         path: jmeterPath(spec.path),
         body: t.body,
-        connectTimeoutMs: 10000,
-        responseTimeoutMs: 30000,
+        connectTimeoutMs: P('CONNECT_TIMEOUT_MS'),
+        responseTimeoutMs: P('RESPONSE_TIMEOUT_MS'),
         comment: spec.summary,
       }),
       children: t.produces
