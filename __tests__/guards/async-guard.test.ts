@@ -8,6 +8,8 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
+import { CloudwatchEventConnection } from '@cdktf/provider-aws/lib/cloudwatch-event-connection';
+import { CloudwatchEventApiDestination } from '@cdktf/provider-aws/lib/cloudwatch-event-api-destination';
 import { addAsyncGuard, asyncViolations, RETRIEVAL_TAG } from '../../lib/guards';
 
 const ROLE = 'arn:aws:iam::111122223333:role/worker';
@@ -144,6 +146,33 @@ describe('async-retrieval guard', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain('aws_cloudwatch_event_target.meta-target is a schedule whose input polls recording metadata');
     expect(problems[1]).toContain('aws_scheduler_schedule.analytics-poll is a schedule whose input polls the synchronous analytics query');
+  });
+
+  it('fails a schedule that calls the analytics query itself through an API destination', () => {
+    const { stack, guard } = workerStack();
+    const connection = new CloudwatchEventConnection(stack, 'genesys', {
+      authorizationType: 'OAUTH_CLIENT_CREDENTIALS',
+      authParameters: {
+        oauth: {
+          authorizationEndpoint: 'https://login.mypurecloud.com/oauth/token',
+          httpMethod: 'POST',
+          clientParameters: { clientId: 'id', clientSecret: 'secret' },
+        },
+      },
+    });
+    const destination = new CloudwatchEventApiDestination(stack, 'query', {
+      name: 'genesys-analytics-query',
+      connectionArn: connection.arn,
+      httpMethod: 'POST',
+      invocationEndpoint: 'https://api.mypurecloud.com/api/v2/analytics/conversations/details/query',
+    });
+    const rule = new CloudwatchEventRule(stack, 'every-5-min', { scheduleExpression: 'rate(5 minutes)' });
+    new CloudwatchEventTarget(stack, 'query-target', { rule: rule.name, arn: destination.arn, roleArn: ROLE, input: '{"interval":"x"}' });
+    expect(guard.validate()).toEqual([
+      expect.stringContaining(
+        'aws_cloudwatch_event_target.query-target is a schedule whose API destination polls the synchronous analytics query',
+      ),
+    ]);
   });
 
   it('fails a scheduler schedule targeting the worker', () => {

@@ -13,7 +13,7 @@
  *  - targeted by no schedule (`aws_cloudwatch_event_rule` with `schedule_expression`,
  *    `aws_scheduler_schedule`) and by no EventBridge rule directly (events go to the queue).
  * And no schedule, whatever it targets, may carry input naming the synchronous analytics query
- * or recording metadata endpoints (a timer that polls them).
+ * or recording metadata endpoints, or call them through an API destination (a timer that polls them).
  */
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
@@ -157,15 +157,21 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
     (typeof value === 'string' ? ruleLiteralNames.get(value) : undefined);
   const isSchedule = (rule: Body | undefined): boolean => typeof rule?.schedule_expression === 'string' && rule.schedule_expression !== '';
 
-  const checkInput = (address: string, inputs: unknown[]): void => {
+  const checkInput = (address: string, inputs: unknown[], via = 'input'): void => {
     const text = inputs
       .filter((v) => v !== undefined && v !== null)
       .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
       .join('\n');
     for (const p of POLLED_ENDPOINT_PATTERNS) {
-      if (p.pattern.test(text)) say(address, `is a schedule whose input polls ${p.label}; ${p.instead}`);
+      if (p.pattern.test(text)) say(address, `is a schedule whose ${via} polls ${p.label}; ${p.instead}`);
     }
   };
+  // A schedule can call the Platform API itself through an API destination (HTTPS endpoint).
+  const apiDestinations = new Map(of('aws_cloudwatch_event_api_destination'));
+  const destinationEndpoints = (arn: unknown): unknown[] =>
+    refsIn(arn)
+      .filter((r) => r.type === 'aws_cloudwatch_event_api_destination')
+      .map((r) => apiDestinations.get(r.name)?.invocation_endpoint);
 
   for (const [name, target] of of('aws_cloudwatch_event_target')) {
     const address = addr('aws_cloudwatch_event_target', name);
@@ -181,6 +187,7 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
       }
       const transformers = asArray(target.input_transformer);
       checkInput(address, [target.input, ...transformers.map((t) => t.input_template)]);
+      checkInput(address, destinationEndpoints(target.arn), 'API destination');
     } else if (fn) {
       say(
         address,
