@@ -80,10 +80,14 @@ async function main(): Promise<void> {
 
   const every = numberArg(args, 'stats-every-sec', { min: 0 }) ?? 5;
   let lastTotal = 0;
+  let lastSince = '';
   const timer =
     every > 0
       ? setInterval(() => {
           const s = sim.stats();
+          // POST /__sim/reset starts the counters again (a new `since`): count from zero, not a negative delta.
+          if (s.since !== lastSince) lastTotal = 0;
+          lastSince = s.since;
           if (s.totals.requests === lastTotal) return;
           const delta = s.totals.requests - lastTotal;
           lastTotal = s.totals.requests;
