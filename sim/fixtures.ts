@@ -80,10 +80,20 @@ export function scriptsPage(pageNumber: number, pageSize: number, total = 42) {
   };
 }
 
-/** One analytics conversation detail record (query and jobs results). */
-export function conversationDetail(seed: string) {
+/**
+ * Start of a conversation: inside `interval` (ISO-8601 `<start>/<end>`) when one is given, since the
+ * query and jobs return conversations that start within the requested interval.
+ */
+function startIn(seed: string, interval: string | undefined): number {
+  const [from, to] = (interval ?? '').split('/').map((t) => Date.parse(t));
+  if (!(Number.isFinite(from) && Number.isFinite(to) && to > from)) return baseTime(seed);
+  return from + (createHash('sha1').update(`t:${seed}`).digest().readUInt32BE(0) % (to - from));
+}
+
+/** One analytics conversation detail record (query and jobs results), starting within `interval` when given. */
+export function conversationDetail(seed: string, interval?: string) {
   const conversationId = uuidFrom(`conv:${seed}`);
-  const start = baseTime(seed);
+  const start = startIn(seed, interval);
   const end = start + 240_000;
   return {
     conversationId,

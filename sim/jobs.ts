@@ -93,7 +93,7 @@ export class JobStore {
     if (offset === undefined) return undefined;
     const end = Math.min(offset + size, this.timings.resultCount);
     const conversations = [];
-    for (let i = offset; i < end; i++) conversations.push(conversationDetail(`${job.id}:${i}`));
+    for (let i = offset; i < end; i++) conversations.push(conversationDetail(`${job.id}:${i}`, job.interval));
     return {
       conversations,
       ...(end < this.timings.resultCount ? { cursor: encodeCursor(end) } : {}),

@@ -227,7 +227,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const first = (pageNumber - 1) * pageSize;
       const conversations = [];
       for (let i = first; i < Math.min(first + pageSize, totalHits); i++)
-        conversations.push(fx.conversationDetail(`query:${b.interval}:${i}`));
+        conversations.push(fx.conversationDetail(`query:${b.interval}:${i}`, b.interval));
       return { status: 200, body: conversations.length ? { conversations, totalHits } : { totalHits } };
     }),
     compile('GET', '/api/v2/analytics/conversations/details/jobs/availability', (ctx) => ({

@@ -224,6 +224,9 @@ describe('conversation details jobs', () => {
         expect(page.status).toBe(200);
         expect(page.body.dataAvailabilityDate).toEqual(expect.any(String));
         ids.push(...page.body.conversations.map((c: { conversationId: string }) => c.conversationId));
+        for (const c of page.body.conversations as { conversationStart: string }[]) {
+          expect(c.conversationStart >= '2026-11-01T00:00:00.000Z' && c.conversationStart < '2026-11-02T00:00:00.000Z').toBe(true);
+        }
         cursor = page.body.cursor;
         pages++;
       } while (cursor);
