@@ -57,12 +57,18 @@ read -r api_scheme api_host api_port <<<"$(split_url "$GENESYS_API_BASE" GENESYS
 read -r login_scheme login_host login_port <<<"$(split_url "$GENESYS_LOGIN_BASE" GENESYS_LOGIN_BASE)"
 
 log "environment ${LOADLAB_ENV:-?}, test ${TEST_ID:-?} (${SCENARIO:-?}): shard ${SHARD_INDEX} of ${SHARD_COUNT:-?}; fetching the plan ${PLAN_S3_URI}"
-aws s3 cp --only-show-errors "$PLAN_S3_URI" "$work/plan.jmx"
+aws s3 cp --only-show-errors "$PLAN_S3_URI" "$work/plan.jmx" ||
+  die "could not fetch the plan ${PLAN_S3_URI}: npm run loadtest uploads it; for a start by hand, upload one first (npm run jmx writes it)"
+# A plan that reads ids would otherwise run with every request failing on unresolved ${...} paths.
+if [[ -z "${PARAMS_S3_URI:-}" ]] && grep -q '__P(PARAMS_CSV,' "$work/plan.jmx"; then
+  die "the plan reads ids from a CSV (property PARAMS_CSV) but PARAMS_S3_URI is empty: start the test with npm run loadtest -- --params <ids.csv>, or upload the CSV beside the plan as <scenario>.params and add \"params\": true to the execution input"
+fi
 
 params_args=()
 if [[ -n "${PARAMS_S3_URI:-}" ]]; then
   log "fetching ids ${PARAMS_S3_URI}"
-  aws s3 cp --only-show-errors "$PARAMS_S3_URI" "$work/params.csv"
+  aws s3 cp --only-show-errors "$PARAMS_S3_URI" "$work/params.csv" ||
+    die "could not fetch the ids ${PARAMS_S3_URI}: upload the CSV there (npm run loadtest -- --params <ids.csv> does)"
   params_args=("-JPARAMS_CSV=$work/params.csv")
 fi
 

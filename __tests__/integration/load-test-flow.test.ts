@@ -8,7 +8,7 @@
  * Every S3 and Secrets Manager call is also checked against the IAM policy of the role that makes it.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -205,8 +205,7 @@ function runEntrypoint(shardEnv: Record<string, string>): Promise<{ code: number
 }
 
 /** A JTL as the image writes it (loadlab.properties: CSV, header, sample variables quoted last). */
-function jtlFor(shard: number, startMs: number, failing: boolean): string {
-  const label = generated.summary.endpoints[0].label;
+function jtlFor(label: string, shard: number, startMs: number, failing: boolean): string {
   const header =
     'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,"loadlab_retry_after","loadlab_token_index"';
   const rows = [
@@ -218,8 +217,22 @@ function jtlFor(shard: number, startMs: number, failing: boolean): string {
   return `${header}\n${rows.join('\n')}\n`;
 }
 
-/** Runs the whole flow; `failShard` makes that shard's JMeter exit 1 (after writing results). */
-async function runFlow(failShard?: number): Promise<Flow> {
+interface FlowOptions {
+  readonly scenario?: string;
+  /** That shard's JMeter exits 1 (after writing results). */
+  readonly failShard?: number;
+  /** An ids CSV for `--params`. */
+  readonly paramsCsv?: string;
+  /** Changes the input the command started the execution with (as a hand-made console start would). */
+  readonly editInput?: (input: Json) => Json;
+  /** Removes the uploaded plan before the execution starts (a console start without an upload). */
+  readonly withoutPlan?: boolean;
+}
+
+/** Runs the whole flow for one scenario. */
+async function runFlow(options: FlowOptions = {}): Promise<Flow> {
+  const { scenario = SCENARIO, failShard } = options;
+  const label = generatePlan(env, built.plan, scenario).summary.endpoints[0].label;
   const work = mkdtempSync(path.join(tmpdir(), 'loadlab-flow-'));
   const s3Root = path.join(work, 's3');
   const bin = path.join(work, 'bin');
@@ -235,7 +248,12 @@ async function runFlow(failShard?: number): Promise<Flow> {
 
   // 1. npm run loadtest: the plan goes to S3 (the folder), the input to StartExecution.
   let startInput: Json;
-  const code = await runLoadTest(['--env', 'example', '--scenario', SCENARIO, '--test-id', TEST_ID], {
+  const argv = ['--env', 'example', '--scenario', scenario, '--test-id', TEST_ID];
+  if (options.paramsCsv !== undefined) {
+    writeFileSync(path.join(work, 'ids.csv'), options.paramsCsv);
+    argv.push('--params', path.join(work, 'ids.csv'));
+  }
+  const code = await runLoadTest(argv, {
     loadEnv: () => env,
     now: () => new Date(),
     log: () => undefined,
@@ -255,6 +273,7 @@ async function runFlow(failShard?: number): Promise<Flow> {
     }),
   });
   expect(code).toBe(0);
+  if (options.withoutPlan) rmSync(path.join(s3Root, bucket, 'results', TEST_ID, 'plan', `${scenario}.jmx`));
 
   // 2. The state machine; the execution "started" 118.5 s ago, so START_AT (start + 120 s) is 1.5 s away.
   const startTime = new Date(Date.now() - 118_500).toISOString();
@@ -262,9 +281,10 @@ async function runFlow(failShard?: number): Promise<Flow> {
   const shards: Shard[] = [];
   const reports: Flow['reports'] = [];
   const messages: Json[] = [];
+  const input = options.editInput ? options.editInput(startInput!) : startInput!;
   const run = await runDefinition(
     definition,
-    startInput!,
+    input,
     async (resource, args) => {
       switch (resource) {
         case RUN: {
@@ -275,7 +295,7 @@ async function runFlow(failShard?: number): Promise<Flow> {
           const root = path.join(work, `shard-${index}`);
           mkdirSync(root);
           writeFileSync(path.join(root, 'secret.json'), JSON.stringify({ clientId: `cid-${index}`, clientSecret: `s3cr=t:${index}` }));
-          writeFileSync(path.join(root, 'results.jtl'), jtlFor(index, Date.parse(overrides.START_AT), index === failShard));
+          writeFileSync(path.join(root, 'results.jtl'), jtlFor(label, index, Date.parse(overrides.START_AT), index === failShard));
           const shardEnv = {
             ...taskEnv,
             ...overrides,
@@ -309,7 +329,7 @@ async function runFlow(failShard?: number): Promise<Flow> {
     startTime,
     () => Date.now(),
   );
-  return { s3Root, startInput: startInput!, shards, reports, messages, run };
+  return { s3Root, startInput: input, shards, reports, messages, run };
 }
 
 const opsOf = (shard: Shard): string[] => readFileSync(path.join(shard.root, 'ops.log'), 'utf8').trim().split('\n');
@@ -503,9 +523,22 @@ describe('a load test from npm run loadtest to the report and the analytics requ
   });
 });
 
+describe('a load test started without its plan uploaded', () => {
+  it('the shard stops, naming the missing plan and how to upload it; the test fails', async () => {
+    const flow = await runFlow({ withoutPlan: true });
+    expect(flow.run.error).toBe('LoadTestFailed');
+    const [shard] = flow.shards;
+    expect(shard.code).toBe(2);
+    expect(shard.stderr).toContain(
+      `could not fetch the plan s3://${bucket}/results/${TEST_ID}/plan/${SCENARIO}.jmx: npm run loadtest uploads it`,
+    );
+    expect(existsSync(path.join(shard.root, 'jmeter.args'))).toBe(false);
+  });
+});
+
 describe('a load test whose shard fails', () => {
   it('still uploads what that shard wrote, stops, and writes a partial report that says why; no analytics request', async () => {
-    const flow = await runFlow(1);
+    const flow = await runFlow({ failShard: 1 });
     expect(flow.run.status).toBe('FAILED');
     expect(flow.run.error).toBe('LoadTestFailed');
     expect(flow.shards.map((s) => [s.index, s.code])).toEqual([
@@ -525,5 +558,49 @@ describe('a load test whose shard fails', () => {
       ['shard-1', 2],
     ]);
     expect(report.warnings[0]).toMatch(/^partial report/);
+  });
+});
+
+describe('a scenario that reads ids (messaging)', () => {
+  const messaging = generatePlan(env, built.plan, 'messaging');
+  const csv = `${messaging.summary.csvColumns.join(',')}\nconv-1,comm-1\n`;
+  const entry = definition.States.Setup.Assign.scenarios.messaging.shards[0];
+
+  it('the ids CSV the command uploads is what the shard fetches, its role may read it, and JMeter gets it as PARAMS_CSV', async () => {
+    expect(messaging.summary.csvColumns.length).toBeGreaterThan(0);
+    const flow = await runFlow({ scenario: 'messaging', paramsCsv: csv });
+    expect(flow.startInput).toMatchObject({ scenario: 'messaging', params: true });
+    expect(flow.run.status).toBe('SUCCEEDED');
+    const [shard] = flow.shards;
+    const paramsKey = `${bucket}/results/${TEST_ID}/plan/messaging.params`;
+    expect(shard.env.PARAMS_S3_URI).toBe(`s3://${paramsKey}`);
+    expect(readFileSync(path.join(flow.s3Root, paramsKey), 'utf8')).toBe(csv);
+    expect(opsOf(shard)).toContain(`GET ${paramsKey}`);
+    expect(allows(roleStatements(entry.taskRoleArn), 's3:GetObject', `arn:aws:s3:::${paramsKey}`)).toBe(true);
+    const args = readFileSync(path.join(shard.root, 'jmeter.args'), 'utf8').trim().split('\n');
+    const paramsCsv = path.join(shard.env.WORK_DIR, 'params.csv');
+    expect(args).toContain(`-JPARAMS_CSV=${paramsCsv}`);
+    expect('PARAMS_CSV' in messaging.summary.properties).toBe(true);
+    expect(readFileSync(paramsCsv, 'utf8')).toBe(csv);
+    // The ids file is not mistaken for a shard's results.
+    expect(flow.reports[0].output).toMatchObject({ shards: 1, warnings: [] });
+  });
+
+  it('started without "params": the shard refuses to run the plan, naming the fix, and the test fails with a partial report', async () => {
+    const flow = await runFlow({
+      scenario: 'messaging',
+      paramsCsv: csv,
+      editInput: ({ params: _params, ...rest }) => rest,
+    });
+    const [shard] = flow.shards;
+    expect(shard.env.PARAMS_S3_URI).toBe('');
+    expect(shard.code).toBe(2);
+    expect(shard.stderr).toContain('the plan reads ids from a CSV (property PARAMS_CSV) but PARAMS_S3_URI is empty');
+    expect(existsSync(path.join(shard.root, 'jmeter.args'))).toBe(false);
+    expect(flow.run.error).toBe('LoadTestFailed');
+    expect(flow.reports[0].payload.partial).toBe(true);
+    expect(flow.reports[0].output.warnings).toContain(
+      `no result files under s3://${bucket}/results/${TEST_ID}/: no shard uploaded results`,
+    );
   });
 });
