@@ -53,7 +53,7 @@ describe('state backends', () => {
     );
     const written = new Map<string, string>();
     for (const [stack, body] of Object.entries(json)) {
-      const local = body.terraform?.backend?.local as { path: string };
+      const { local } = body.terraform?.backend as { local: { path: string } };
       written.set(stack, path.resolve(stacksDir, stack, local.path));
     }
     const reads: string[] = [];

@@ -56,7 +56,7 @@ describe('archiveRefsFor', () => {
 
   it('an environment with archive.shareFrom uses the named environment (same account)', () => {
     const staging = { ...exampleInput(), name: 'staging', archive: { shareFrom: 'example' } };
-    const env = loadFrom({ staging }, 'staging');
+    const env = loadFrom({ example: exampleInput(), staging }, 'staging');
     const stack = consumerStack();
     archiveRefsFor(stack, env);
     expect(Object.values(synthJson(stack).data!.aws_kms_alias).map((a) => a.name)).toEqual(['alias/loadlab-example-archive']);

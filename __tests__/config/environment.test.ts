@@ -109,6 +109,53 @@ describe('environment validation', () => {
   });
 });
 
+describe('archive.shareFrom', () => {
+  const staging = (edit: (s: Record<string, any>) => void = () => {}): Record<string, any> => {
+    const s: Record<string, any> = { ...exampleInput(), name: 'staging', archive: { shareFrom: 'example' } };
+    edit(s);
+    return s;
+  };
+
+  it('uses an owner in the same account, region and org', () => {
+    expect(loadFrom({ example: exampleInput(), staging: staging() }, 'staging').archiveOwner).toBe('example');
+  });
+
+  it('refuses an owner that does not exist, naming the field and the fix', () => {
+    expect(
+      problemsOf(() => loadFrom({ example: exampleInput(), staging: staging((s) => (s.archive = { shareFrom: 'prod' })) }, 'staging')),
+    ).toEqual([
+      expect.stringMatching(
+        /staging\.json: archive\.shareFrom names environment prod, but .*prod\.json does not exist \(available: example, staging\); name the environment whose archive stack holds the data, or remove archive\.shareFrom$/,
+      ),
+    ]);
+  });
+
+  it('refuses an owner in another account, region or Genesys org (the lookups and the export role would not match)', () => {
+    const other = staging((s) => {
+      s.aws = { accountId: '444455556666', region: 'eu-west-1' };
+      s.genesys = { ...s.genesys, orgId: '00000000-0000-4000-8000-000000000000' };
+    });
+    expect(problemsOf(() => loadFrom({ example: exampleInput(), staging: other }, 'staging'))).toEqual([
+      expect.stringMatching(
+        /staging\.json: aws\.accountId must equal example's \(111122223333\) to use its archive through archive\.shareFrom \(got 444455556666\); use the same value/,
+      ),
+      expect.stringMatching(/staging\.json: aws\.region must equal example's \(us-east-1\) .*\(got eu-west-1\)/),
+      expect.stringMatching(
+        /staging\.json: genesys\.orgId must equal example's \(3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b\) .*\(got 00000000-0000-4000-8000-000000000000\)/,
+      ),
+    ]);
+  });
+
+  it('refuses an owner that itself shares another archive, naming the one to use', () => {
+    const qa = { ...exampleInput(), name: 'qa', archive: { shareFrom: 'staging' } };
+    expect(problemsOf(() => loadFrom({ example: exampleInput(), staging: staging(), qa }, 'qa'))).toEqual([
+      expect.stringMatching(
+        /qa\.json: archive\.shareFrom must name an environment with its own archive, but staging shares example's; set archive\.shareFrom to example$/,
+      ),
+    ]);
+  });
+});
+
 describe('ephemeral pr-* environments', () => {
   it('derive from the base, share its archive and expire after the TTL', () => {
     const env = loadFrom({ example: exampleInput() }, 'pr-123', 'example');

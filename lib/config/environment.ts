@@ -126,7 +126,44 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   if (config.name !== name) {
     throw new ConfigError([`${label}: name must equal the file name ${JSON.stringify(name)} (got ${JSON.stringify(config.name)})`]);
   }
+  if (config.archive.shareFrom) checkSharedArchiveOwner(config, label, dir, relDir);
   return resolveEnvironment(config, label, ephemeralMatch ? (baseName ?? config.archive.shareFrom ?? name) : undefined, options.now);
+}
+
+/**
+ * An environment that uses another's archive finds it by name in its own AWS account and region
+ * (data sources), and Genesys exports into it through a role whose ExternalId is the owner's org
+ * id: so the owner must exist, own its archive, and share account, region and org.
+ */
+function checkSharedArchiveOwner(config: EnvironmentFile, label: string, dir: string, relDir: string): void {
+  const owner = config.archive.shareFrom!;
+  const ownerLabel = path.join(relDir, `${owner}.json`);
+  const ownerFile = path.join(dir, `${owner}.json`);
+  if (!existsSync(ownerFile)) {
+    throw new ConfigError([
+      `${label}: archive.shareFrom names environment ${owner}, but ${ownerLabel} does not exist (available: ${available(dir).join(', ') || 'none'}); name the environment whose archive stack holds the data, or remove archive.shareFrom`,
+    ]);
+  }
+  const ownerConfig = parseEnvironmentFile(readJson(ownerFile, ownerLabel), ownerLabel);
+  const problems: string[] = [];
+  if (ownerConfig.archive.shareFrom) {
+    problems.push(
+      `${label}: archive.shareFrom must name an environment with its own archive, but ${owner} shares ${ownerConfig.archive.shareFrom}'s; set archive.shareFrom to ${ownerConfig.archive.shareFrom}`,
+    );
+  }
+  const same: [string, string, string][] = [
+    ['aws.accountId', config.aws.accountId, ownerConfig.aws.accountId],
+    ['aws.region', config.aws.region, ownerConfig.aws.region],
+    ['genesys.orgId', config.genesys.orgId, ownerConfig.genesys.orgId],
+  ];
+  for (const [field, mine, theirs] of same) {
+    if (mine !== theirs) {
+      problems.push(
+        `${label}: ${field} must equal ${owner}'s (${theirs}) to use its archive through archive.shareFrom (got ${mine}); use the same value, or remove archive.shareFrom to create this environment's own archive`,
+      );
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
 }
 
 /** A `pr-<n>` environment: the base file with its own name and the base's archive. */
