@@ -3,39 +3,24 @@
  * Exit codes: 0 within budget, 1 a scenario or the pipeline is over budget (or invalid),
  * 2 bad arguments or a bad environment file.
  */
-import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { parseArgs, runCli } from '../lib/cli';
 import { planBudget } from '../lib/ratelimits';
-import { parseArgs, UsageError } from '../lib/ratelimits/cli-args';
 import { budgetJson, formatBudget } from '../lib/ratelimits/report';
 
 const USAGE = `usage: npm run budget -- [--env <name>] [--json]
   --env <name>  environment (environments/<name>.json, or LOADLAB_ENV_DIR/<name>.json); default LOADLAB_ENV or example
   --json        print the plan as JSON instead of the table`;
 
-function main(argv: readonly string[]): number {
-  let args;
-  try {
-    args = parseArgs(argv, { env: true, json: false, help: false });
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`error: ${err.message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.flags.has('help')) {
+function main(): number {
+  const { values } = parseArgs(process.argv.slice(2), { env: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } });
+  if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const name = args.options.env?.at(-1) ?? selectedEnvironmentName();
-  try {
-    const env = loadEnvironment(name);
-    const plan = planBudget(env.config);
-    console.log(args.flags.has('json') ? JSON.stringify(budgetJson(plan), null, 2) : formatBudget(plan));
-    return plan.ok ? 0 : 1;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) console.error(`error: ${problem}`);
-    return 2;
-  }
+  const plan = planBudget(loadEnvironment(values.env ?? selectedEnvironmentName()).config);
+  console.log(values.json ? JSON.stringify(budgetJson(plan), null, 2) : formatBudget(plan));
+  return plan.ok ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+void runCli(main, { usage: USAGE });

@@ -3,8 +3,8 @@
  * tears down `<env>-runners` then `<env>-genesys`, never `<env>-archive`.
  * Exit codes: 0 done (or nothing to do), 2 refused or bad arguments, otherwise cdktf's code.
  */
-import { parseArgs } from 'node:util';
-import { ConfigError, loadEnvironment, type Environment } from '../lib/config';
+import { parseArgs, runCli, UsageError } from '../lib/cli';
+import { loadEnvironment } from '../lib/config';
 import { DestroyRefused, planDestroy, renderCommand } from '../lib/plan-review/destroy';
 import { runCommand, s3ObjectExists } from '../lib/plan-review/runtime';
 import { deployedStacks, stateLocations } from '../lib/plan-review/state';
@@ -18,34 +18,22 @@ const USAGE = `usage: npm run destroy -- --env <env> [options]
   --base <env>         base of a pr-<n> environment (default LOADLAB_BASE_ENV or example)
   --created-at <iso>   LOADLAB_CREATED_AT of a pr-<n> environment (default: inherited)`;
 
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        stack: { type: 'string', multiple: true },
-        yes: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        'if-deployed': { type: 'boolean' },
-        base: { type: 'string' },
-        'created-at': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+async function main(): Promise<number> {
+  const { values } = parseArgs(process.argv.slice(2), {
+    env: { type: 'string' },
+    stack: { type: 'string', multiple: true },
+    yes: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'if-deployed': { type: 'boolean' },
+    base: { type: 'string' },
+    'created-at': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  if (!values.env) {
-    console.error(`error: --env is required\n${USAGE}`);
-    return 2;
-  }
+  if (!values.env) throw new UsageError('--env is required');
   const request = {
     env: values.env,
     stacks: values.stack,
@@ -53,64 +41,45 @@ async function main(argv: string[]): Promise<number> {
     baseEnv: values.base ?? process.env.LOADLAB_BASE_ENV,
     createdAt: values['created-at'],
   };
-  try {
-    // Refuse archive stacks and foreign names before loading anything.
-    let plan = planDestroy(request);
-    let env: Environment;
-    try {
-      env = loadEnvironment(plan.env, { baseName: request.baseEnv });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      for (const problem of err.problems) console.error(`error: ${problem}`);
-      return 2;
-    }
-    if (process.env.CI === 'true' && env.config.backend.type === 'local' && !values['dry-run']) {
-      console.error(
-        `error: ${env.sourceFile}: backend.type is "local", but this is CI: the state of ${plan.env} is not on this runner, so a destroy would find nothing.` +
-          ` Give the environment an s3 backend (see "Configuration reference" in the README).`,
-      );
-      return 2;
-    }
-    if (values['if-deployed']) {
-      const locations = stateLocations(env, plan.stacks);
-      console.error(`checking state: ${locations.map((l) => l.where).join(', ')}`);
-      const region = env.config.backend.type === 's3' ? env.config.backend.region : env.config.aws.region;
-      const deployed = await deployedStacks(env, plan.stacks, s3ObjectExists(region));
-      plan = planDestroy({ ...request, deployedStacks: deployed });
-      if (plan.skipped.length) console.error(`no state for ${plan.skipped.join(', ')}: nothing to destroy there`);
-    }
-    if (!plan.commands.length) {
-      console.log(`nothing to destroy for ${plan.env}`);
-      return 0;
-    }
-    for (const command of plan.commands) {
-      if (values['dry-run']) {
-        console.log(renderCommand(command));
-        continue;
-      }
-      console.error(`destroying ${plan.stacks.join(' then ')} (cdktf reports progress per stack)`);
-      console.error(`$ ${renderCommand(command)}`);
-      const code = await runCommand(command);
-      if (code !== 0) {
-        console.error(
-          `error: cdktf destroy exited with ${code}; the state is unchanged for stacks that did not finish. Re-run the same command.`,
-        );
-        return code;
-      }
-    }
-    if (!values['dry-run']) console.error(`destroyed ${plan.stacks.join(', ')}; ${env.archiveOwner}-archive is untouched`);
-    return 0;
-  } catch (err) {
-    if (!(err instanceof DestroyRefused)) throw err;
-    console.error(`error: ${err.message}`);
+  // Refuse archive stacks and foreign names before loading anything.
+  let plan = planDestroy(request);
+  const env = loadEnvironment(plan.env, { baseName: request.baseEnv });
+  if (process.env.CI === 'true' && env.config.backend.type === 'local' && !values['dry-run']) {
+    console.error(
+      `error: ${env.sourceFile}: backend.type is "local", but this is CI: the state of ${plan.env} is not on this runner, so a destroy would find nothing.` +
+        ` Give the environment an s3 backend (see "Configuration reference" in the README).`,
+    );
     return 2;
   }
+  if (values['if-deployed']) {
+    const locations = stateLocations(env, plan.stacks);
+    console.error(`checking state: ${locations.map((l) => l.where).join(', ')}`);
+    const region = env.config.backend.type === 's3' ? env.config.backend.region : env.config.aws.region;
+    const deployed = await deployedStacks(env, plan.stacks, s3ObjectExists(region));
+    plan = planDestroy({ ...request, deployedStacks: deployed });
+    if (plan.skipped.length) console.error(`no state for ${plan.skipped.join(', ')}: nothing to destroy there`);
+  }
+  if (!plan.commands.length) {
+    console.log(`nothing to destroy for ${plan.env}`);
+    return 0;
+  }
+  for (const command of plan.commands) {
+    if (values['dry-run']) {
+      console.log(renderCommand(command));
+      continue;
+    }
+    console.error(`destroying ${plan.stacks.join(' then ')} (cdktf reports progress per stack)`);
+    console.error(`$ ${renderCommand(command)}`);
+    const code = await runCommand(command);
+    if (code !== 0) {
+      console.error(
+        `error: cdktf destroy exited with ${code}; the state is unchanged for stacks that did not finish. Re-run the same command.`,
+      );
+      return code;
+    }
+  }
+  if (!values['dry-run']) console.error(`destroyed ${plan.stacks.join(', ')}; ${env.archiveOwner}-archive is untouched`);
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+void runCli(main, { usage: USAGE, expected: [[DestroyRefused, 2]] });

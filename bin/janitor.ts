@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 a destroy failed, 2 bad arguments.
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
 import { ConfigError, loadEnvironment } from '../lib/config';
 import { planDestroy, renderCommand } from '../lib/plan-review/destroy';
 import { assessEnvironments, renderJanitorReport, type JanitorRow } from '../lib/plan-review/janitor';
@@ -23,48 +23,29 @@ const USAGE = `usage: npm run janitor -- [options]
   --summary <file>       append the Markdown report here (e.g. "$GITHUB_STEP_SUMMARY")
   --matrix-out <file>    append envs=<JSON array of environments to destroy> (e.g. "$GITHUB_OUTPUT")`;
 
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        'dry-run': { type: 'boolean' },
-        region: { type: 'string' },
-        base: { type: 'string' },
-        max: { type: 'string' },
-        'grace-hours': { type: 'string' },
-        now: { type: 'string' },
-        summary: { type: 'string' },
-        'matrix-out': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+async function main(): Promise<number> {
+  const { values } = parseArgs(process.argv.slice(2), {
+    'dry-run': { type: 'boolean' },
+    region: { type: 'string' },
+    base: { type: 'string' },
+    max: { type: 'string' },
+    'grace-hours': { type: 'string' },
+    now: { type: 'string' },
+    summary: { type: 'string' },
+    'matrix-out': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const max = Number(values.max ?? 5);
-  const graceHours = Number(values['grace-hours'] ?? 0);
+  const max = numberOption('max', values.max, { min: 0, integer: true }) ?? 5;
+  const graceHours = numberOption('grace-hours', values['grace-hours'], { min: 0 }) ?? 0;
   const now = values.now ? new Date(values.now) : new Date();
-  if (!Number.isInteger(max) || max < 0) return usage(`--max must be an integer >= 0 (got ${JSON.stringify(values.max)})`);
-  if (!Number.isFinite(graceHours) || graceHours < 0)
-    return usage(`--grace-hours must be a number >= 0 (got ${JSON.stringify(values['grace-hours'])})`);
   if (Number.isNaN(now.getTime()))
-    return usage(`--now must be an ISO time such as 2026-11-23T10:00:00Z (got ${JSON.stringify(values.now)})`);
+    throw new UsageError(`--now must be an ISO time such as 2026-11-23T10:00:00Z (got ${JSON.stringify(values.now)})`);
   const baseName = values.base ?? (process.env.LOADLAB_BASE_ENV?.trim() || 'example');
-  let base;
-  try {
-    base = loadEnvironment(baseName);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) console.error(`error: ${problem}`);
-    return 2;
-  }
+  const base = loadEnvironment(baseName);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? base.config.aws.region;
   const dryRun = values['dry-run'] === true;
 
@@ -122,15 +103,4 @@ async function main(argv: string[]): Promise<number> {
   return failures ? 1 : 0;
 }
 
-function usage(message: string): number {
-  console.error(`error: ${message}\n${USAGE}`);
-  return 2;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+void runCli(main, { usage: USAGE });

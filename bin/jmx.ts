@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, runCli } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
 import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
@@ -31,16 +31,13 @@ function describe(summary: PlanSummary, out: string): string[] {
 }
 
 function main(): number {
-  const { values } = parseArgs({
-    options: {
-      env: { type: 'string' },
-      scenario: { type: 'string' },
-      out: { type: 'string' },
-      'params-csv': { type: 'string' },
-      summary: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const { values } = parseArgs(process.argv.slice(2), {
+    env: { type: 'string' },
+    scenario: { type: 'string' },
+    out: { type: 'string' },
+    'params-csv': { type: 'string' },
+    summary: { type: 'boolean' },
+    help: { type: 'boolean' },
   });
   if (values.help) {
     console.log(USAGE);
@@ -63,16 +60,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    for (const p of err.problems) console.error(`error: ${p}`);
-    process.exitCode = 2;
-  } else if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-    console.error(`error: ${err.message}\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    throw err;
-  }
-}
+void runCli(main, { usage: USAGE });

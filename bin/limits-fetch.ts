@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';
-import { parseArgs, UsageError } from '../lib/ratelimits/cli-args';
+import { parseArgs, runCli } from '../lib/cli';
 import {
   defaultNamespaces,
   fetchClientCredentialsToken,
@@ -26,35 +26,28 @@ const USAGE = `usage: npm run limits:fetch -- --env <name> [--api-base <url>] [-
   --dry-run            print what would be written, change nothing
 credentials: GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET (a client-credentials client of the org)`;
 
-async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(argv, { env: true, 'api-base': true, 'login-base': true, namespace: true, 'dry-run': false, help: false });
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`error: ${err.message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.flags.has('help')) {
+async function main(): Promise<number> {
+  const { values } = parseArgs(process.argv.slice(2), {
+    env: { type: 'string' },
+    'api-base': { type: 'string' },
+    'login-base': { type: 'string' },
+    namespace: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const name = args.options.env?.at(-1) ?? selectedEnvironmentName();
+  const name = values.env ?? selectedEnvironmentName();
   const file = path.join(environmentsDir(), `${name}.json`);
   const label = path.relative(process.cwd(), file) || file;
-  let env;
-  try {
-    if (!existsSync(file)) {
-      throw new ConfigError([
-        `--env: ${label} does not exist; limits are written into an environment's own file (for pr-* environments, fetch into their base environment)`,
-      ]);
-    }
-    env = loadEnvironment(name);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) console.error(`error: ${problem}`);
-    return 2;
+  if (!existsSync(file)) {
+    throw new ConfigError([
+      `--env: ${label} does not exist; limits are written into an environment's own file (for pr-* environments, fetch into their base environment)`,
+    ]);
   }
+  const env = loadEnvironment(name);
   const clientId = process.env.GENESYSCLOUD_OAUTHCLIENT_ID?.trim();
   const clientSecret = process.env.GENESYSCLOUD_OAUTHCLIENT_SECRET?.trim();
   if (!clientId || !clientSecret) {
@@ -63,8 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  const apiBase = args.options['api-base']?.at(-1) ?? env.genesys.apiBase;
-  const loginBase = args.options['login-base']?.at(-1) ?? env.genesys.loginBase;
+  const apiBase = values['api-base'] ?? env.genesys.apiBase;
+  const loginBase = values['login-base'] ?? env.genesys.loginBase;
   for (const [flag, url] of [
     ['--api-base', apiBase],
     ['--login-base', loginBase],
@@ -74,65 +67,45 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const namespaces = [...new Set([...defaultNamespaces(), ...(args.options.namespace ?? [])])];
+  const namespaces = [...new Set([...defaultNamespaces(), ...(values.namespace ?? [])])];
   const log = (line: string): void => console.log(line);
 
-  try {
-    log(`Requesting a client-credentials token from ${loginBase}/oauth/token ...`);
-    const token = await fetchClientCredentialsToken(loginBase, clientId, clientSecret, { log });
-    const entries: LimitEntry[] = [];
-    for (const [i, ns] of namespaces.entries()) {
-      const { entries: found, skipped } = await fetchNamespaceLimits(apiBase, token, ns, { log });
-      log(
-        `[${i + 1}/${namespaces.length}] ${ns}: ${found.length} limits${skipped.length ? ` (${skipped.length} malformed entries skipped)` : ''}`,
-      );
-      entries.push(...found);
-    }
-    const match = matchCatalogue(entries);
-    const names = Object.keys(match.overrides);
-    log('');
-    log(names.length ? 'Limits the planner uses (written to genesys.limits):' : 'No limit the planner uses was returned.');
-    for (const n of names) {
-      const before = env.config.genesys.limits[n];
-      log(`  ${n} = ${match.overrides[n]}${before !== undefined && before !== match.overrides[n] ? ` (was ${before})` : ''}`);
-    }
-    if (match.notReturned.length) {
-      log(`Not returned (catalogue defaults stay): ${match.notReturned.map((s) => s.name).join(', ')}`);
-    }
-    if (match.unused.length) {
-      log(`Other limits in these namespaces (not used by the planner; add them to lib/ratelimits/catalogue.ts to plan against them):`);
-      for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
-    }
-    if (names.length === 0) return 0;
-    const text = withLimitOverrides(readFileSync(file, 'utf8'), match.overrides, label);
-    // Never write a file the app would then refuse.
-    parseEnvironmentFile(JSON.parse(text), label);
-    if (args.flags.has('dry-run')) {
-      log(`\n--dry-run: ${label} not changed.`);
-      return 0;
-    }
-    writeFileSync(file, text);
-    log(`\nWrote ${names.length} limit(s) to ${label} (genesys.limits). Run npm run budget -- --env ${name} to see the new plan.`);
-    return 0;
-  } catch (err) {
-    if (err instanceof LimitsApiError) {
-      console.error(`error: ${err.message}`);
-      return 1;
-    }
-    if (err instanceof ConfigError) {
-      for (const problem of err.problems) console.error(`error: ${problem}`);
-      return 2;
-    }
-    throw err;
+  log(`Requesting a client-credentials token from ${loginBase}/oauth/token ...`);
+  const token = await fetchClientCredentialsToken(loginBase, clientId, clientSecret, { log });
+  const entries: LimitEntry[] = [];
+  for (const [i, ns] of namespaces.entries()) {
+    const { entries: found, skipped } = await fetchNamespaceLimits(apiBase, token, ns, { log });
+    log(
+      `[${i + 1}/${namespaces.length}] ${ns}: ${found.length} limits${skipped.length ? ` (${skipped.length} malformed entries skipped)` : ''}`,
+    );
+    entries.push(...found);
   }
+  const match = matchCatalogue(entries);
+  const names = Object.keys(match.overrides);
+  log('');
+  log(names.length ? 'Limits the planner uses (written to genesys.limits):' : 'No limit the planner uses was returned.');
+  for (const n of names) {
+    const before = env.config.genesys.limits[n];
+    log(`  ${n} = ${match.overrides[n]}${before !== undefined && before !== match.overrides[n] ? ` (was ${before})` : ''}`);
+  }
+  if (match.notReturned.length) {
+    log(`Not returned (catalogue defaults stay): ${match.notReturned.map((s) => s.name).join(', ')}`);
+  }
+  if (match.unused.length) {
+    log(`Other limits in these namespaces (not used by the planner; add them to lib/ratelimits/catalogue.ts to plan against them):`);
+    for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
+  }
+  if (names.length === 0) return 0;
+  const text = withLimitOverrides(readFileSync(file, 'utf8'), match.overrides, label);
+  // Never write a file the app would then refuse.
+  parseEnvironmentFile(JSON.parse(text), label);
+  if (values['dry-run']) {
+    log(`\n--dry-run: ${label} not changed.`);
+    return 0;
+  }
+  writeFileSync(file, text);
+  log(`\nWrote ${names.length} limit(s) to ${label} (genesys.limits). Run npm run budget -- --env ${name} to see the new plan.`);
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+void runCli(main, { usage: USAGE, expected: [[LimitsApiError, 1]] });

@@ -5,7 +5,7 @@
  * was given, 2 bad arguments or a file that is not a plan.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { numberOption, parseArgs, runCli } from '../lib/cli';
 import { parsePlanJson, PlanFormatError } from '../lib/plan-review/plan-json';
 import { renderPlanSummary, stackNameFromPath, summarizeStack, type FailedStack } from '../lib/plan-review/plan-summary';
 
@@ -20,37 +20,26 @@ const USAGE = `usage: npm run plan-summary -- <plan.json | stack=plan.json>... [
   --max-chars <n>         shrink tables to fit (default 60000; GitHub comments hold 65536)
   --fail-on-archive-loss  exit 1 when an archive stack would destroy or replace anything`;
 
-function main(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        failed: { type: 'string', multiple: true },
-        budget: { type: 'string' },
-        title: { type: 'string' },
-        marker: { type: 'string' },
-        out: { type: 'string' },
-        'max-chars': { type: 'string' },
-        'fail-on-archive-loss': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+function main(): number {
+  const { values, positionals } = parseArgs(
+    process.argv.slice(2),
+    {
+      failed: { type: 'string', multiple: true },
+      budget: { type: 'string' },
+      title: { type: 'string' },
+      marker: { type: 'string' },
+      out: { type: 'string' },
+      'max-chars': { type: 'string' },
+      'fail-on-archive-loss': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { positionals: true },
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const maxChars = values['max-chars'] === undefined ? undefined : Number(values['max-chars']);
-  if (maxChars !== undefined && !(Number.isInteger(maxChars) && maxChars >= 1000)) {
-    console.error(`error: --max-chars must be an integer >= 1000 (got ${JSON.stringify(values['max-chars'])})`);
-    return 2;
-  }
+  const maxChars = numberOption('max-chars', values['max-chars'], { min: 1000, integer: true });
   const failed: FailedStack[] = [];
   for (const f of values.failed ?? []) {
     const [stack, ...why] = f.split('=');
@@ -95,4 +84,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void runCli(main, { usage: USAGE });

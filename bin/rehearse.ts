@@ -3,9 +3,9 @@
  * Replays a scenario against the Genesys Cloud simulator, sized by the budget planner, and
  * prints progress and a result table. See README "Rehearse locally".
  */
-import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
+import { loadEnvironment, selectedEnvironmentName } from '../lib/config';
 import { planBudget } from '../lib/ratelimits/planner';
-import { last, numberArg, parseArgs } from '../sim/args';
 import {
   autoCompression,
   formatResults,
@@ -32,32 +32,40 @@ const USAGE = `usage: npm run rehearse -- [options]
   --json                print the results as JSON instead of a table`;
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), {
-    values: ['env', 'scenario', 'seconds', 'minute-ms', 'load-scale', 'url', 'max-429-percent'],
-    flags: ['naive', 'planned', 'json', 'help'],
+  const { values } = parseArgs(process.argv.slice(2), {
+    env: { type: 'string' },
+    scenario: { type: 'string', multiple: true },
+    seconds: { type: 'string' },
+    'minute-ms': { type: 'string' },
+    'load-scale': { type: 'string' },
+    url: { type: 'string' },
+    'max-429-percent': { type: 'string' },
+    naive: { type: 'boolean' },
+    planned: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
   });
-  if (args.flags.has('help')) {
+  if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  if (args.flags.has('naive') && args.flags.has('planned'))
-    throw new Error('--naive and --planned exclude each other; omit both to run both');
-  const env = loadEnvironment(last(args, 'env') ?? selectedEnvironmentName());
+  if (values.naive && values.planned) throw new UsageError('--naive and --planned exclude each other; omit both to run both');
+  const env = loadEnvironment(values.env ?? selectedEnvironmentName());
   const budget = planBudget(env.config);
-  const wanted = args.values.get('scenario') ?? env.config.loadProfile.scenarios.map((s) => s.name);
+  const wanted = values.scenario ?? env.config.loadProfile.scenarios.map((s) => s.name);
   for (const name of wanted) {
     if (!env.config.loadProfile.scenarios.some((s) => s.name === name)) {
-      throw new Error(
+      throw new UsageError(
         `--scenario ${name}: no such scenario in ${env.sourceFile}; choose one of ${env.config.loadProfile.scenarios.map((s) => s.name).join(', ')}`,
       );
     }
   }
-  const modes: RehearsalMode[] = args.flags.has('naive') ? ['naive'] : args.flags.has('planned') ? ['planned'] : ['planned', 'naive'];
-  const maxShare = (numberArg(args, 'max-429-percent', { min: 0 }) ?? 1) / 100;
-  const url = last(args, 'url')?.replace(/\/+$/, '');
+  const modes: RehearsalMode[] = values.naive ? ['naive'] : values.planned ? ['planned'] : ['planned', 'naive'];
+  const maxShare = (numberOption('max-429-percent', values['max-429-percent'], { min: 0 }) ?? 1) / 100;
+  const url = values.url?.replace(/\/+$/, '');
   // A running simulator fixes the window and the limits; the rehearsal adapts to them.
   const remote = url ? await remoteSimulator(url) : undefined;
-  const json = args.flags.has('json');
+  const json = values.json;
   const log = (line: string): void => {
     if (!json) console.log(line);
   };
@@ -67,14 +75,14 @@ async function main(): Promise<number> {
   for (const name of wanted) {
     const plan = budget.scenarios.find((s) => s.name === name)!;
     const config = env.config.loadProfile.scenarios.find((s) => s.name === name)!;
-    const seconds = numberArg(args, 'seconds', { min: 1 }) ?? Math.min(plan.durationSec, 60);
+    const seconds = numberOption('seconds', values.seconds, { min: 1 }) ?? Math.min(plan.durationSec, 60);
     const limits = catalogueLimits(env.config.genesys.limits);
     const auto = autoCompression(plan.requestsPerMinute, limits.perToken);
-    const minuteMs = remote?.minuteMs ?? numberArg(args, 'minute-ms', { min: 100 }) ?? auto.minuteMs;
+    const minuteMs = remote?.minuteMs ?? numberOption('minute-ms', values['minute-ms'], { min: 100 }) ?? auto.minuteMs;
     const loadScale = remote
       ? remote.limits.perToken / limits.perToken
-      : (numberArg(args, 'load-scale', { min: 0 }) ?? (last(args, 'minute-ms') ? 1 : auto.loadScale));
-    if (!(loadScale > 0 && loadScale <= 1)) throw new Error(`--load-scale must be > 0 and <= 1 (got ${loadScale})`);
+      : (numberOption('load-scale', values['load-scale'], { min: 0 }) ?? (values['minute-ms'] ? 1 : auto.loadScale));
+    if (!(loadScale > 0 && loadScale <= 1)) throw new UsageError(`--load-scale must be > 0 and <= 1 (got ${loadScale})`);
     const simLimits = { ...limits, ...scaledLimits(limits, loadScale) };
     log(
       `\n${name}: ${plan.virtualUsers} VUs x ${config.requestsPerUserPerMinute}/min = ${plan.requestsPerMinute}/min; planner: ${plan.sizing.shards} shard(s) x ${plan.sizing.tokensPerShard} token(s), verdict ${plan.verdict}`,
@@ -147,11 +155,5 @@ async function remoteSimulator(url: string): Promise<{ minuteMs: number; limits:
   return (await res.json()) as { minuteMs: number; limits: { perToken: number; perClient: number } };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError) for (const p of err.problems) console.error(`error: ${p}`);
-    else console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+// Exit 1 on any failure, bad arguments included; exit at once, so no open socket holds the result back.
+void runCli(main, { usage: USAGE, usageErrorCode: 1, configErrorCode: 1, exitWhenDone: true });

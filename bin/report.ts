@@ -7,13 +7,11 @@
  */
 import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, runCli, UsageError } from '../lib/cli';
 import { ReportBuilder, readJtl, renderHtml, RESULT_FILE, shardName, JtlFormatError } from '../loadtest/report';
 
 const USAGE =
   'usage: npm run report -- <results-dir> [--out <dir>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>]';
-
-class UsageError extends Error {}
 
 function resultFiles(dir: string): string[] {
   const out: string[] = [];
@@ -30,22 +28,23 @@ function resultFiles(dir: string): string[] {
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs(
+    process.argv.slice(2),
+    {
       out: { type: 'string' },
       'test-id': { type: 'string' },
       'bucket-sec': { type: 'string' },
       metadata: { type: 'string' },
       analytics: { type: 'string' },
       region: { type: 'string' },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
     },
-  });
+    { positionals: true },
+  );
   if (values.help) {
     console.log(USAGE);
-    return;
+    return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`give exactly one results folder (got ${positionals.length})`);
   const dir = path.resolve(positionals[0]);
@@ -103,17 +102,7 @@ async function main(): Promise<void> {
   console.log(
     `wrote ${path.relative(process.cwd(), path.join(out, 'report.json'))} and report.html (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof JtlFormatError) {
-    console.error(`error: ${err.message}`);
-    if (err instanceof UsageError) console.error(USAGE);
-    process.exitCode = 2;
-  } else if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-    console.error(`error: ${err.message}\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    throw err;
-  }
-});
+void runCli(main, { usage: USAGE, expected: [[JtlFormatError, 2]] });

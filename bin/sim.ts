@@ -2,8 +2,8 @@
  * `npm run sim -- [--port N] [--minute-ms M] [--faults ...] [--client id:secret ...] [--env <env>]`
  * Serves the Genesys Cloud simulator on 127.0.0.1 until Ctrl-C. See README "Rehearse locally".
  */
-import { loadEnvironment, ConfigError } from '../lib/config';
-import { last, numberArg, parseArgs } from '../sim/args';
+import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
+import { loadEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
 import { catalogueLimits, startSimulator, type SimClient } from '../sim/server';
 
@@ -21,50 +21,51 @@ const USAGE = `usage: npm run sim -- [options]
   --seed N               seed for fault draws
   --stats-every-sec S    print a stats line every S seconds while traffic flows (default 5; 0 = never)`;
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), {
-    values: [
-      'port',
-      'minute-ms',
-      'env',
-      'per-token',
-      'per-client',
-      'client',
-      'token-ttl-sec',
-      'faults',
-      'jobs-queued-ms',
-      'jobs-pending-ms',
-      'seed',
-      'stats-every-sec',
-    ],
-    flags: ['help'],
+async function main(): Promise<number | void> {
+  const { values } = parseArgs(process.argv.slice(2), {
+    port: { type: 'string' },
+    'minute-ms': { type: 'string' },
+    env: { type: 'string' },
+    'per-token': { type: 'string' },
+    'per-client': { type: 'string' },
+    client: { type: 'string', multiple: true },
+    'token-ttl-sec': { type: 'string' },
+    faults: { type: 'string' },
+    'jobs-queued-ms': { type: 'string' },
+    'jobs-pending-ms': { type: 'string' },
+    seed: { type: 'string' },
+    'stats-every-sec': { type: 'string' },
+    help: { type: 'boolean' },
   });
-  if (args.flags.has('help')) {
+  if (values.help) {
     console.log(USAGE);
-    return;
+    return 0;
   }
-  const envName = last(args, 'env');
+  const envName = values.env;
   const base = catalogueLimits(envName ? loadEnvironment(envName).config.genesys.limits : {});
-  const clients: SimClient[] = (args.values.get('client') ?? []).map((c) => {
+  const clients: SimClient[] = (values.client ?? []).map((c) => {
     const i = c.indexOf(':');
-    if (i <= 0 || i === c.length - 1) throw new Error(`--client must be ID:SECRET (got ${c})`);
+    if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);
     return { id: c.slice(0, i), secret: c.slice(i + 1) };
   });
-  const faultsText = last(args, 'faults');
+  const faultsText = values.faults;
   const sim = await startSimulator({
-    port: numberArg(args, 'port', { min: 0, integer: true }) ?? 8080,
-    minuteMs: numberArg(args, 'minute-ms', { min: 10 }),
+    port: numberOption('port', values.port, { min: 0, integer: true }) ?? 8080,
+    minuteMs: numberOption('minute-ms', values['minute-ms'], { min: 10 }),
     limits: {
       ...base,
-      perToken: numberArg(args, 'per-token', { min: 1, integer: true }) ?? base.perToken,
-      perClient: numberArg(args, 'per-client', { min: 1, integer: true }) ?? base.perClient,
+      perToken: numberOption('per-token', values['per-token'], { min: 1, integer: true }) ?? base.perToken,
+      perClient: numberOption('per-client', values['per-client'], { min: 1, integer: true }) ?? base.perClient,
     },
     clients,
     openRegistration: clients.length === 0,
-    tokenTtlSec: numberArg(args, 'token-ttl-sec', { min: 1, integer: true }),
+    tokenTtlSec: numberOption('token-ttl-sec', values['token-ttl-sec'], { min: 1, integer: true }),
     faults: faultsText ? parseFaultsFlag(faultsText) : undefined,
-    jobs: { queuedMs: numberArg(args, 'jobs-queued-ms', { min: 0 }), pendingMs: numberArg(args, 'jobs-pending-ms', { min: 0 }) },
-    seed: numberArg(args, 'seed', { integer: true }),
+    jobs: {
+      queuedMs: numberOption('jobs-queued-ms', values['jobs-queued-ms'], { min: 0 }),
+      pendingMs: numberOption('jobs-pending-ms', values['jobs-pending-ms'], { min: 0 }),
+    },
+    seed: numberOption('seed', values.seed, { integer: true }),
   });
   console.log(`Genesys Cloud simulator on ${sim.url}  (login and API base)`);
   console.log(
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   console.log(`  faults: ${JSON.stringify(sim.faults())}`);
   console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST ${sim.url}/__sim/reset`);
 
-  const every = numberArg(args, 'stats-every-sec', { min: 0 }) ?? 5;
+  const every = numberOption('stats-every-sec', values['stats-every-sec'], { min: 0 }) ?? 5;
   let lastTotal = 0;
   let lastSince = '';
   const timer =
@@ -105,8 +106,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) for (const p of err.problems) console.error(`error: ${p}`);
-  else console.error(`error: ${(err as Error).message}`);
-  process.exit(1);
-});
+// Exit 1 on any failure, bad arguments included; on success the server keeps the process alive.
+void runCli(main, { usage: USAGE, usageErrorCode: 1, configErrorCode: 1, exitWhenDone: true });

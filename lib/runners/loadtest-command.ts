@@ -4,9 +4,9 @@
  * are injected so tests run it against fakes; `--dry-run` touches no AWS API at all.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { parseArgs } from '../cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../config';
 import { planBudget } from '../ratelimits';
 import { generatePlan } from '../../loadtest/jmx/generate';
@@ -76,23 +76,19 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
   }
 }
 
-/** Runs the command; returns the exit code. Throws ConfigError for bad flags or configuration. */
+/** Runs the command; returns the exit code. Throws UsageError for unknown flags, ConfigError for bad values or configuration. */
 export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      env: { type: 'string' },
-      scenario: { type: 'string' },
-      'test-id': { type: 'string' },
-      shards: { type: 'string' },
-      'duration-sec': { type: 'string' },
-      jmx: { type: 'string' },
-      params: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      watch: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const { values } = parseArgs(argv, {
+    env: { type: 'string' },
+    scenario: { type: 'string' },
+    'test-id': { type: 'string' },
+    shards: { type: 'string' },
+    'duration-sec': { type: 'string' },
+    jmx: { type: 'string' },
+    params: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    watch: { type: 'boolean' },
+    help: { type: 'boolean' },
   });
   if (values.help) {
     deps.log(LOADTEST_USAGE);
