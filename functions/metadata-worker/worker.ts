@@ -1,4 +1,5 @@
-import { GenesysApiError, TokenRequestError, type ApiResponse } from '../../lib/genesys-client';
+import type { ApiResponse } from '../../lib/genesys-client';
+import { describeError } from '../shared/genesys';
 import type { InvocationMetrics } from '../shared/metrics';
 import type { ObjectStore } from '../shared/object-store';
 import {
@@ -232,10 +233,4 @@ export async function processMetadataBatch(records: readonly SqsRecord[], deps: 
 function carriedAttributes(record: SqsRecord): Record<string, string> {
   const checks = counterAttribute(record, ATTR.checks);
   return checks > 0 ? { [ATTR.checks]: String(checks) } : {};
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof GenesysApiError || err instanceof TokenRequestError) return err.message;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }

@@ -1,5 +1,5 @@
 import { realSleep, type ApiResponse } from '../../lib/genesys-client';
-import { describeError } from '../metadata-worker/worker';
+import { describeError } from '../shared/genesys';
 import type { InvocationMetrics } from '../shared/metrics';
 import type { ObjectStore } from '../shared/object-store';
 import {

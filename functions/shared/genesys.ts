@@ -1,5 +1,11 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createGenesysClient, type GenesysApiClient, type ResponseInfo } from '../../lib/genesys-client';
+import {
+  createGenesysClient,
+  GenesysApiError,
+  TokenRequestError,
+  type GenesysApiClient,
+  type ResponseInfo,
+} from '../../lib/genesys-client';
 import { requiredEnv } from './env';
 
 /** Environment variables the pipeline construct sets on both workers. */
@@ -84,4 +90,11 @@ export class WorkerClientCache {
     }
     return this.client;
   }
+}
+
+/** One line for logs and dead-letter reasons; Genesys errors already say method, path and status. */
+export function describeError(err: unknown): string {
+  if (err instanceof GenesysApiError || err instanceof TokenRequestError) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
 }
