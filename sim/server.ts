@@ -284,6 +284,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const ns = ctx.params.namespace;
       const resolved = resolveLimits().filter((l) => l.namespace === ns);
       if (!resolved.length) return { status: 404, body: errorBody(404, 'not.found', `Namespace ${ns} not found`, '') };
+      // Only the limits the real API publishes (an apiKey in the catalogue), under that key.
+      const published = resolved.filter((l) => l.apiKey);
       const effective: Record<string, number> = {
         [TOKEN_LIMIT]: limits.perToken,
         'token.rate.per.minute': limits.perToken,
@@ -292,7 +294,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       };
       return {
         status: 200,
-        body: { entities: resolved.map((l) => ({ key: l.name, namespace: ns, value: effective[l.name] ?? l.value })) },
+        body: { entities: published.map((l) => ({ key: l.apiKey, namespace: ns, value: effective[l.name] ?? l.value })) },
       };
     }),
   ];
