@@ -151,12 +151,14 @@ describe('async-retrieval guard', () => {
   it('fails a schedule that calls the analytics query itself through an API destination', () => {
     const { stack, guard } = workerStack();
     const connection = new CloudwatchEventConnection(stack, 'genesys', {
+      name: 'genesys-oauth',
       authorizationType: 'OAUTH_CLIENT_CREDENTIALS',
       authParameters: {
         oauth: {
           authorizationEndpoint: 'https://login.mypurecloud.com/oauth/token',
           httpMethod: 'POST',
           clientParameters: { clientId: 'id', clientSecret: 'secret' },
+          oauthHttpParameters: { body: [{ key: 'grant_type', value: 'client_credentials' }] },
         },
       },
     });
