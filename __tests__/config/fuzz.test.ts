@@ -137,5 +137,6 @@ describe('config fuzzing', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(outdir) ? readdirSync(outdir) : []).toEqual([]);
     }
-  });
+    // Four app start-ups in child processes: generous on a loaded 2-core machine.
+  }, 240_000);
 });
