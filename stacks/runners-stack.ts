@@ -15,7 +15,7 @@ export interface RunnersStackProps {
   readonly genesys: GenesysStack;
 }
 
-/** `<env>-runners`: ephemeral compute and the event pipeline; nothing here costs money while idle. */
+/** `<env>-runners`: ephemeral compute and the event pipeline; nothing here computes while idle (see the README for the few fixed costs). */
 export class RunnersStack extends LoadlabStack {
   /** Partner event bus -> SQS -> metadata worker, and the report-jobs queue and worker (`pipeline.reportJobsQueue`). */
   readonly pipeline: EventPipeline;
