@@ -13,9 +13,9 @@ import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
 
 const USAGE = 'usage: npm run jmx -- --env <env> --scenario <name> --out <file.jmx> [--params-csv <file>] [--summary]';
 
-function describe(summary: PlanSummary, out: string): string[] {
+function describe(summary: PlanSummary, out: string, summaryFile: string | undefined): string[] {
   const lines = [
-    `wrote ${out}`,
+    `wrote ${out}${summaryFile ? ` and ${summaryFile}` : ''}`,
     `  scenario ${summary.scenario}: ${summary.shards} shard(s) x ${summary.threadsPerShard} threads, ${summary.targetRpmPerShard} requests/min and ${summary.tokensPerShard} token(s) per shard`,
     `  ramp-up ${summary.rampUpSec} s, duration ${summary.durationSec} s, mean think time ${summary.thinkTimeSec.toFixed(1)} s per user, tokens refreshed every ${summary.tokenRefreshSec} s`,
     ...summary.endpoints.map((e) => `  ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.label}`),
@@ -24,8 +24,10 @@ function describe(summary: PlanSummary, out: string): string[] {
     lines.push(`  ids come from ${summary.paramsCsv} (property PARAMS_CSV), header line: ${summary.csvColumns.join(',')}`);
   }
   for (const w of summary.warnings) lines.push(`  warning: ${w}`);
+  // The secret goes in a properties file: a -J value would show in `ps` and in the shell history.
   lines.push(
-    '  run one shard by hand: jmeter -n -t <plan> -l shard-0.jtl -JCLIENT_ID=... -JCLIENT_SECRET=... (the image does this for you)',
+    `  run one shard by hand: jmeter -n -t ${out} -l shard-0.jtl -q loadtest/image/loadlab.properties -q client.properties`,
+    '    (client.properties holds CLIENT_ID=... and CLIENT_SECRET=...; the image does this for you)',
   );
   return lines;
 }
@@ -53,10 +55,10 @@ function main(): number {
   const out = path.resolve(values.out!);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, generated.xml);
-  if (values.summary) {
-    writeFileSync(out.replace(/\.jmx$/, '') + '.summary.json', JSON.stringify(generated.summary, null, 2) + '\n');
-  }
-  for (const line of describe(generated.summary, path.relative(process.cwd(), out))) console.log(line);
+  const summaryFile = values.summary ? out.replace(/\.jmx$/, '') + '.summary.json' : undefined;
+  if (summaryFile) writeFileSync(summaryFile, JSON.stringify(generated.summary, null, 2) + '\n');
+  const rel = (p: string | undefined): string | undefined => p && path.relative(process.cwd(), p);
+  for (const line of describe(generated.summary, rel(out)!, rel(summaryFile))) console.log(line);
   return 0;
 }
 
