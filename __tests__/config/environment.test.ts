@@ -96,8 +96,11 @@ describe('environment validation', () => {
   it('explains an unknown environment and invalid JSON', () => {
     expect(problemsOf(() => loadFrom({ example: exampleInput() }, 'staging'))).toEqual([
       expect.stringMatching(
-        /^LOADLAB_ENV: no environment staging \(.*staging\.json does not exist; available: example, or pr-<number> for an ephemeral one\)$/,
+        /^LOADLAB_ENV: no environment staging \(.*staging\.json does not exist; available: example, or pr-<number> for an ephemeral one\); to add it, copy \S*example\.json to \S*staging\.json and set "name": "staging"$/,
       ),
+    ]);
+    expect(problemsOf(() => loadFrom({}, 'staging'))).toEqual([
+      expect.stringMatching(/available: none, .*; to add it, write \S*staging\.json \(fields: "Configuration reference" in README\.md\)$/),
     ]);
     expect(problemsOf(() => loadEnvironment('Bad_Name'))).toEqual([expect.stringMatching(/^LOADLAB_ENV must be 2-24 lower-case/)]);
   });

@@ -117,8 +117,14 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
     const base = readJson(file, path.join(relDir, `${baseName}.json`));
     raw = derivePullRequestEnvironment(base, name, baseName);
   } else {
+    const others = available(dir);
+    const target = path.join(relDir, `${name}.json`);
+    // Say how to add one: a newcomer's first `--env staging` lands here.
+    const fix = others.length
+      ? `to add it, copy ${path.join(relDir, `${others.includes('example') ? 'example' : others[0]}.json`)} to ${target} and set "name": "${name}"`
+      : `to add it, write ${target} (fields: "Configuration reference" in README.md)`;
     throw new ConfigError([
-      `LOADLAB_ENV: no environment ${name} (${path.join(relDir, `${name}.json`)} does not exist; available: ${available(dir).join(', ') || 'none'}, or pr-<number> for an ephemeral one)`,
+      `LOADLAB_ENV: no environment ${name} (${target} does not exist; available: ${others.join(', ') || 'none'}, or pr-<number> for an ephemeral one); ${fix}`,
     ]);
   }
   const label = path.join(relDir, path.basename(file));
