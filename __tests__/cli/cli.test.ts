@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { numberOption, parseArgs, runMain, UsageError, type CliOptions } from '../../lib/cli';
 import { ConfigError } from '../../lib/config';
 
@@ -102,4 +104,20 @@ describe('runMain', () => {
     expect(debug.text).toMatch(/^error: cannot read x\nTypeError: cannot read x\n\s+at /);
     expect(await run(() => Promise.reject('a string'))).toEqual({ code: 1, text: 'error: a string' });
   });
+});
+
+describe('runCli', () => {
+  it('stops quietly when its reader closes the pipe early (npm run budget | head), without an EPIPE stack', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/budget.ts', '--env', 'example', '--json'], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Close the reading end before the command writes anything: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  }, 60_000);
 });

@@ -50,6 +50,11 @@ export async function runMain(main: CliMain, options: CliOptions, io: CliIo): Pr
 
 /** Entry point of a `bin/` command: runs `main` and sets the process's exit code. */
 export function runCli(main: CliMain, options: CliOptions): Promise<void> {
+  // `npm run budget | head` closes the pipe early: stop quietly, as other Unix tools do, not with an EPIPE stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   return runMain(main, options, { error: (line) => console.error(line), env: process.env }).then((code) => {
     if (code !== undefined) process.exitCode = code;
     if (options.exitWhenDone && code !== undefined) process.exit(code);
