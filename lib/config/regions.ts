@@ -1,6 +1,6 @@
 /**
  * Genesys Cloud regions as the provider names them (`aws_region`), with their API domains.
- * Source: provider v1.84.1 `getRegionMap` (see ../shared/genesys-facts.md section 7, copied as facts).
+ * Source: MyPureCloud/terraform-provider-genesyscloud v1.84.1, `getRegionMap` in genesyscloud/provider/provider.go.
  */
 export const GENESYS_REGIONS: Readonly<Record<string, string>> = {
   'us-east-1': 'mypurecloud.com',

@@ -2,8 +2,8 @@
  * The Genesys Cloud Platform API endpoints genesys-loadlab knows about: what a scenario may
  * call, which permissions each needs (used to derive least-privilege roles), and what kind of
  * traffic it is (used by the budget planner to spot synchronous metadata or analytics polling).
- * Permission strings come from the SDK docs ("Requires ANY permissions"); see
- * ../shared/genesys-facts.md section 6.
+ * Permission strings come from the Platform API SDK docs ("Requires ANY permissions" of each
+ * operation, e.g. platform-client-sdk-python build/docs/RecordingApi.md, AnalyticsApi.md).
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,7 +1,7 @@
 /**
  * The Genesys Cloud limits genesys-loadlab plans against. Values are the published defaults;
  * orgs can have them raised, so every environment may override any value by name
- * (`genesys.limits`, written by `npm run limits:fetch`). Sources: ../shared/genesys-facts.md.
+ * (`genesys.limits`, written by `npm run limits:fetch`). Each entry names its public source.
  */
 import { ConfigError } from '../config/errors';
 
