@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  // Transpile each file on its own: type checking is `npm run typecheck`, not the test run.
-  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  // tsconfig's isolatedModules makes ts-jest transpile each file on its own; type checking is
+  // `npm run typecheck`, not the test run.
+  transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'],
   testTimeout: 60000,
   // Synthesis is CPU-bound; two workers match the machine and CI.
