@@ -3,7 +3,7 @@
  * Exit codes: 0 within budget, 1 a scenario or the pipeline is over budget (or invalid),
  * 2 bad arguments or a bad environment file.
  */
-import { loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { loadSelectedEnvironment } from '../lib/config';
 import { parseArgs, runCli } from '../lib/cli';
 import { planBudget } from '../lib/ratelimits';
 import { budgetJson, formatBudget } from '../lib/ratelimits/report';
@@ -18,7 +18,7 @@ function main(): number {
     console.log(USAGE);
     return 0;
   }
-  const plan = planBudget(loadEnvironment(values.env ?? selectedEnvironmentName()).config);
+  const plan = planBudget(loadSelectedEnvironment(values.env).config);
   console.log(values.json ? JSON.stringify(budgetJson(plan), null, 2) : formatBudget(plan));
   return plan.ok ? 0 : 1;
 }

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   };
   // Refuse archive stacks and foreign names before loading anything.
   let plan = planDestroy(request);
-  const env = loadEnvironment(plan.env, { baseName: request.baseEnv });
+  const env = loadEnvironment(plan.env, { baseName: request.baseEnv, nameFrom: '--env' });
   if (process.env.CI === 'true' && env.config.backend.type === 'local' && !values['dry-run']) {
     console.error(
       `error: ${env.sourceFile}: backend.type is "local", but this is CI: the state of ${plan.env} is not on this runner, so a destroy would find nothing.` +

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, runCli } from '../lib/cli';
-import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { ConfigError, loadSelectedEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
 import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
 
@@ -49,7 +49,7 @@ function main(): number {
   if (!values.scenario) problems.push('--scenario is required: the scenario name from the environment file');
   if (!values.out) problems.push('--out is required: where to write the .jmx (e.g. build/agent-scripts.jmx)');
   if (problems.length > 0) throw new ConfigError([...problems, USAGE]);
-  const env = loadEnvironment(values.env ?? selectedEnvironmentName());
+  const env = loadSelectedEnvironment(values.env);
   const plan = planBudget(env.config);
   const generated = generatePlan(env, plan, values.scenario!, { paramsCsv: values['params-csv'] });
   const out = path.resolve(values.out!);

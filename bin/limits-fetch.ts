@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       `--env: ${label} does not exist; limits are written into an environment's own file (for pr-* environments, fetch into their base environment)`,
     ]);
   }
-  const env = loadEnvironment(name);
+  const env = loadEnvironment(name, { nameFrom: values.env !== undefined ? '--env' : 'LOADLAB_ENV' });
   const clientId = process.env.GENESYSCLOUD_OAUTHCLIENT_ID?.trim();
   const clientSecret = process.env.GENESYSCLOUD_OAUTHCLIENT_SECRET?.trim();
   if (!clientId || !clientSecret) {

@@ -4,7 +4,7 @@
  * prints progress and a result table. See README "Rehearse locally".
  */
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
-import { loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { loadSelectedEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits/planner';
 import {
   autoCompression,
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.naive && values.planned) throw new UsageError('--naive and --planned exclude each other; omit both to run both');
-  const env = loadEnvironment(values.env ?? selectedEnvironmentName());
+  const env = loadSelectedEnvironment(values.env);
   const budget = planBudget(env.config);
   const wanted = values.scenario ?? env.config.loadProfile.scenarios.map((s) => s.name);
   for (const name of wanted) {

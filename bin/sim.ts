@@ -3,7 +3,7 @@
  * Serves the Genesys Cloud simulator on 127.0.0.1 until Ctrl-C. See README "Rehearse locally".
  */
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
-import { loadEnvironment } from '../lib/config';
+import { loadSelectedEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
 import { catalogueLimits, startSimulator, type SimClient } from '../sim/server';
 
@@ -42,7 +42,7 @@ async function main(): Promise<number | void> {
     return 0;
   }
   const envName = values.env;
-  const base = catalogueLimits(envName ? loadEnvironment(envName).config.genesys.limits : {});
+  const base = catalogueLimits(envName ? loadSelectedEnvironment(envName).config.genesys.limits : {});
   const clients: SimClient[] = (values.client ?? []).map((c) => {
     const i = c.indexOf(':');
     if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);

@@ -1,4 +1,7 @@
-import { ConfigError, loadEnvironment, parseEnvironmentFile } from '../../lib/config';
+import { ConfigError, loadEnvironment, loadSelectedEnvironment, parseEnvironmentFile } from '../../lib/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { exampleInput, loadFrom, repoEnvironment, TEST_NOW } from '../helpers/env';
 
 function problemsOf(fn: () => unknown): string[] {
@@ -91,6 +94,28 @@ describe('environment validation', () => {
       'e.json: genesys.eventBridge.eventSourceSuffix must be 1-64 characters of letters, digits, ".", "-" or "_" (got "has spaces!")',
       'e.json: genesys.eventBridge.topics[0] must be a Genesys notification topic such as v2.detail.events.conversation.{id}.customer.end (got "conversation.end")',
     ]);
+  });
+
+  it('names --env, not LOADLAB_ENV, when the name came from a command flag', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-env-'));
+    writeFileSync(path.join(dir, 'example.json'), JSON.stringify(exampleInput()));
+    expect(problemsOf(() => loadSelectedEnvironment('staging', { dir }))).toEqual([
+      expect.stringMatching(/^--env: no environment staging /),
+    ]);
+    expect(problemsOf(() => loadSelectedEnvironment('Bad_Name', { dir }))).toEqual([
+      expect.stringMatching(/^--env must be 2-24 lower-case/),
+    ]);
+    const saved = process.env.LOADLAB_ENV;
+    process.env.LOADLAB_ENV = 'staging';
+    try {
+      expect(problemsOf(() => loadSelectedEnvironment(undefined, { dir }))).toEqual([
+        expect.stringMatching(/^LOADLAB_ENV: no environment staging /),
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.LOADLAB_ENV;
+      else process.env.LOADLAB_ENV = saved;
+    }
+    expect(loadSelectedEnvironment('example', { dir, now: TEST_NOW }).name).toBe('example');
   });
 
   it('explains an unknown environment and invalid JSON', () => {

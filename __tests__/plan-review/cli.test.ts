@@ -65,7 +65,7 @@ describe('npm run destroy', () => {
   it('reports an unknown environment the way the config loader does', () => {
     const r = cli('destroy.ts', ['--env', 'staging', '--dry-run']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: LOADLAB_ENV: no environment staging/m);
+    expect(r.stderr).toMatch(/^error: --env: no environment staging/m);
   });
 });
 

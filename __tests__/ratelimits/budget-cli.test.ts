@@ -59,6 +59,6 @@ describe('npm run budget', () => {
     expect(bad.stderr).toContain('error: --env needs a value');
     const missing = budget(['--env', 'nosuchenv']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('LOADLAB_ENV: no environment nosuchenv');
+    expect(missing.stderr).toContain('--env: no environment nosuchenv');
   });
 });

@@ -44,6 +44,8 @@ export interface LoadOptions {
   readonly now?: Date;
   /** Base of a `pr-*` environment. Default: `LOADLAB_BASE_ENV` or `example`. */
   readonly baseName?: string;
+  /** Where the name came from, so a message names what the user typed. Default `LOADLAB_ENV`. */
+  readonly nameFrom?: string;
 }
 
 /** The folder environment files are read from: `LOADLAB_ENV_DIR` when set (tests, scratch copies), else `environments/`. */
@@ -54,6 +56,13 @@ export function environmentsDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Reads the environment name from `LOADLAB_ENV` (default `example`). */
 export function selectedEnvironmentName(env: NodeJS.ProcessEnv = process.env): string {
   return env.LOADLAB_ENV?.trim() || 'example';
+}
+
+/** The environment a command's `--env` names, else `LOADLAB_ENV`'s; errors name whichever was used. */
+export function loadSelectedEnvironment(flag: string | undefined, options: LoadOptions = {}): Environment {
+  return flag !== undefined
+    ? loadEnvironment(flag, { ...options, nameFrom: '--env' })
+    : loadEnvironment(selectedEnvironmentName(), { ...options, nameFrom: 'LOADLAB_ENV' });
 }
 
 function readJson(file: string, label: string): unknown {
@@ -96,7 +105,7 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   const relDir = path.relative(process.cwd(), dir) || '.';
   if (!/^[a-z][a-z0-9-]{1,23}$/.test(name)) {
     throw new ConfigError([
-      `LOADLAB_ENV must be 2-24 lower-case letters, digits or -, starting with a letter (got ${JSON.stringify(name)})`,
+      `${options.nameFrom ?? 'LOADLAB_ENV'} must be 2-24 lower-case letters, digits or -, starting with a letter (got ${JSON.stringify(name)})`,
     ]);
   }
   const ownFile = path.join(dir, `${name}.json`);
@@ -124,7 +133,7 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
       ? `to add it, copy ${path.join(relDir, `${others.includes('example') ? 'example' : others[0]}.json`)} to ${target} and set "name": "${name}"`
       : `to add it, write ${target} (fields: "Configuration reference" in README.md)`;
     throw new ConfigError([
-      `LOADLAB_ENV: no environment ${name} (${target} does not exist; available: ${others.join(', ') || 'none'}, or pr-<number> for an ephemeral one); ${fix}`,
+      `${options.nameFrom ?? 'LOADLAB_ENV'}: no environment ${name} (${target} does not exist; available: ${others.join(', ') || 'none'}, or pr-<number> for an ephemeral one); ${fix}`,
     ]);
   }
   const label = path.join(relDir, path.basename(file));

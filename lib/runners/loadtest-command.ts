@@ -100,7 +100,8 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
   const durationSec = integer('--duration-sec', values['duration-sec'], problems);
   if (problems.length > 0) throw new ConfigError([...problems, LOADTEST_USAGE]);
 
-  const env = (deps.loadEnv ?? ((name: string) => loadEnvironment(name)))(values.env ?? selectedEnvironmentName());
+  const nameFrom = values.env !== undefined ? '--env' : 'LOADLAB_ENV';
+  const env = (deps.loadEnv ?? ((name: string) => loadEnvironment(name, { nameFrom })))(values.env ?? selectedEnvironmentName());
   const plan = planBudget(env.config);
   const launch = buildLoadTestLaunch(env, plan, {
     scenario: values.scenario!,
