@@ -50,3 +50,22 @@ export function resourcesOf(json: SynthesizedStack): [string, string, Record<str
     Object.entries(byName).map(([name, body]) => [type, name, body] as [string, string, Record<string, unknown>]),
   );
 }
+
+/** The example moved to the FedRAMP Genesys region (us-east-2), named `fedramp`. */
+export function fedrampInput(): EnvironmentInput & Record<string, any> {
+  const input = exampleInput() as Record<string, any>;
+  input.name = 'fedramp';
+  input.genesys.region = 'us-east-2';
+  input.aws.region = 'us-east-2';
+  return input as EnvironmentInput & Record<string, any>;
+}
+
+/**
+ * One of each kind of environment, for suites that must hold everywhere: the example, a `pr-*`
+ * environment derived from it (no archive stack of its own), and a FedRAMP-region one.
+ */
+export const REPRESENTATIVE_ENVIRONMENTS: readonly [string, () => Environment][] = [
+  ['example', () => repoEnvironment('example')],
+  ['pr-314 (derived from example)', () => loadFrom({ example: exampleInput() }, 'pr-314', 'example')],
+  ['fedramp (us-east-2)', () => loadFrom({ fedramp: fedrampInput() }, 'fedramp')],
+];

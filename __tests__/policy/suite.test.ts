@@ -5,24 +5,9 @@
  */
 import type { TerraformStack } from 'cdktf';
 import { checkPolicies, formatViolation, RULES } from '../../lib/policy';
-import type { Environment } from '../../lib/config';
-import { exampleInput, loadFrom, repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
+import { REPRESENTATIVE_ENVIRONMENTS, synthEnvironment, synthJson } from '../helpers/env';
 
-function fedrampInput() {
-  const input = exampleInput() as Record<string, any>;
-  input.name = 'fedramp';
-  input.genesys.region = 'us-east-2';
-  input.aws.region = 'us-east-2';
-  return input;
-}
-
-const ENVIRONMENTS: [string, () => Environment][] = [
-  ['example', () => repoEnvironment('example')],
-  ['pr-314 (derived from example)', () => loadFrom({ example: exampleInput() }, 'pr-314', 'example')],
-  ['fedramp (us-east-2)', () => loadFrom({ fedramp: fedrampInput() }, 'fedramp')],
-];
-
-describe.each(ENVIRONMENTS)('policy suite: %s', (_label, load) => {
+describe.each(REPRESENTATIVE_ENVIRONMENTS)('policy suite: %s', (_label, load) => {
   const env = load();
   const { stacks } = synthEnvironment(env);
   const all = [stacks.archive, stacks.genesys, stacks.runners].filter(

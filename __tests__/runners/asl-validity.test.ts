@@ -5,21 +5,7 @@
  */
 import aslValidator from 'asl-validator';
 import type { Environment } from '../../lib/config';
-import { exampleInput, loadFrom, repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
-
-function fedrampInput() {
-  const input = exampleInput() as Record<string, any>;
-  input.name = 'fedramp';
-  input.genesys.region = 'us-east-2';
-  input.aws.region = 'us-east-2';
-  return input;
-}
-
-const ENVIRONMENTS: [string, () => Environment][] = [
-  ['example', () => repoEnvironment('example')],
-  ['pr-77', () => loadFrom({ example: exampleInput() }, 'pr-77', 'example')],
-  ['fedramp', () => loadFrom({ fedramp: fedrampInput() }, 'fedramp')],
-];
+import { REPRESENTATIVE_ENVIRONMENTS, repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
 
 function stateMachineDefinition(env: Environment): Record<string, any> {
   const json = synthJson(synthEnvironment(env).stacks.runners);
@@ -30,7 +16,7 @@ function stateMachineDefinition(env: Environment): Record<string, any> {
 
 const validate = (definition: unknown) => aslValidator(definition, { checkPaths: true, checkArn: true });
 
-describe.each(ENVIRONMENTS)('state machine of %s', (_name, load) => {
+describe.each(REPRESENTATIVE_ENVIRONMENTS)('state machine of %s', (_name, load) => {
   const definition = stateMachineDefinition(load());
 
   it('is valid Amazon States Language', () => {
