@@ -34,6 +34,8 @@ while (($#)); do case "$1" in -l) jtl="$2"; shift 2;; -q) q="$2"; shift 2;; *) s
 cp "$q" "$FAKE_ROOT/secret.seen"; stat -c %a "$q" > "$FAKE_ROOT/secret.mode"
 printf 'timeStamp,elapsed,label,responseCode,success\\n1700000000000,12,GET /api/v2/scripts,200,true\\n' > "$jtl"
 echo "jmeter log" > "\${jtl%.jtl}.log"
+# Results are on disk: from here a stop finds something to upload.
+touch "$FAKE_ROOT/jmeter.ready"
 if [[ -n "\${FAKE_JMETER_SLEEP:-}" ]]; then sleep "$FAKE_JMETER_SLEEP" & wait $!; fi
 exit "\${FAKE_JMETER_EXIT:-0}"
 `;
@@ -145,8 +147,9 @@ describe('loadtest/entrypoint.sh', () => {
   it('on SIGTERM (ECS StopTask) stops JMeter and still uploads', async () => {
     const root = setup();
     const r = await run(root, { ...baseEnv(root), FAKE_JMETER_SLEEP: '30' }, (pid) => {
+      // Stop once JMeter has written results (not merely started), as a running test would have.
       const waitForJmeter = setInterval(() => {
-        if (existsSync(path.join(root, 'jmeter.started'))) {
+        if (existsSync(path.join(root, 'jmeter.ready'))) {
           clearInterval(waitForJmeter);
           process.kill(pid, 'SIGTERM');
         }
