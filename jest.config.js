@@ -7,6 +7,9 @@ module.exports = {
   // `npm run typecheck`, not the test run.
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'],
+  // A notice naming suites skipped for a missing tool; one scratch TMPDIR per run, removed at the end.
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.ts',
   testTimeout: 60000,
   // Synthesis is CPU-bound; two workers match the machine and CI.
   maxWorkers: process.env.CI ? 2 : '50%',

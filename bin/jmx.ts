@@ -13,6 +13,24 @@ import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
 
 const USAGE = 'usage: npm run jmx -- --env <env> --scenario <name> --out <file.jmx> [--params-csv <file>] [--summary]';
 
+const HELP = `${USAGE}
+
+Writes one scenario's JMeter plan, sized by the budget planner (npm run budget). One plan serves
+every shard: each budgeted figure is the default of a JMeter property (TARGET_RPM, THREADS,
+TOKENS_PER_SHARD, ...) that the runner overrides per shard. No credentials needed; about 1 s.
+
+  --env <env>          environments/<env>.json (default: LOADLAB_ENV, else example)
+  --scenario <name>    required: a scenario of the environment's loadProfile.scenarios
+  --out <file.jmx>     required: where to write the plan (folders are created)
+  --params-csv <file>  default of the PARAMS_CSV property: the CSV of path ids ({conversationId}, ...)
+                       the plan reads (default <scenario>.params.csv); the command prints its columns
+  --summary            also write <out without .jmx>.summary.json: sizing, endpoints and every
+                       property with its default (npm run report reads it for the planned rate)
+  --help               print this and exit
+
+Exit codes: 0 written; 2 bad arguments, a bad environment file or a scenario that cannot be
+planned (over budget, unknown endpoint), each problem on its own error: line.`;
+
 function describe(summary: PlanSummary, out: string, summaryFile: string | undefined): string[] {
   const lines = [
     `wrote ${out}${summaryFile ? ` and ${summaryFile}` : ''}`,
@@ -42,7 +60,7 @@ function main(): number {
     help: { type: 'boolean' },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(HELP);
     return 0;
   }
   const problems: string[] = [];

@@ -8,9 +8,9 @@ import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { weightedPickExpression } from '../../loadtest/jmx/generate';
+import { describeWith } from '../helpers/prerequisites';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, TOKEN_RESPONSE, TOKEN_ROUND_START } from '../../loadtest/jmx/scripts';
 
-const hasGroovy = spawnSync('sh', ['-c', 'command -v groovy'], { encoding: 'utf8' }).status === 0;
 const javaHome = (): string => {
   if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
   const java = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim();
@@ -18,7 +18,7 @@ const javaHome = (): string => {
 };
 
 // CI installs groovy (.ci/run), so there a missing interpreter fails the suite instead of skipping it.
-(hasGroovy || process.env.CI ? describe : describe.skip)('plan scripts in Groovy', () => {
+describeWith('groovy')('plan scripts in Groovy', () => {
   let out: Record<string, any>;
 
   beforeAll(() => {

@@ -2,15 +2,16 @@
  * Opens report.html in headless Chromium and checks, from the page itself, that every chart drew
  * its data. Needs /usr/bin/chromium (Debian package `chromium`); skipped without it, except under CI.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
 import { buildReport, renderHtml, type Report } from '../../loadtest/report';
 import { syntheticJtl } from '../../loadtest/report/synthetic';
+import { CHROMIUM_PATH, describeWith } from '../helpers/prerequisites';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -33,7 +34,7 @@ interface ChartState {
 }
 
 // CI installs chromium (.ci/run), so there a missing browser fails the suite instead of skipping it.
-(existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip)('report.html in headless Chromium', () => {
+describeWith('chromium')('report.html in headless Chromium', () => {
   let browser: Browser;
   let report: Report;
   let file: string;

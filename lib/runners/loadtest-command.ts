@@ -15,6 +15,30 @@ import { buildLoadTestLaunch, type LoadTestLaunch } from './execution-input';
 export const LOADTEST_USAGE =
   'usage: npm run loadtest -- --env <env> --scenario <name> [--test-id <env>_<id>] [--shards N] [--duration-sec N] [--jmx <file>] [--params <file.csv>] [--dry-run] [--watch]';
 
+export const LOADTEST_HELP = `${LOADTEST_USAGE}
+
+Starts a distributed JMeter test on the environment's deployed runners (<env>-runners): checks
+the scenario against the budget, generates its plan (or takes --jmx), uploads it to the results
+bucket and starts the load-test state machine. Prints the execution, its console link, where the
+raw results and report.html will land, and the log group. Needs AWS credentials (region from the
+environment file), except with --dry-run.
+
+  --env <env>            environments/<env>.json (default: LOADLAB_ENV, else example)
+  --scenario <name>      required: a scenario of the environment's loadProfile.scenarios
+  --test-id <env>_<id>   the test id, at most 36 characters (default <env>_<yyMMdd-HHmmss>, UTC);
+                         also the execution name, so it can be used once
+  --shards N             run fewer shards than planned (each keeps its budgeted rate); more is refused
+  --duration-sec N       test length in seconds including ramp-up (default the scenario's durationSec)
+  --jmx <file>           your own plan instead of the generated one
+  --params <file.csv>    ids for the scenario's {placeholders} (header line = placeholder names);
+                         required when the scenario's paths have any
+  --dry-run              print the state machine input and what would be uploaded; call nothing
+  --watch                poll the execution every 15 s until it ends; exit non-zero if the test failed
+  --help                 print this and exit
+
+Exit codes: 0 started (with --watch: succeeded); 1 the test failed or AWS refused; 2 bad
+arguments, a bad environment file or an over-budget scenario.`;
+
 export interface LoadTestDeps {
   readonly s3: () => Pick<S3Client, 'send'>;
   readonly sfn: () => Pick<SFNClient, 'send'>;
@@ -91,7 +115,7 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
     help: { type: 'boolean' },
   });
   if (values.help) {
-    deps.log(LOADTEST_USAGE);
+    deps.log(LOADTEST_HELP);
     return 0;
   }
   const problems: string[] = [];
