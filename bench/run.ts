@@ -43,7 +43,8 @@ async function main(): Promise<number> {
   }
   const only = values.only === undefined ? Object.keys(BENCHES) : values.only.split(',').map((n) => n.trim());
   const unknown = only.filter((n) => !Object.hasOwn(BENCHES, n));
-  if (unknown.length) throw new UsageError(`--only names unknown benchmarks ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`--only names unknown benchmarks ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
   const results: BenchResult[] = [];
   for (const name of only) {
     console.log(`\n== ${name} ==`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
-import { buildReport, renderHtml, type Report } from '../../loadtest/report';
+import { buildReport, compareReports, renderHtml, type Comparison, type Report } from '../../loadtest/report';
 import { syntheticJtl } from '../../loadtest/report/synthetic';
 import { CHROMIUM_PATH, describeWith } from '../helpers/prerequisites';
 
@@ -28,7 +28,7 @@ interface ChartState {
   id: string;
   kind: string;
   declaredPoints: number;
-  paths: { name: string; points: number; drawnLength: number }[];
+  paths: { name: string; points: number; drawnLength: number; stroke: string; dash: string }[];
   bars: { width: number; height: number }[];
   box: { width: number; height: number };
 }
@@ -38,10 +38,11 @@ describeWith('chromium')('report.html in headless Chromium', () => {
   let browser: Browser;
   let report: Report;
   let file: string;
+  let comparison: Comparison;
+  let comparedFile: string;
 
-  beforeAll(async () => {
-    const start = Date.UTC(2026, 10, 23, 10, 0, 0);
-    report = await buildReport(
+  const run = (start: number, medianBase: number, throttleShare: number, options: Parameters<typeof buildReport>[1]): Promise<Report> =>
+    buildReport(
       [0, 1, 2].map((shard) => ({
         name: `shard-${shard}`,
         stream: Readable.from(
@@ -52,20 +53,30 @@ describeWith('chromium')('report.html in headless Chromium', () => {
             requestsPerSec: 3,
             labels: LABELS,
             throttleFromSec: 200,
-            throttleShare: 0.2,
-            medianMs: 80 + 60 * shard,
+            throttleShare,
+            medianMs: medianBase + 60 * shard,
           }),
         ),
       })),
-      {
-        testId: 'browser-check',
-        metadataUri: 's3://loadlab-example-results-111122223333/metadata/',
-        analyticsUri: 's3://loadlab-example-reports-111122223333/analytics/',
-      },
+      options,
     );
+
+  beforeAll(async () => {
+    const start = Date.UTC(2026, 10, 23, 10, 0, 0);
+    report = await run(start, 80, 0.2, {
+      testId: 'browser-check',
+      metadataUri: 's3://loadlab-example-results-111122223333/metadata/',
+      analyticsUri: 's3://loadlab-example-reports-111122223333/analytics/',
+      // 3 shards x 3 requests/s, as planned.
+      target: { requestsPerMinute: 540, rampUpSec: 0, byLabel: {}, source: 'the test' },
+    });
+    const baseline = await run(start - 86_400_000, 60, 0, { testId: 'yesterday' });
+    comparison = compareReports(baseline, report);
     const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-report-'));
     file = path.join(dir, 'report.html');
     writeFileSync(file, renderHtml(report));
+    comparedFile = path.join(dir, 'compared.html');
+    writeFileSync(comparedFile, renderHtml(report, { comparison }));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
 
@@ -96,6 +107,8 @@ describeWith('chromium')('report.html in headless Chromium', () => {
             name: p.getAttribute('data-name') ?? '',
             points: ((p.getAttribute('d') ?? '').match(/[ML]/g) ?? []).length,
             drawnLength: (p as SVGPathElement).getTotalLength(),
+            stroke: p.getAttribute('stroke') ?? '',
+            dash: p.getAttribute('stroke-dasharray') ?? '',
           })),
           bars: Array.from(f.querySelectorAll('rect.bar')).map((r) => {
             const b = r.getBoundingClientRect();
@@ -126,12 +139,38 @@ describeWith('chromium')('report.html in headless Chromium', () => {
     }
     // One line per endpoint (+ token requests + the total), per shard, per percentile.
     const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
-    expect(byId.throughput.paths.map((p) => p.name)).toEqual([...[...LABELS].sort(), 'POST /oauth/token', 'all endpoints']);
+    expect(byId.throughput.paths.map((p) => p.name)).toEqual([
+      'planned, all endpoints (540/min)',
+      ...[...LABELS].sort(),
+      'POST /oauth/token (token requests)',
+      'achieved, all endpoints',
+    ]);
+    // The planned rate is drawn at 540/min = 9 requests/s over the whole run.
+    const plannedValues = JSON.parse((await page.getAttribute('#chart-throughput svg[role="img"]', 'data-hover'))!).s[0].v as number[];
+    expect(new Set(plannedValues)).toEqual(new Set([9]));
+    // No endpoint, token or shard line in the colours of errors (red) and 429s (amber).
+    const alarm = ['#b91c1c', '#dc2626', '#d97706'];
+    for (const p of [...byId.throughput.paths, ...byId.shards.paths, ...byId.latency.paths]) expect(alarm).not.toContain(p.stroke);
+    expect(byId.errors.paths.map((p) => p.stroke)).toEqual(['#b91c1c', '#d97706']);
+    // Lines that overlap stay distinguishable: no two series of a chart share colour and dash pattern.
+    for (const c of [byId.throughput, byId.shards, byId.latency, byId.errors]) {
+      expect(new Set(c.paths.map((p) => `${p.stroke} ${p.dash}`)).size).toBe(c.paths.length);
+    }
     expect(byId.shards.paths.map((p) => p.name)).toEqual(['shard-0', 'shard-1', 'shard-2']);
     expect(byId.latency.paths.map((p) => p.name)).toEqual(['p50', 'p90', 'p99']);
     // Retry-After bars only where 429s happened: after 200 s of the 300 s run.
     expect(byId['retry-after'].bars.length).toBeLessThanOrEqual(report.series.all.retryAfterSec.filter((v) => v > 0).length);
     expect(byId.percentiles.bars).toHaveLength(3 * report.endpoints.length);
+    // Long endpoint names are shown whole and fit inside the chart.
+    const rowLabels = await page.$$eval('#chart-percentiles text.rowlabel', (ts) =>
+      ts.map((t) => {
+        const svgBox = t.closest('svg')!.getBoundingClientRect();
+        const b = t.getBoundingClientRect();
+        return { text: t.textContent, inside: b.left >= svgBox.left && b.right <= svgBox.right };
+      }),
+    );
+    expect(rowLabels.map((r) => r.text)).toEqual(report.endpoints.map((e) => e.label));
+    expect(rowLabels.every((r) => r.inside)).toBe(true);
 
     // The figures people read first, as the page shows them.
     const cards = await page.$$eval('.card', (els) => els.map((e) => e.textContent));
@@ -140,12 +179,55 @@ describeWith('chromium')('report.html in headless Chromium', () => {
     expect(links.some((h) => h?.includes('loadlab-example-results-111122223333?prefix=metadata%2F'))).toBe(true);
 
     // Hover read-out on a line chart.
-    const svg = page.locator('#chart-throughput svg');
+    const svg = page.locator('#chart-throughput svg[role="img"]');
     const box = (await svg.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await expect(page.locator('#chart-throughput .tip').textContent()).resolves.toContain('all endpoints');
+    await expect(page.locator('#chart-throughput .tip').textContent()).resolves.toContain('achieved, all endpoints');
+    expect(await page.locator('#comparison').count()).toBe(0);
 
     await page.screenshot({ path: path.join(path.dirname(file), 'report.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the comparison with a baseline run, flagging what got worse', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`file://${comparedFile}`);
+    expect(problems).toEqual([]);
+    const section = page.locator('#comparison');
+    expect(await section.isVisible()).toBe(true);
+    await expect(section.locator('h2').textContent()).resolves.toBe('Compared with yesterday');
+    // Slower (medians 80 vs 60 ms) and throttled (20 % 429s from 200 s on) against a clean baseline.
+    expect(comparison.regressions).toContain('ALL');
+    expect(Number(await section.getAttribute('data-regressions'))).toBe(comparison.regressions.length);
+    await expect(section.locator('.verdict.bad').textContent()).resolves.toContain(`${comparison.regressions.length} regression(s)`);
+    const rows = await section.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        endpoint: tr.getAttribute('data-endpoint'),
+        worse: tr.getAttribute('data-worse') === 'true',
+        flaggedCells: Array.from(tr.querySelectorAll('td.bad')).map((td) => td.getAttribute('data-metric')),
+        visible: (tr as HTMLElement).offsetHeight > 0,
+      })),
+    );
+    const expected = [...comparison.endpoints, comparison.totals];
+    expect(rows.map((r) => r.endpoint)).toEqual(expected.map((e) => e.label));
+    expect(rows.map((r) => r.worse)).toEqual(expected.map((e) => e.worse));
+    for (const [i, e] of expected.entries()) {
+      expect(rows[i].flaggedCells).toEqual(
+        Object.entries(e.metrics)
+          .filter(([, m]) => m.worse)
+          .map(([name]) => name),
+      );
+      expect(rows[i].visible).toBe(true);
+    }
+    expect(rows.find((r) => r.endpoint === 'ALL')!.flaggedCells).toEqual(expect.arrayContaining(['p50', 'throttledShare']));
+    // The table fits the page: no horizontal scrolling.
+    const widths = await page.evaluate(() => ({
+      table: document.querySelector('#comparison table')!.getBoundingClientRect().right,
+      page: window.innerWidth,
+    }));
+    expect(widths.table).toBeLessThanOrEqual(widths.page);
     await page.close();
   });
 });

@@ -3,10 +3,20 @@
  * (no CDN, no script needed to see them), a few lines of inline script for hover read-outs, and
  * the report JSON embedded for tools.
  */
-import type { LabelStats, Report, ReportLink } from './report';
+import { TOKEN_LABEL } from '../labels';
+import { formatChange, METRICS, thresholdText, type Comparison, type EndpointComparison, type MetricName } from './compare';
+import { plannedRequestsPerSec, type LabelStats, type Report, type ReportLink } from './report';
 import { niceTicks } from './stats';
 
-const PALETTE = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#ea580c'];
+// Series colours. Red and amber are kept for errors and 429s, so no endpoint or shard is drawn in them.
+const PALETTE = ['#2563eb', '#059669', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#4f46e5', '#0d9488', '#9333ea', '#475569'];
+const ERROR_COLOR = '#b91c1c';
+const THROTTLED_COLOR = '#d97706';
+const TOKEN_COLOR = '#9ca3af';
+const ACHIEVED_COLOR = '#111827';
+const PLANNED_COLOR = '#cbd5e1';
+// Lines of equal value hide each other: each series of a chart also gets its own dash pattern.
+const DASHES = ['', '9 5', '2 4', '14 4 3 4', '5 3'];
 const W = 960;
 const H = 300;
 const M = { top: 16, right: 24, bottom: 40, left: 64 };
@@ -43,8 +53,10 @@ function timeTickIndexes(t: readonly number[]): number[] {
 export interface LineSeries {
   readonly name: string;
   readonly values: readonly (number | null)[];
-  readonly dashed?: boolean;
+  /** A stroke-dasharray; default: the series' own pattern (DASHES). */
+  readonly dash?: string;
   readonly color?: string;
+  readonly width?: number;
 }
 
 interface ChartFrame {
@@ -54,9 +66,12 @@ interface ChartFrame {
   readonly note?: string;
 }
 
-function legend(series: readonly { name: string; color: string; dashed?: boolean }[]): string {
+function legend(series: readonly { name: string; color: string; dash?: string; width?: number }[]): string {
   return `<div class="legend">${series
-    .map((s) => `<span><i style="background:${s.color}${s.dashed ? ';opacity:.6' : ''}"></i>${escapeHtml(s.name)}</span>`)
+    .map(
+      (s) =>
+        `<span data-name="${escapeHtml(s.name)}"><svg width="28" height="8" aria-hidden="true"><line x1="0" x2="28" y1="4" y2="4" stroke="${s.color}" stroke-width="${s.width ?? 2.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/></svg>${escapeHtml(s.name)}</span>`,
+    )
     .join('')}</div>`;
 }
 
@@ -95,7 +110,11 @@ export function lineChart(frame: ChartFrame, t: readonly number[], series: reado
   const xAxis = xTickIdx
     .map((i) => `<text class="tick" x="${x(i).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${clock(t[i], origin)}</text>`)
     .join('');
-  const colored = series.map((s, k) => ({ ...s, color: s.color ?? PALETTE[k % PALETTE.length] }));
+  const colored = series.map((s, k) => ({
+    ...s,
+    color: s.color ?? PALETTE[k % PALETTE.length],
+    dash: s.dash ?? DASHES[k % DASHES.length],
+  }));
   let points = 0;
   const paths = colored
     .map((s) => {
@@ -119,7 +138,7 @@ export function lineChart(frame: ChartFrame, t: readonly number[], series: reado
               .map((v, i) => (v === null ? '' : `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`))
               .join('')
           : '';
-      return `<path class="series" data-name="${escapeHtml(s.name)}" data-points="${count}" d="${d}" stroke="${s.color}"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>${dots}`;
+      return `<path class="series" data-name="${escapeHtml(s.name)}" data-points="${count}" d="${d}" stroke="${s.color}"${s.width ? ` stroke-width="${s.width}"` : ''}${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>${dots}`;
     })
     .join('');
   const data = escapeHtml(JSON.stringify({ t: t.map((v) => v - origin), s: colored.map((s) => ({ n: s.name, c: s.color, v: s.values })) }));
@@ -132,7 +151,7 @@ export function lineChart(frame: ChartFrame, t: readonly number[], series: reado
 }
 
 /** Bars over time (one per bucket with a value). */
-export function barChart(frame: ChartFrame, t: readonly number[], values: readonly number[], color = '#dc2626'): string {
+export function barChart(frame: ChartFrame, t: readonly number[], values: readonly number[], color = THROTTLED_COLOR): string {
   const max = Math.max(0, ...values);
   if (t.length === 0 || max === 0) return emptyChart(frame, 'No 429 responses, so no Retry-After waits.');
   const yTicks = niceTicks(0, max * 1.05, 5);
@@ -174,11 +193,13 @@ export function percentileBars(frame: ChartFrame, rows: readonly LabelStats[]): 
   if (withData.length === 0) return emptyChart(frame, 'No samples.');
   const keys = [
     { k: 'p50', color: PALETTE[0] },
-    { k: 'p90', color: PALETTE[1] },
-    { k: 'p99', color: PALETTE[3] },
+    { k: 'p90', color: PALETTE[3] },
+    { k: 'p99', color: PALETTE[2] },
   ] as const;
-  const left = 330;
-  const rowH = 54;
+  // The endpoint's whole name on its own line above its bars: long paths stay readable.
+  const left = M.left;
+  const labelH = 18;
+  const rowH = labelH + 3 * 15 + 12;
   const h = M.top + withData.length * rowH + 30;
   const max = Math.max(...withData.map((r) => r.latencyMs!.p99));
   const ticks = niceTicks(0, max * 1.05 || 1, 6);
@@ -195,17 +216,16 @@ export function percentileBars(frame: ChartFrame, rows: readonly LabelStats[]): 
   const bars = withData
     .map((r, ri) => {
       const y0 = M.top + ri * rowH;
-      const label = r.label.length > 48 ? `${r.label.slice(0, 22)}…${r.label.slice(-25)}` : r.label;
       const parts = keys.map(({ k, color }, ki) => {
         const v = r.latencyMs![k];
         count++;
-        return `<rect class="bar" x="${left}" y="${y0 + 4 + ki * 15}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="13" fill="${color}"><title>${escapeHtml(r.label)} ${k}: ${v} ms</title></rect><text class="value" x="${(x(v) + 4).toFixed(1)}" y="${y0 + 15 + ki * 15}">${fmt(v)}</text>`;
+        return `<rect class="bar" x="${left}" y="${y0 + labelH + ki * 15}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="13" fill="${color}"><title>${escapeHtml(r.label)} ${k}: ${v} ms</title></rect><text class="value" x="${(x(v) + 4).toFixed(1)}" y="${y0 + labelH + 11 + ki * 15}">${k} ${fmt(v)}</text>`;
       });
-      return `<text class="rowlabel" x="${left - 10}" y="${y0 + 27}" text-anchor="end"><title>${escapeHtml(r.label)}</title>${escapeHtml(label)}</text>${parts.join('')}`;
+      return `<text class="rowlabel" x="${left}" y="${y0 + 12}">${escapeHtml(r.label)}</text>${parts.join('')}`;
     })
     .join('');
   const svg = `<svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g><g class="plot">${bars}</g></svg>`;
-  return figure(frame, svg, 'hbar', keys.length, count, legend(keys.map(({ k, color }) => ({ name: k, color }))));
+  return figure(frame, svg, 'hbar', keys.length, count, legend(keys.map(({ k, color }) => ({ name: k, color, width: 8 }))));
 }
 
 function linkRow(name: string, link: ReportLink | undefined, missing: string): string {
@@ -217,11 +237,13 @@ function linkRow(name: string, link: ReportLink | undefined, missing: string): s
   return `<tr><th>${name}</th><td>${main}${console}</td></tr>`;
 }
 
-function statRows(rows: readonly LabelStats[]): string {
+function statRows(rows: readonly LabelStats[], planned?: (label: string) => number | undefined): string {
   return rows
     .map((r) => {
       const l = r.latencyMs;
-      return `<tr><td class="label">${escapeHtml(r.label)}</td><td>${r.requests.toLocaleString('en-US')}</td><td>${fmt(r.throughputPerSec, 2)}</td><td>${l ? fmt(l.p50) : '–'}</td><td>${l ? fmt(l.p90) : '–'}</td><td>${l ? fmt(l.p99) : '–'}</td><td>${l ? fmt(l.max) : '–'}</td><td${r.errorShare > 0 ? ' class="bad"' : ''}>${pct(r.errorShare)}</td><td${r.throttled > 0 ? ' class="bad"' : ''}>${pct(r.throttledShare)}</td><td>${r.retryAfter.waits}</td><td>${fmt(r.retryAfter.totalSec)}</td></tr>`;
+      const p = planned?.(r.label);
+      const plannedCell = planned ? `<td>${p === undefined ? '–' : fmt(p / 60, 2)}</td>` : '';
+      return `<tr><td class="label">${escapeHtml(r.label)}</td><td>${r.requests.toLocaleString('en-US')}</td>${plannedCell}<td>${fmt(r.throughputPerSec, 2)}</td><td>${l ? fmt(l.p50) : '–'}</td><td>${l ? fmt(l.p90) : '–'}</td><td>${l ? fmt(l.p99) : '–'}</td><td>${l ? fmt(l.max) : '–'}</td><td${r.errorShare > 0 ? ' class="bad"' : ''}>${pct(r.errorShare)}</td><td${r.throttled > 0 ? ' class="bad"' : ''}>${pct(r.throttledShare)}</td><td>${r.retryAfter.waits}</td><td>${fmt(r.retryAfter.totalSec)}</td></tr>`;
     })
     .join('\n');
 }
@@ -238,14 +260,17 @@ section{margin-top:28px}h2{font-size:16px;margin:0 0 10px}
 figure.chart{margin:0 0 18px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 12px 8px;position:relative}
 figcaption{font-weight:600;margin-bottom:6px}figcaption small{color:var(--muted);font-weight:400}
 svg{width:100%;height:auto;display:block}.grid{stroke:var(--line)}.axis{stroke:#9ca3af}.tick{fill:var(--muted);font-size:11px}
-.series{fill:none;stroke-width:1.8;stroke-linejoin:round}.cursor{stroke:#9ca3af;stroke-dasharray:3 3}
+.series{fill:none;stroke-width:2;stroke-linejoin:round;stroke-opacity:.9}.cursor{stroke:#9ca3af;stroke-dasharray:3 3}
 .rowlabel{font-size:12px;fill:var(--fg)}.value{font-size:10px;fill:var(--muted)}
-.legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:var(--muted);margin-top:4px}.legend i{display:inline-block;width:12px;height:3px;margin-right:6px;vertical-align:middle}
+.legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:var(--muted);margin-top:4px}
 .tip{position:absolute;pointer-events:none;background:#111827;color:#f9fafb;font-size:12px;padding:6px 8px;border-radius:6px;white-space:nowrap;display:none}
 .empty{color:var(--muted);padding:24px;text-align:center;margin:0}.note{color:var(--muted);font-size:12px;margin:4px 0 0}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:8px;font-size:13px}
 th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}td.label{white-space:normal}th{background:#f3f4f6;font-weight:600}
 td.label,th.label,table.kv th,table.kv td{text-align:left}td.bad{color:var(--bad);font-weight:600}.muted{color:var(--muted)}
+#comparison td{white-space:normal;font-size:12px}#comparison td.label{min-width:240px}
+.verdict{font-weight:600;margin:0 0 10px}.verdict.bad,.flag{color:var(--bad)}.verdict.good{color:#047857}.flag{font-size:11px;text-transform:uppercase;margin-right:4px}
+.legend span{display:inline-flex;align-items:center;gap:6px;overflow-wrap:anywhere}.legend svg{width:28px;height:8px;flex:none}
 .warn{background:#fef3c7;border:1px solid #fcd34d;border-radius:8px;padding:8px 12px;margin-bottom:12px}
 code{font-size:12px}`;
 
@@ -270,16 +295,85 @@ document.querySelectorAll('svg[data-hover]').forEach(function (svg) {
   svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; cursor.setAttribute('visibility', 'hidden'); });
 });`;
 
+/** Throughput per endpoint, all endpoints together, and the planned rate when the report knows it. */
+function throughputSeries(report: Report): LineSeries[] {
+  const labels = Object.keys(report.series.byLabel);
+  const endpoints = labels.filter((l) => l !== TOKEN_LABEL);
+  const series: LineSeries[] = endpoints.map((l, k) => ({
+    name: l,
+    values: report.series.byLabel[l].requestsPerSec,
+    color: PALETTE[k % PALETTE.length],
+    dash: DASHES[k % DASHES.length],
+  }));
+  if (labels.includes(TOKEN_LABEL)) {
+    series.push({
+      name: `${TOKEN_LABEL} (token requests)`,
+      values: report.series.byLabel[TOKEN_LABEL].requestsPerSec,
+      color: TOKEN_COLOR,
+      dash: '1 3',
+    });
+  }
+  // The planned rate is a wide light band drawn first, so the achieved line stays visible on top of it.
+  const planned: LineSeries[] = report.target
+    ? [
+        {
+          name: `planned, all endpoints (${fmt(report.target.requestsPerMinute)}/min)`,
+          values: plannedRequestsPerSec(report, report.target.requestsPerMinute),
+          color: PLANNED_COLOR,
+          dash: '',
+          width: 8,
+        },
+      ]
+    : [];
+  return [
+    ...planned,
+    ...series,
+    { name: 'achieved, all endpoints', values: report.series.all.requestsPerSec, color: ACHIEVED_COLOR, dash: '', width: 2.4 },
+  ];
+}
+
+function comparisonRow(e: EndpointComparison): string {
+  const cell = (m: MetricName): string =>
+    `<td${e.metrics[m].worse ? ' class="bad"' : ''} data-metric="${m}" data-worse="${e.metrics[m].worse}">${escapeHtml(formatChange(m, e.metrics[m]))}</td>`;
+  const name = `${escapeHtml(e.label)}${e.presentIn === 'both' ? '' : ` <span class="muted">(only in ${e.presentIn})</span>`}`;
+  return `<tr data-endpoint="${escapeHtml(e.label)}" data-worse="${e.worse}"><td class="label">${e.worse ? '<b class="flag">worse</b> ' : ''}${name}</td>${METRICS.map(cell).join('')}</tr>`;
+}
+
+/** The comparison with a baseline run, when there is one. */
+function comparisonSection(c: Comparison): string {
+  const verdict = c.regressions.length
+    ? `<p class="verdict bad">${c.regressions.length} regression(s) beyond the thresholds: ${c.regressions.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}</p>`
+    : '<p class="verdict good">No regression beyond the thresholds.</p>';
+  return `<section id="comparison" data-regressions="${c.regressions.length}"><h2>Compared with ${escapeHtml(c.baselineTestId)}</h2>${verdict}
+<table><thead><tr><th class="label">endpoint (baseline → current)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>req/s</th><th>errors %</th><th>429 %</th></tr></thead>
+<tbody>${c.endpoints.map(comparisonRow).join('\n')}
+${comparisonRow(c.totals)}</tbody></table>
+<p class="note">${escapeHtml(thresholdText(c.thresholds))}. Token requests are not compared.</p></section>`;
+}
+
+export interface RenderOptions {
+  /** The comparison with a baseline run (npm run report -- --baseline). */
+  readonly comparison?: Comparison;
+}
+
 /** The whole page. */
-export function renderHtml(report: Report): string {
+export function renderHtml(report: Report, options: RenderOptions = {}): string {
   const t = report.series.t;
   const tot = report.totals;
-  const labels = Object.keys(report.series.byLabel);
+  const target = report.target;
   const charts = [
-    lineChart({ id: 'throughput', title: 'Throughput per endpoint', unit: `requests/s, ${report.bucketSec} s buckets` }, t, [
-      ...labels.map((l) => ({ name: l, values: report.series.byLabel[l].requestsPerSec })),
-      { name: 'all endpoints', values: report.series.all.requestsPerSec, dashed: true, color: '#111827' },
-    ]),
+    lineChart(
+      {
+        id: 'throughput',
+        title: target ? 'Throughput per endpoint, achieved and planned' : 'Throughput per endpoint',
+        unit: `requests/s, ${report.bucketSec} s buckets`,
+        note: target
+          ? `Planned: ${fmt(target.requestsPerMinute)} requests/min over all shards after a ${fmt(target.rampUpSec)} s ramp-up (from ${target.source}).`
+          : 'No planned rate known: pass --plan <scenario>.summary.json or --target-rpm to draw it.',
+      },
+      t,
+      throughputSeries(report),
+    ),
     lineChart(
       {
         id: 'latency',
@@ -289,20 +383,26 @@ export function renderHtml(report: Report): string {
       },
       t,
       [
-        { name: 'p50', values: report.series.all.latencyMs.p50 },
-        { name: 'p90', values: report.series.all.latencyMs.p90 },
-        { name: 'p99', values: report.series.all.latencyMs.p99, color: PALETTE[3] },
+        { name: 'p50', values: report.series.all.latencyMs.p50, color: PALETTE[0], dash: '' },
+        { name: 'p90', values: report.series.all.latencyMs.p90, color: PALETTE[3], dash: '' },
+        { name: 'p99', values: report.series.all.latencyMs.p99, color: PALETTE[2], dash: '' },
       ],
     ),
     lineChart(
       { id: 'errors', title: 'Error and 429 share', unit: '% of requests per bucket' },
       t,
       [
-        { name: 'errors (all failures)', values: report.series.all.errorShare.map((v) => (v === null ? null : v * 100)), color: '#b91c1c' },
+        {
+          name: 'errors (all failures, 429 included)',
+          values: report.series.all.errorShare.map((v) => (v === null ? null : v * 100)),
+          color: ERROR_COLOR,
+          dash: '',
+        },
         {
           name: '429 Too Many Requests',
           values: report.series.all.throttledShare.map((v) => (v === null ? null : v * 100)),
-          color: '#d97706',
+          color: THROTTLED_COLOR,
+          dash: '7 4',
         },
       ],
       (v) => `${fmt(v)} %`,
@@ -324,6 +424,10 @@ export function renderHtml(report: Report): string {
       Object.entries(report.series.requestsPerSecByShard).map(([name, values]) => ({ name, values })),
     ),
   ];
+  // Planned requests/min of a table row (ALL = the whole plan), when the report knows the plan.
+  const planned = target
+    ? (label: string): number | undefined => (label === 'ALL' ? target.requestsPerMinute : target.byLabel[label])
+    : undefined;
   const l = tot.latencyMs;
   const cards = [
     ['requests', tot.requests.toLocaleString('en-US'), false],
@@ -345,11 +449,12 @@ export function renderHtml(report: Report): string {
 <main>
 ${report.warnings.map((w) => `<div class="warn">${escapeHtml(w)}</div>`).join('\n')}
 <div class="cards">${cards.map(([k, v, bad]) => `<div class="card${bad ? ' bad' : ''}"><b>${escapeHtml(v)}</b><span>${escapeHtml(k)}</span></div>`).join('')}</div>
+${options.comparison ? comparisonSection(options.comparison) : ''}
 <section><h2>Over time</h2>${charts.slice(0, 4).join('\n')}</section>
 <section><h2>Per endpoint</h2>${charts[4]}
-<table><thead><tr><th class="label">endpoint</th><th>requests</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>429</th><th>waits</th><th>waited s</th></tr></thead>
-<tbody>${statRows(report.endpoints)}
-${statRows([tot])}</tbody></table>
+<table><thead><tr><th class="label">endpoint</th><th>requests</th>${target ? '<th>planned req/s</th>' : ''}<th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>429</th><th>waits</th><th>waited s</th></tr></thead>
+<tbody>${statRows(report.endpoints, planned)}
+${statRows([tot], planned)}</tbody></table>
 <p class="note">Percentiles: ${escapeHtml(report.percentileMethod)}. Token requests (POST /oauth/token) are listed but not counted in ALL.</p></section>
 <section><h2>Shards</h2>${charts[5]}
 <table><thead><tr><th class="label">shard</th><th>requests</th><th>errors</th><th>429</th><th>own p50 ms</th><th>own p90 ms</th><th>own p99 ms</th><th class="label">first sample</th><th class="label">last sample</th></tr></thead><tbody>
@@ -367,7 +472,11 @@ ${linkRow('raw results', report.links.results, 'local files')}
 <tr><th>window (UTC)</th><td>${escapeHtml(report.window.start ?? '–')} → ${escapeHtml(report.window.end ?? '–')}</td></tr>
 </tbody></table></section>
 </main>
-<script type="application/json" id="report-data">${json}</script>
+<script type="application/json" id="report-data">${json}</script>${
+    options.comparison
+      ? `\n<script type="application/json" id="comparison-data">${JSON.stringify(options.comparison).replace(/</g, '\\u003c')}</script>`
+      : ''
+  }
 <script>${SCRIPT}</script>
 </body></html>
 `;

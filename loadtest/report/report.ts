@@ -72,6 +72,18 @@ export interface ReportLink {
   readonly consoleUrl?: string;
 }
 
+/** The rate the plan aimed at, drawn beside the achieved throughput. */
+export interface ReportTarget {
+  /** All shards together, scenario requests per minute at full load. */
+  readonly requestsPerMinute: number;
+  /** The plan ramps linearly from 0 to full load over this long from the first sample. */
+  readonly rampUpSec: number;
+  /** Planned requests/min per endpoint label (when the plan says how it splits). */
+  readonly byLabel: Readonly<Record<string, number>>;
+  /** Where the figures come from, e.g. `bot-analytics.summary.json` or `--target-rpm`. */
+  readonly source: string;
+}
+
 export interface Report {
   readonly schemaVersion: number;
   readonly testId: string;
@@ -91,6 +103,8 @@ export interface Report {
     readonly requestsPerSecByShard: Readonly<Record<string, number[]>>;
   };
   readonly links: { readonly metadata?: ReportLink; readonly analytics?: ReportLink; readonly results?: ReportLink };
+  /** The planned rate, when known (npm run report reads a plan summary or --target-rpm). */
+  readonly target?: ReportTarget;
   readonly warnings: readonly string[];
 }
 
@@ -105,6 +119,7 @@ export interface ReportOptions {
   readonly resultsUri?: string;
   /** AWS region for console links. */
   readonly awsRegion?: string;
+  readonly target?: ReportTarget;
   readonly now?: Date;
 }
 
@@ -391,9 +406,23 @@ export class ReportBuilder {
         ),
       },
       links,
+      ...(options.target ? { target: options.target } : {}),
       warnings,
     };
   }
+}
+
+/** The planned rate (requests/s) of each bucket: a linear ramp from the first sample, then flat. */
+export function plannedRequestsPerSec(report: Report, requestsPerMinute: number): number[] {
+  const start = report.window.start ? Date.parse(report.window.start) : NaN;
+  const ramp = report.target?.rampUpSec ?? 0;
+  const full = requestsPerMinute / 60;
+  const half = (report.bucketSec * 1000) / 2;
+  return report.series.t.map((t) => {
+    const elapsedSec = (t + half - start) / 1000;
+    const share = ramp > 0 ? Math.min(1, Math.max(0, elapsedSec / ramp)) : 1;
+    return round(full * share);
+  });
 }
 
 /** Shard name from a result file name: `results/t1/shard-3.jtl` -> `shard-3`. */

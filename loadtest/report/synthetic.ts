@@ -19,6 +19,8 @@ export interface SyntheticOptions {
   /** Median latency of this shard in ms (shards differ on purpose). Default 120. */
   readonly medianMs?: number;
   readonly seed?: number;
+  /** The rate grows linearly from 0 over this long, as a plan's ramp-up does. Default 0. */
+  readonly rampUpSec?: number;
 }
 
 const HEADER =
@@ -28,13 +30,18 @@ const HEADER =
 export function* syntheticJtl(o: SyntheticOptions): Generator<string> {
   const rand = seededRandom(o.seed ?? 1 + o.shard * 7919);
   const median = o.medianMs ?? 120;
-  const total = Math.round(o.durationSec * o.requestsPerSec);
+  const ramp = Math.min(o.rampUpSec ?? 0, o.durationSec);
+  const rampCount = (o.requestsPerSec * ramp) / 2;
+  const total = Math.round(o.requestsPerSec * (o.durationSec - ramp / 2));
+  // Second at which request k starts: the inverse of the cumulative count of a linear ramp, then flat.
+  const secondOf = (k: number): number =>
+    k < rampCount ? Math.sqrt((2 * k * ramp) / o.requestsPerSec) : ramp + (k - rampCount) / o.requestsPerSec;
   const lines: string[] = [
     HEADER,
     `${o.startMs - 800},180,${TOKEN_LABEL},200,OK,setUp 1-1,text,true,,1200,310,1,1,https://login.example/oauth/token,180,0,40,,`,
   ];
   for (let k = 0; k < total; k++) {
-    const ts = Math.round(o.startMs + (k / o.requestsPerSec) * 1000 + rand() * 200);
+    const ts = Math.round(o.startMs + secondOf(k) * 1000 + rand() * 200);
     const label = o.labels[Math.floor(rand() * o.labels.length)];
     // Log-normal-ish latency with a slow tail.
     const elapsed = Math.max(
