@@ -24,9 +24,10 @@ then a summary with "met" or "MISSED" per benchmark. Targets are checked, so the
 whether every one was met. Run it on an otherwise idle machine: the figures are timings.
 
   --only <names>  comma-separated benchmarks to run (default: all): ${Object.keys(BENCHES).join(', ')}
-  --quick         fewer iterations and smaller inputs: a smoke run of about 3 minutes on a 2-core
-                  machine instead of about 15 (synth 2 runs instead of 5, pipeline 2,000 events
-                  instead of 10,000, report 50,000 samples per shard instead of 500,000)
+  --quick         fewer iterations and smaller inputs, a smoke run: about 2 minutes on a 2-core
+                  machine (synth 2 runs instead of 5, pipeline 2,000 events instead of 10,000,
+                  report 50,000 samples per shard instead of 500,000); the full run takes much
+                  longer (the pipeline benchmark alone about 5 minutes)
   --help          print this and exit
 
 Exit codes: 0 every target met; 1 a target missed or a benchmark failed; 2 bad arguments.`;
