@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   if (process.env.CI === 'true' && env.config.backend.type === 'local' && !values['dry-run']) {
     console.error(
       `error: ${env.sourceFile}: backend.type is "local", but this is CI: the state of ${plan.env} is not on this runner, so a destroy would find nothing.` +
-        ` Give the environment an s3 backend (see "Configuration reference" in the README).`,
+        ` Give the environment an s3 backend (see docs/configuration.md).`,
     );
     return 2;
   }

@@ -1,7 +1,7 @@
 /**
  * `npm run rehearse -- --env <env> --scenario <name> [--seconds S] [--naive | --planned] [--minute-ms M] [--url URL]`
  * Replays a scenario against the Genesys Cloud simulator, sized by the budget planner, and
- * prints progress and a result table. See README "Rehearse locally".
+ * prints progress and a result table. See docs/simulator.md.
  */
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
 import { loadSelectedEnvironment } from '../lib/config';

@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- [--port N] [--minute-ms M] [--faults ...] [--client id:secret ...] [--env <env>]`
- * Serves the Genesys Cloud simulator on 127.0.0.1 until Ctrl-C. See README "Rehearse locally".
+ * Serves the Genesys Cloud simulator on 127.0.0.1 until Ctrl-C. See docs/simulator.md.
  */
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
 import { loadSelectedEnvironment } from '../lib/config';

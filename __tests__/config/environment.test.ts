@@ -125,7 +125,7 @@ describe('environment validation', () => {
       ),
     ]);
     expect(problemsOf(() => loadFrom({}, 'staging'))).toEqual([
-      expect.stringMatching(/available: none, .*; to add it, write \S*staging\.json \(fields: "Configuration reference" in README\.md\)$/),
+      expect.stringMatching(/available: none, .*; to add it, write \S*staging\.json \(fields: docs\/configuration\.md\)$/),
     ]);
     expect(problemsOf(() => loadEnvironment('Bad_Name'))).toEqual([expect.stringMatching(/^LOADLAB_ENV must be 2-24 lower-case/)]);
   });

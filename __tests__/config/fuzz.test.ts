@@ -130,7 +130,7 @@ describe('config fuzzing', () => {
         encoding: 'utf8',
         timeout: 60_000,
       });
-      expect({ mutation: m, status: result.status }).toEqual({ mutation: m, status: 1 });
+      expect({ mutation: m, status: result.status }).toEqual({ mutation: m, status: 2 });
       const lines = result.stderr.trim().split('\n');
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(line).toMatch(/^error: .*example\.json: /);

@@ -29,10 +29,16 @@ const AWAITING_MERGE = new Set([
 /** Why a shell command is not run: the first rule that matches. */
 const SKIP_RULES: readonly (readonly [RegExp, string])[] = [
   [/<[a-z][^>]*>|…|\.\.\.$/i, 'has placeholders to fill in'],
-  [/\b(aws|docker|terraform|curl|jq|open)\b|cdktf (deploy|diff|destroy)|GENESYSCLOUD_|s3:\/\/|TOKEN=|^api /, 'needs AWS or Genesys Cloud credentials, or a tool of yours'],
+  [
+    /\b(aws|docker|terraform|curl|jq|open)\b|cdktf (deploy|diff|destroy)|GENESYSCLOUD_|s3:\/\/|TOKEN=|^api /,
+    'needs AWS or Genesys Cloud credentials, or a tool of yours',
+  ],
   [/npm run (loadtest|limits:fetch|destroy|janitor)\b(?!.*--(dry-run|help))/, 'needs AWS or Genesys Cloud credentials'],
   [/--jmeter\b/, 'needs Java 17 and Maven, and takes minutes'],
-  [/^npm (ci|test)\b|npm run (bench|synth|gen:genesyscloud|lint|typecheck)\b(?!.*--help)|\.ci\/run|npx jest/, 'takes minutes (CI runs it on its own)'],
+  [
+    /^npm (ci|test)\b|npm run (bench|synth|gen:genesyscloud|lint|typecheck)\b(?!.*--help)|\.ci\/run|npx jest/,
+    'takes minutes (CI runs it on its own)',
+  ],
   [/^npm run sim\b(?!.*--help)/, 'starts a server that keeps running'],
   [/^jmeter\b|^cd\b|^export\b|^LOADLAB_ENV=\w+ npx cdktf/, 'needs a deployed environment or your own files'],
 ];
@@ -127,7 +133,8 @@ describe('documentation links', () => {
         if (anchor) {
           const other = all.find((a) => a.page.file === resolved);
           if (!other) problems.push(`${page.file}:${line}: ${target}: anchors are only checked into README.md and docs/*.md`);
-          else if (!other.headings.map(slug).includes(anchor)) problems.push(`${page.file}:${line}: ${target}: no heading #${anchor} in ${resolved}`);
+          else if (!other.headings.map(slug).includes(anchor))
+            problems.push(`${page.file}:${line}: ${target}: no heading #${anchor} in ${resolved}`);
         }
       }
     }
@@ -146,7 +153,10 @@ describe('documented commands', () => {
 
   it('every npm run names a script of package.json', () => {
     const unknown = commands.flatMap((c) =>
-      [...c.text.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1]).filter((s) => !scripts.includes(s)).map((s) => `${c.file}:${c.line}: ${s}`),
+      [...c.text.matchAll(/npm run (?:--silent )?([\w:-]+)/g)]
+        .map((m) => m[1])
+        .filter((s) => !scripts.includes(s))
+        .map((s) => `${c.file}:${c.line}: ${s}`),
     );
     expect(unknown).toEqual([]);
   });
@@ -161,7 +171,12 @@ describe('documented commands', () => {
   it('the README tour is marked offline, so it keeps working', () => {
     const tour = commands.filter((c) => c.file === 'README.md' && c.offline).map((c) => c.text);
     expect(tour).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^npm run budget /), expect.stringMatching(/^npm run rehearse /), expect.stringMatching(/^npm run jmx /), 'npm run demo']),
+      expect.arrayContaining([
+        expect.stringMatching(/^npm run budget /),
+        expect.stringMatching(/^npm run rehearse /),
+        expect.stringMatching(/^npm run jmx /),
+        'npm run demo',
+      ]),
     );
   });
 
@@ -195,19 +210,23 @@ describe('documented commands', () => {
       expect(offline.length).toBeGreaterThan(5);
     });
 
-    it.each(offline.map((c) => [`${c.file}:${c.line}: ${c.text}`, c] as const))('%s', (_name, c) => {
-      const started = Date.now();
-      const res = spawnSync('bash', ['-c', c.text], {
-        cwd: scratch,
-        encoding: 'utf8',
-        timeout: 120_000,
-        env: { ...process.env, CI: process.env.CI ?? '', FORCE_COLOR: '0' },
-      });
-      ran.push(`${c.file}:${c.line}: ${c.text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${res.status})`);
-      if (res.status !== 0) throw new Error(`exit ${res.status}\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
-      expect(res.status).toBe(0);
-      // The command wrote only into the scratch copy: nothing new in the repository's build folder.
-      if (existsSync(path.join(ROOT, 'build'))) expect(statSync(path.join(ROOT, 'build')).mtimeMs).toBeLessThan(started);
-    }, 150_000);
+    it.each(offline.map((c) => [`${c.file}:${c.line}: ${c.text}`, c] as const))(
+      '%s',
+      (_name, c) => {
+        const started = Date.now();
+        const res = spawnSync('bash', ['-c', c.text], {
+          cwd: scratch,
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, CI: process.env.CI ?? '', FORCE_COLOR: '0' },
+        });
+        ran.push(`${c.file}:${c.line}: ${c.text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${res.status})`);
+        if (res.status !== 0) throw new Error(`exit ${res.status}\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
+        expect(res.status).toBe(0);
+        // The command wrote only into the scratch copy: nothing new in the repository's build folder.
+        if (existsSync(path.join(ROOT, 'build'))) expect(statSync(path.join(ROOT, 'build')).mtimeMs).toBeLessThan(started);
+      },
+      150_000,
+    );
   });
 });

@@ -107,10 +107,7 @@ describe('compareReports', () => {
 
 describe('comparisonMarkdown', () => {
   it('is a GitHub table: verdict, one row per endpoint and ALL, worse cells in bold, pipes escaped', () => {
-    const c = compareReports(
-      report('before', [stats('GET /a|b', base)]),
-      report('after', [stats('GET /a|b', { ...base, p99: 800 })]),
-    );
+    const c = compareReports(report('before', [stats('GET /a|b', base)]), report('after', [stats('GET /a|b', { ...base, p99: 800 })]));
     const md = comparisonMarkdown(c);
     const lines = md.split('\n');
     expect(lines[0]).toBe('### Load test `after` compared with `before`');

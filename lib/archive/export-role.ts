@@ -7,7 +7,7 @@ import type { ArchiveKey, KeyUseAction } from './archive-key';
 import { accountRootArn } from './resource-policy';
 import { recordingsPrefix } from './refs';
 
-/** Actions beyond the documented minimum that a deployment may have to allow (see the README). */
+/** Actions beyond the documented minimum that a deployment may have to allow (see docs/archive.md). */
 export type ExportRoleExtraAction = 's3:PutObjectAcl' | 'kms:Decrypt';
 
 export interface GenesysExportRoleProps {

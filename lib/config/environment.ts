@@ -131,7 +131,7 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
     // Say how to add one: a newcomer's first `--env staging` lands here.
     const fix = others.length
       ? `to add it, copy ${path.join(relDir, `${others.includes('example') ? 'example' : others[0]}.json`)} to ${target} and set "name": "${name}"`
-      : `to add it, write ${target} (fields: "Configuration reference" in README.md)`;
+      : `to add it, write ${target} (fields: docs/configuration.md)`;
     throw new ConfigError([
       `${options.nameFrom ?? 'LOADLAB_ENV'}: no environment ${name} (${target} does not exist; available: ${others.join(', ') || 'none'}, or pr-<number> for an ephemeral one); ${fix}`,
     ]);

@@ -61,7 +61,7 @@ export function permissionsOf(policies: readonly PermissionPolicy[]): string[] {
 /** Who calls the Platform API with its own OAuth client and role. */
 export type Caller = 'runner' | 'metadataWorker' | 'reportWorker';
 
-/** A permission and why the role holds it (shown in plan summaries and the README). */
+/** A permission and why the role holds it (shown in plan summaries and docs/genesys-stack.md). */
 export interface Grant {
   readonly permission: string;
   /** The endpoints (`METHOD path`) that need it, or the reason it is added on top of them. */

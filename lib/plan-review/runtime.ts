@@ -30,7 +30,7 @@ export function explainAwsError(err: unknown, call: string): unknown {
   if (e?.$metadata?.httpStatusCode === 403 || /AccessDenied|Forbidden/.test(e?.name ?? '')) {
     const fix = call.startsWith('s3:HeadObject')
       ? 'give the role s3:GetObject on the state objects and s3:ListBucket on the state bucket (without ListBucket, S3 answers 403 instead of 404 for a state that does not exist)'
-      : 'give the role tag:GetResources (see "Required secrets and the OIDC role" in README.md)';
+      : 'give the role tag:GetResources (see "Required secrets and the OIDC role" in docs/workflows.md)';
     return new Error(`${call}: access denied (${e?.message || e?.name || 'HTTP 403'}); ${fix}`);
   }
   return err;

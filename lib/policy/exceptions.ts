@@ -2,7 +2,7 @@ import type { PolicyTarget, Violation } from './types';
 
 export interface PolicyException {
   readonly rule: string;
-  /** Why this is acceptable; shown in the README's Security defaults. */
+  /** Why this is acceptable; reviewed with the rules in docs/security.md. */
   readonly reason: string;
   applies(violation: Violation, target: PolicyTarget): boolean;
 }
