@@ -115,6 +115,12 @@ function slug(heading: string): string {
 
 const all = pages().map((p) => ({ page: p, ...parse(p) }));
 
+describe('README.md', () => {
+  it('stays a short front door: at most 300 lines, reference material in docs/', () => {
+    expect(all[0].page.text.split('\n').length).toBeLessThanOrEqual(300);
+  });
+});
+
 describe('documentation links', () => {
   it.each(all.map((a) => [a.page.file, a] as const))('%s: relative links and anchors resolve', (_file, { page, prose }) => {
     const problems: string[] = [];
