@@ -193,7 +193,7 @@ export function percentileBars(frame: ChartFrame, rows: readonly LabelStats[]): 
   if (withData.length === 0) return emptyChart(frame, 'No samples.');
   const keys = [
     { k: 'p50', color: PALETTE[0] },
-    { k: 'p90', color: PALETTE[3] },
+    { k: 'p90', color: PALETTE[1] },
     { k: 'p99', color: PALETTE[2] },
   ] as const;
   // The endpoint's whole name on its own line above its bars: long paths stay readable.
@@ -384,7 +384,7 @@ export function renderHtml(report: Report, options: RenderOptions = {}): string 
       t,
       [
         { name: 'p50', values: report.series.all.latencyMs.p50, color: PALETTE[0], dash: '' },
-        { name: 'p90', values: report.series.all.latencyMs.p90, color: PALETTE[3], dash: '' },
+        { name: 'p90', values: report.series.all.latencyMs.p90, color: PALETTE[1], dash: '' },
         { name: 'p99', values: report.series.all.latencyMs.p99, color: PALETTE[2], dash: '' },
       ],
     ),
