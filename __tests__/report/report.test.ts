@@ -250,6 +250,28 @@ describe('report step (state machine Lambda)', () => {
     expect(html.body).toContain('s3://reports-bkt/analytics/');
   });
 
+  it('draws the planned rate from the plan summary npm run loadtest uploaded, and only warns about a bad one', async () => {
+    const summary = { shards: 2, targetRpmPerShard: 30, rampUpSec: 0, endpoints: [{ label: 'GET /api/v2/scripts', share: 1 }] };
+    const s3 = new FakeS3({ ...files, 'results-bkt/results/t-1/plan/agent-scripts.summary.json': JSON.stringify(summary) }, 5);
+    const out = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, s3);
+    expect(out.warnings).toEqual([]);
+    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+    expect(json.target).toEqual({
+      requestsPerMinute: 60,
+      rampUpSec: 0,
+      byLabel: { 'GET /api/v2/scripts': 60 },
+      source: 'agent-scripts.summary.json',
+    });
+    expect(s3.objects.get('results-bkt/results/t-1/report.html')!.body).toContain('planned, all endpoints (60/min)');
+
+    const bad = new FakeS3({ ...files, 'results-bkt/results/t-1/plan/agent-scripts.summary.json': '{"shards": 2}' }, 5);
+    const badOut = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, bad);
+    expect(badOut.warnings).toEqual([
+      'plan summary s3://results-bkt/results/t-1/plan/agent-scripts.summary.json not used: agent-scripts.summary.json: targetRpmPerShard must be a number >= 0 (is this a plan summary from npm run jmx -- --summary?)',
+    ]);
+    expect(JSON.parse(bad.objects.get('results-bkt/results/t-1/report.json')!.body).target).toBeUndefined();
+  });
+
   it('still writes a (partial) report when shards are missing, saying why', async () => {
     const s3 = new FakeS3({ 'results-bkt/results/t-1/shards/0/shard-0.jtl': files['results-bkt/results/t-1/shards/0/shard-0.jtl'] });
     const out = await runReportStep(

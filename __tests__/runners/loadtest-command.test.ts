@@ -132,6 +132,7 @@ describe('npm run loadtest', () => {
     expect(await runLoadTest(['--scenario', 'agent-scripts', '--shards', '2', '--watch'], d)).toBe(0);
     expect(sent.map((s) => `${s.client}:${s.name}`)).toEqual([
       's3:PutObjectCommand',
+      's3:PutObjectCommand',
       'sfn:StartExecutionCommand',
       'sfn:DescribeExecutionCommand',
     ]);
@@ -140,11 +141,20 @@ describe('npm run loadtest', () => {
       Key: 'results/example_261123-100000/plan/agent-scripts.jmx',
     });
     expect(String(sent[0].input.Body)).toContain('<jmeterTestPlan');
+    // The plan summary beside it, at the shards this test runs: the report draws the planned rate from it.
     expect(sent[1].input).toMatchObject({
+      Bucket: 'loadlab-example-results-111122223333',
+      Key: 'results/example_261123-100000/plan/agent-scripts.summary.json',
+      ContentType: 'application/json',
+    });
+    const uploaded = JSON.parse(String(sent[1].input.Body));
+    expect(uploaded).toMatchObject({ scenario: 'agent-scripts', shards: 2, durationSec: 1800 });
+    expect(uploaded.targetRpmPerShard * agentScripts.sizing.shards).toBeCloseTo(agentScripts.requestsPerMinute, 0);
+    expect(sent[2].input).toMatchObject({
       stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:loadlab-example-loadtest',
       name: 'example_261123-100000',
     });
-    expect(JSON.parse(sent[1].input.input)).toEqual({
+    expect(JSON.parse(sent[2].input.input)).toEqual({
       testId: 'example_261123-100000',
       scenario: 'agent-scripts',
       shards: 2,

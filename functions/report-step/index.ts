@@ -1,14 +1,23 @@
 /**
  * The state machine's report step: after the shards (or after a failure, for a partial report)
  * it merges every JTL under `s3://<resultsBucket>/<resultsPrefix>` with the same code as
- * `npm run report`, and writes `report.json` and `report.html` next to them.
+ * `npm run report`, and writes `report.json` and `report.html` next to them. The plan summary
+ * `npm run loadtest` uploads (`plan/<scenario>.summary.json`) gives the planned rate.
  *
  * Input:  { testId, resultsBucket, resultsPrefix, reportsBucket?, metadataPrefix?, analyticsPrefix? }
  * Output: { testId, bucket, reportJsonKey, reportHtmlKey, shards, requests, ... }
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { ReportBuilder, readJtl, renderHtml, RESULT_FILE, shardName } from '../../loadtest/report';
+import {
+  ReportBuilder,
+  readJtl,
+  renderHtml,
+  RESULT_FILE,
+  shardName,
+  targetFromPlanSummary,
+  type ReportTarget,
+} from '../../loadtest/report';
 
 export interface ReportStepInput {
   readonly testId: string;
@@ -70,8 +79,12 @@ function validate(input: ReportStepInput): void {
   if (problems.length > 0) throw new ReportStepInputError(`report step input: ${problems.join('; ')}`);
 }
 
-async function listResultKeys(s3: S3Like, bucket: string, prefix: string): Promise<string[]> {
+const PLAN_SUMMARY = /\/plan\/[^/]+\.summary\.json$/;
+
+/** Result files under the prefix, and the plan summaries beside the plan. */
+async function listTestKeys(s3: S3Like, bucket: string, prefix: string): Promise<{ results: string[]; summaries: string[] }> {
   const keys: string[] = [];
+  const summaries: string[] = [];
   let token: string | undefined;
   do {
     const page = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))) as {
@@ -79,17 +92,39 @@ async function listResultKeys(s3: S3Like, bucket: string, prefix: string): Promi
       IsTruncated?: boolean;
       NextContinuationToken?: string;
     };
-    for (const o of page.Contents ?? []) if (o.Key && RESULT_FILE.test(o.Key)) keys.push(o.Key);
+    for (const o of page.Contents ?? []) {
+      if (o.Key && RESULT_FILE.test(o.Key)) keys.push(o.Key);
+      else if (o.Key && PLAN_SUMMARY.test(o.Key)) summaries.push(o.Key);
+    }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys.sort();
+  return { results: keys.sort(), summaries: summaries.sort() };
+}
+
+/** The planned rate from the one plan summary of the test; a missing or unreadable one is only a warning. */
+async function plannedTarget(s3: S3Like, bucket: string, summaries: string[], warnings: string[]): Promise<ReportTarget | undefined> {
+  if (summaries.length !== 1) {
+    if (summaries.length > 1) warnings.push(`${summaries.length} plan summaries under the test; the planned rate is not drawn`);
+    return undefined;
+  }
+  const key = summaries[0];
+  try {
+    const object = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))) as { Body?: AsyncIterable<Uint8Array | string> };
+    if (!object.Body) throw new Error('no body');
+    let text = '';
+    for await (const chunk of object.Body) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return targetFromPlanSummary(JSON.parse(text), key.split('/').pop()!);
+  } catch (err) {
+    warnings.push(`plan summary s3://${bucket}/${key} not used: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
 }
 
 /** Runs the step with an injected S3 client (tests) or the default one (Lambda). */
 export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Date = new Date()): Promise<ReportStepOutput> {
   validate(input);
   const prefix = input.resultsPrefix === '' || input.resultsPrefix.endsWith('/') ? input.resultsPrefix : `${input.resultsPrefix}/`;
-  const keys = await listResultKeys(s3, input.resultsBucket, prefix);
+  const { results: keys, summaries } = await listTestKeys(s3, input.resultsBucket, prefix);
   const builder = new ReportBuilder();
   for (const key of keys) {
     const name = shardName(key);
@@ -102,7 +137,10 @@ export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Dat
     builder.setSkipped(name, skipped);
   }
   const reportsBucket = input.reportsBucket ?? input.resultsBucket;
+  const planWarnings: string[] = [];
+  const target = await plannedTarget(s3, input.resultsBucket, summaries, planWarnings);
   const report = builder.build({
+    target,
     testId: input.testId,
     now,
     resultsUri: `s3://${input.resultsBucket}/${prefix}`,
@@ -119,7 +157,7 @@ export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Dat
   else if (typeof input.shards === 'number' && keys.length < input.shards) {
     warnings.push(`only ${keys.length} of ${input.shards} shards uploaded results`);
   }
-  warnings.push(...report.warnings);
+  warnings.push(...planWarnings, ...report.warnings);
   const reportJsonKey = `${prefix}report.json`;
   const reportHtmlKey = `${prefix}report.html`;
   await s3.send(

@@ -41,6 +41,7 @@ export interface LoadTestLaunch {
   readonly executionConsoleUrl: string;
   readonly resultsBucket: string;
   readonly planKey: string;
+  readonly planSummaryKey: string;
   readonly paramsKey: string;
   /** `s3://<results bucket>/results/<testId>/` */
   readonly resultsUri: string;
@@ -119,6 +120,7 @@ export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request:
     executionConsoleUrl: `https://${host}/states/home?region=${region}#/v2/executions/details/${exArn}`,
     resultsBucket: bucket,
     planKey: testKeys.plan(testId, sp.name),
+    planSummaryKey: testKeys.planSummary(testId, sp.name),
     paramsKey: testKeys.params(testId, sp.name),
     resultsUri: `s3://${bucket}/results/${testId}/`,
     reportJsonUri: `s3://${bucket}/${testKeys.reportJson(testId)}`,

@@ -138,6 +138,8 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
 
   // The plan: the user's own .jmx, or the one generated from the scenario and its budget.
   let planXml: string;
+  // What the report draws as the planned rate: the generated plan at the shards this test runs.
+  let planSummary: string | undefined;
   if (values.jmx) {
     planXml = readFileSync(values.jmx, 'utf8');
     if (!planXml.includes('<jmeterTestPlan'))
@@ -145,6 +147,8 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
   } else {
     const generated = generatePlan(env, plan, launch.input.scenario);
     planXml = generated.xml;
+    planSummary =
+      JSON.stringify({ ...generated.summary, shards: launch.input.shards, durationSec: launch.input.durationSec }, null, 2) + '\n';
     if (generated.summary.csvColumns.length > 0 && !values.params) {
       throw new ConfigError([
         `--params is required for scenario ${launch.input.scenario}: its paths need ids; give a CSV whose header line is ${generated.summary.csvColumns.join(',')}`,
@@ -162,6 +166,16 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
   const s3 = deps.s3();
   // The bucket's default encryption (the archive key) applies; no ACLs, the bucket enforces ownership.
   await s3.send(new PutObjectCommand({ Bucket: launch.resultsBucket, Key: launch.planKey, Body: planXml, ContentType: 'application/xml' }));
+  if (planSummary) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: launch.resultsBucket,
+        Key: launch.planSummaryKey,
+        Body: planSummary,
+        ContentType: 'application/json',
+      }),
+    );
+  }
   if (params) {
     await s3.send(new PutObjectCommand({ Bucket: launch.resultsBucket, Key: launch.paramsKey, Body: params, ContentType: 'text/csv' }));
   }

@@ -100,6 +100,8 @@ export const testKeys = {
   planFolder: (testId: string): string => `results/${testId}/plan/`,
   /** The JMeter plan every shard runs. */
   plan: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.jmx`,
+  /** The generated plan's summary (sizing, endpoint shares): the report draws the planned rate from it. */
+  planSummary: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.summary.json`,
   /**
    * Ids the plan reads (PARAMS_CSV), when the scenario's paths have {placeholders}. CSV content
    * without a `.csv` name: the report step merges every `.jtl`/`.csv` below the test as results.
