@@ -11,3 +11,4 @@ export {
 export { parseFaultsFlag, validateFaults, type Faults, type LatencySpec } from './faults';
 export type { SimStats, Counts } from './stats';
 export type { JobTimings, JobState } from './jobs';
+export { RequestLog, pausedTokenViolations, type RequestLogEntry, type ClientAttempt, type PauseViolation } from './request-log';

@@ -7,6 +7,7 @@ import { sampleLatency, seededRandom, validateFaults, type Faults } from './faul
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter, type LimitCheck } from './limiter';
+import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
 
 /** A limit the simulator enforces on one endpoint on top of the per-token and per-client limits. */
@@ -76,6 +77,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Clock in ms (tests). Default `Date.now`. */
   readonly now?: () => number;
+  /** Entries kept in the request log (oldest dropped first). Default 200000. */
+  readonly requestLogMax?: number;
 }
 
 export interface Simulator {
@@ -87,6 +90,8 @@ export interface Simulator {
   readonly limits: SimLimits;
   stop(): Promise<void>;
   stats(): SimStats;
+  /** The request log (API requests in arrival order; `GET /__sim/requests?since=<seq>` serves it too). */
+  requests(since?: number): RequestLogEntry[];
   /** Clears counters, rate windows, jobs and seen conversations (clients and tokens stay). */
   reset(): void;
   addClient(id: string, secret: string): void;
@@ -114,6 +119,8 @@ interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** 429: the wait announced in ms, or null when the headers were dropped (faults). */
+  readonly retryAfterMs?: number | null;
 }
 
 type Handler = (ctx: Ctx) => Reply;
@@ -172,6 +179,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokenSeq = new Map<string, number>();
   const limiter = new FixedWindowLimiter(minuteMs);
   const stats = new StatsCollector(minuteMs, now());
+  const requestLog = new RequestLog(options.requestLogMax);
   const jobs = new JobStore(options.jobs);
   const conversationsSeen = new Map<string, number>();
   const knownConversations = new Set(options.conversations?.ids ?? []);
@@ -331,6 +339,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const omit = random() < (faults.missingRetryAfterRate ?? 0);
     return {
       status: 429,
+      retryAfterMs: omit ? null : Math.ceil(waitMs),
       headers: omit ? {} : { 'retry-after': String(seconds), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
       body: {
         ...errorBody(
@@ -397,13 +406,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     reply(200, { access_token: value, token_type: 'bearer', expires_in: tokenTtlSec }, rateHeaders(verdict));
   }
 
-  async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, contextId: string): Promise<void> {
+  async function handleControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    contextId: string,
+  ): Promise<void> {
     const body = async (): Promise<unknown> => {
       const text = (await readBodyText(req)) ?? '';
       return text ? JSON.parse(text) : {};
     };
     try {
       if (req.method === 'GET' && path === '/__sim/stats') return send(res, { status: 200, body: handle.stats() }, contextId);
+      if (req.method === 'GET' && path === '/__sim/requests') {
+        const since = Number(query.get('since') ?? 0);
+        if (!(Number.isInteger(since) && since >= 0)) throw new Error('since must be a whole number (a request seq)');
+        return send(res, { status: 200, body: { dropped: requestLog.dropped, requests: requestLog.list(since) } }, contextId);
+      }
       if (req.method === 'GET' && path === '/__sim/health')
         return send(res, { status: 200, body: { ok: true, minuteMs, limits } }, contextId);
       if (req.method === 'POST' && path === '/__sim/reset') {
@@ -456,7 +476,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     const endpoint = route ? `${method} ${route.template}` : `${method} (unknown)`;
+    const entry = requestLog.add({
+      at: t0,
+      method,
+      endpoint,
+      path,
+      status: 0,
+      clientId: token?.clientId,
+      token: token?.label,
+      correlationId: contextId,
+    });
     if (!token || t0 >= token.expiresAt) {
+      entry.status = 401;
+      entry.respondedAt = t0;
       stats.record({ status: 401, endpoint, clientId: token?.clientId }, t0);
       const message = token ? 'Access token expired' : 'No authentication bearer token specified in authorization header.';
       return send(res, { status: 401, body: errorBody(401, 'bad.credentials', message, contextId) }, contextId);
@@ -497,8 +529,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     stats.record({ status: reply.status, endpoint, clientId: token.clientId, tokenLabel: token.label }, t0);
-    const delay = sampleLatency(faults.latency, random);
+    entry.status = reply.status;
+    if (reply.status === 429) {
+      entry.retryAfterMs = reply.retryAfterMs ?? null;
+      entry.limit = verdict.binding.name;
+    }
+    // A stall answers (after doing the work) too late for the client's timeout: "applied, outcome unknown".
+    const stalled = random() < (faults.stallRate ?? 0);
+    const delay = sampleLatency(faults.latency, random) + (stalled ? (faults.stallMs ?? 35_000) : 0);
     if (delay > 0) await sleep(delay);
+    entry.respondedAt = now();
+    if (res.destroyed) return;
     send(res, { ...reply, headers: { ...rateHeaders(verdict), ...(reply.headers ?? {}) } }, contextId);
   }
 
@@ -506,7 +547,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const contextId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let work: Promise<void>;
-    if (url.pathname.startsWith('/__sim/')) work = handleControl(req, res, url.pathname, contextId);
+    if (url.pathname.startsWith('/__sim/')) work = handleControl(req, res, url.pathname, url.searchParams, contextId);
     else if (url.pathname === '/oauth/token' && req.method === 'POST') work = handleToken(req, res, contextId);
     else work = handleApi(req, res, url, contextId);
     work.catch((err: Error) => {
@@ -537,8 +578,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
     stats: () => stats.snapshot(jobs.counts(now())),
+    requests: (since) => requestLog.list(since),
     reset: () => {
       limiter.reset();
+      requestLog.clear();
       stats.reset(now());
       jobs.clear();
       conversationsSeen.clear();
