@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';
 import { parseArgs, runCli } from '../lib/cli';
 import {
+  authenticate,
+  createLimitsClient,
   defaultNamespaces,
-  fetchClientCredentialsToken,
   fetchNamespaceLimits,
   LimitsApiError,
   matchCatalogue,
@@ -71,10 +72,11 @@ async function main(): Promise<number> {
   const log = (line: string): void => console.log(line);
 
   log(`Requesting a client-credentials token from ${loginBase}/oauth/token ...`);
-  const token = await fetchClientCredentialsToken(loginBase, clientId, clientSecret, { log });
+  const api = createLimitsClient({ apiBase, loginBase, clientId, clientSecret, log });
+  await authenticate(api, loginBase);
   const entries: LimitEntry[] = [];
   for (const [i, ns] of namespaces.entries()) {
-    const { entries: found, skipped } = await fetchNamespaceLimits(apiBase, token, ns, { log });
+    const { entries: found, skipped } = await fetchNamespaceLimits(api, ns);
     log(
       `[${i + 1}/${namespaces.length}] ${ns}: ${found.length} limits${skipped.length ? ` (${skipped.length} malformed entries skipped)` : ''}`,
     );

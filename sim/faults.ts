@@ -25,6 +25,8 @@ export interface Faults {
   readonly stallRate?: number;
   /** How long a stalled call waits before answering. Default 35000 (past the client's default 30 s timeout). */
   readonly stallMs?: number;
+  /** Limit `errorRate` and `stallRate` to these endpoints (`METHOD /path/template`, as in the stats). Default: all. */
+  readonly onlyEndpoints?: readonly string[];
 }
 
 /** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
@@ -40,6 +42,7 @@ export function validateFaults(raw: unknown): Faults {
     'jobFailureRate',
     'stallRate',
     'stallMs',
+    'onlyEndpoints',
   ];
   const unknown = Object.keys(f).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
@@ -61,6 +64,12 @@ export function validateFaults(raw: unknown): Faults {
   if (ms !== undefined && !(typeof ms === 'number' && ms >= 0))
     throw new Error(`faults.recordingsAvailableAfterMs must be a number >= 0 (got ${JSON.stringify(ms)})`);
   if (f.latency !== undefined) validateLatency(f.latency);
+  const only = f.onlyEndpoints;
+  if (only !== undefined && !(Array.isArray(only) && only.every((e) => typeof e === 'string' && /^[A-Z]+ \//.test(e)))) {
+    throw new Error(
+      `faults.onlyEndpoints must be a list like ["POST /api/v2/analytics/conversations/details/jobs"] (got ${JSON.stringify(only)})`,
+    );
+  }
   return f as Faults;
 }
 

@@ -494,10 +494,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return send(res, { status: 401, body: errorBody(401, 'bad.credentials', message, contextId) }, contextId);
     }
     const verdict = limiter.admit(limitChecks(token, route, method), t0);
+    const faultable = !faults.onlyEndpoints || faults.onlyEndpoints.includes(endpoint);
     let reply: Reply;
     if (!verdict.ok) {
       reply = throttled(verdict, contextId);
-    } else if (random() < (faults.errorRate ?? 0)) {
+    } else if (faultable && random() < (faults.errorRate ?? 0)) {
       const status = faults.errorStatus ?? 503;
       reply = { status, body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId) };
     } else if (!route) {
@@ -535,7 +536,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       entry.limit = verdict.binding.name;
     }
     // A stall answers (after doing the work) too late for the client's timeout: "applied, outcome unknown".
-    const stalled = random() < (faults.stallRate ?? 0);
+    const stalled = faultable && random() < (faults.stallRate ?? 0);
     const delay = sampleLatency(faults.latency, random) + (stalled ? (faults.stallMs ?? 35_000) : 0);
     if (delay > 0) await sleep(delay);
     entry.respondedAt = now();
