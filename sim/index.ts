@@ -2,6 +2,7 @@
 export {
   startSimulator,
   catalogueLimits,
+  simEndpointLimits,
   type Simulator,
   type SimulatorOptions,
   type SimLimits,

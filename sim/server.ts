@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
-import { CLIENT_LIMIT, limitValue, resolveLimits, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import type { EndpointLimitConfig } from '../lib/config/schema';
+import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
 import { sampleLatency, seededRandom, validateFaults, type Faults } from './faults';
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
@@ -33,14 +35,28 @@ export interface SimLimits {
   readonly endpoints: readonly EndpointLimit[];
 }
 
-/** The catalogue's values (lib/ratelimits), with an environment's `genesys.limits` overrides. */
-export function catalogueLimits(overrides: Readonly<Record<string, number>> = {}): SimLimits {
+/** An environment's `genesys.endpointLimits` as the simulator enforces them (a window is a minute). */
+export function simEndpointLimits(declared: readonly EndpointLimitConfig[]): EndpointLimit[] {
+  return declared.map((l) => ({
+    method: l.method,
+    path: l.path,
+    perWindow: l.requestsPerMinute,
+    scope: l.scope,
+    name: endpointLimitName(l),
+  }));
+}
+
+/** The catalogue's values (lib/ratelimits), with an environment's `genesys.limits` overrides and endpoint limits. */
+export function catalogueLimits(
+  overrides: Readonly<Record<string, number>> = {},
+  endpointLimits: readonly EndpointLimitConfig[] = [],
+): SimLimits {
   const limits = resolveLimits(overrides);
   return {
     perToken: Math.min(limitValue(limits, TOKEN_LIMIT), limitValue(limits, 'token.rate.per.minute')),
     perClient: limitValue(limits, CLIENT_LIMIT),
     tokenCreationPerClient: limitValue(limits, TOKEN_CREATION_LIMIT),
-    endpoints: [],
+    endpoints: simEndpointLimits(endpointLimits),
   };
 }
 
@@ -292,8 +308,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const ns = ctx.params.namespace;
       const resolved = resolveLimits().filter((l) => l.namespace === ns);
       if (!resolved.length) return { status: 404, body: errorBody(404, 'not.found', `Namespace ${ns} not found`, '') };
-      // Only the limits the real API publishes (an apiKey in the catalogue), under that key.
-      const published = resolved.filter((l) => l.apiKey);
+      // Only the limits the real API publishes (an apiKey in the catalogue), under that key; a
+      // limit known by the end of its key only is published under a full key ending with it.
+      const published = resolved.filter((l) => l.apiKey || l.apiKeySuffix);
       const effective: Record<string, number> = {
         [TOKEN_LIMIT]: limits.perToken,
         'token.rate.per.minute': limits.perToken,
@@ -302,7 +319,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       };
       return {
         status: 200,
-        body: { entities: published.map((l) => ({ key: l.apiKey, namespace: ns, value: effective[l.name] ?? l.value })) },
+        body: {
+          entities: published.map((l) => ({
+            key: l.apiKey ?? `conversations.${l.apiKeySuffix}`,
+            namespace: ns,
+            value: (effective[l.name] ?? l.value) / (l.apiScale ?? 1),
+          })),
+        },
       };
     }),
   ];
@@ -313,7 +336,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       { key: `client:${token.clientId}`, name: CLIENT_LIMIT, allowed: limits.perClient },
     ];
     for (const e of limits.endpoints) {
-      if (!route || route.template !== e.path || e.method.toUpperCase() !== method) continue;
+      if (!route || !sameTemplate(route.template, e.path) || e.method.toUpperCase() !== method) continue;
       const owner = e.scope === 'token' ? token.label : e.scope === 'client' ? token.clientId : 'org';
       checks.push({ key: `endpoint:${method} ${e.path}:${owner}`, name: e.name ?? `${e.path}.rate.per.minute`, allowed: e.perWindow });
     }

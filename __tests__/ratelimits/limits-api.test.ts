@@ -56,6 +56,19 @@ describe('limits API response parsing (recorded LimitsEntityListing shape)', () 
     expect(parseEnvironmentFile(raw, 'x').genesys.limits['token.rate.per.minute']).toBe(600);
   });
 
+  it('fills the unconfirmed analytics jobs limits from keys ending as third-party code names them', () => {
+    const match = matchCatalogue([
+      { namespace: 'analytics', key: 'conversations.details.jobs.concurrent.access.max', value: 25 },
+      { namespace: 'analytics', key: 'conversations.details.jobs.rate.per.second', value: 2 },
+      { namespace: 'platform.api', key: 'conversations.details.jobs.rate.per.second', value: 9 },
+    ]);
+    expect(match.overrides).toEqual({
+      'analytics.conversations.details.jobs.concurrent.max': 25,
+      'analytics.conversations.details.jobs.submissions.per.minute': 120,
+    });
+    expect(match.unused.map((e) => e.namespace)).toEqual(['platform.api']);
+  });
+
   it('reads the namespaces of catalogue limits with a published key', () => {
     expect(defaultNamespaces()).toEqual(['platform.api', 'event.orchestration']);
   });

@@ -47,10 +47,15 @@ const preview = (v: unknown): string => {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 
-/** Whether a live entry is this catalogue limit (keys may or may not repeat the namespace). */
+/**
+ * Whether a live entry is this catalogue limit (keys may or may not repeat the namespace). A limit
+ * known only by the end of its key (`apiKeySuffix`, unconfirmed) matches a key ending with it.
+ */
 export function entryMatches(spec: LimitSpec, entry: LimitEntry): boolean {
-  if (!spec.apiKey || spec.namespace !== entry.namespace) return false;
-  return spec.apiKey === entry.key || spec.apiKey === `${entry.namespace}.${entry.key}`;
+  if (spec.namespace !== entry.namespace) return false;
+  if (spec.apiKey) return spec.apiKey === entry.key || spec.apiKey === `${entry.namespace}.${entry.key}`;
+  if (spec.apiKeySuffix) return entry.key === spec.apiKeySuffix || entry.key.endsWith(`.${spec.apiKeySuffix}`);
+  return false;
 }
 
 export interface LimitsMatch {
@@ -72,24 +77,59 @@ export function matchCatalogue(entries: readonly LimitEntry[], catalogue: readon
       continue;
     }
     // Limits are whole numbers; the schema only accepts positive integers.
-    if (Number.isInteger(entry.value) && entry.value > 0) overrides[spec.name] = entry.value;
+    const value = entry.value * (spec.apiScale ?? 1);
+    if (Number.isInteger(value) && value > 0) overrides[spec.name] = value;
     else unused.push(entry);
   }
   const namespaces = new Set(entries.map((e) => e.namespace));
-  const notReturned = catalogue.filter((s) => s.apiKey && namespaces.has(s.namespace) && !(s.name in overrides));
+  const notReturned = catalogue.filter((s) => (s.apiKey || s.apiKeySuffix) && namespaces.has(s.namespace) && !(s.name in overrides));
   return { overrides, unused, notReturned };
 }
 
 /** The namespaces holding catalogue limits with a published key (what limits:fetch reads by default). */
 export function defaultNamespaces(catalogue: readonly LimitSpec[] = LIMIT_CATALOGUE): string[] {
+  // Limits known only by a key suffix (unconfirmed) are read with --namespace, not by default.
   return [...new Set(catalogue.filter((s) => s.apiKey).map((s) => s.namespace))];
+}
+
+/** A declared endpoint limit (`genesys.endpointLimits[index]`) whose value the org reported. */
+export interface EndpointLimitUpdate {
+  readonly index: number;
+  readonly requestsPerMinute: number;
+  readonly entry: LimitEntry;
+}
+
+/**
+ * Values for the declared endpoint limits that name a limits API key (`namespace` + `apiKey`).
+ * Keys ending in `.per.second` are converted to per minute; other units are left alone.
+ */
+export function matchEndpointLimits(
+  entries: readonly LimitEntry[],
+  declared: readonly { namespace?: string; apiKey?: string; requestsPerMinute: number }[],
+): { updates: EndpointLimitUpdate[]; notReturned: number[] } {
+  const updates: EndpointLimitUpdate[] = [];
+  const notReturned: number[] = [];
+  declared.forEach((d, index) => {
+    if (!d.namespace || !d.apiKey) return;
+    const entry = entries.find((e) => e.namespace === d.namespace && (e.key === d.apiKey || `${e.namespace}.${e.key}` === d.apiKey));
+    if (!entry) return void notReturned.push(index);
+    const perMinute = entry.key.endsWith('.per.second') ? entry.value * 60 : entry.value;
+    if (Number.isInteger(perMinute) && perMinute > 0) updates.push({ index, requestsPerMinute: perMinute, entry });
+    else notReturned.push(index);
+  });
+  return { updates, notReturned };
 }
 
 /**
  * Writes overrides into an environment file's JSON text: only `genesys.limits` changes (merged:
  * fetched values win, limits set by hand stay), every other field keeps its value and order.
  */
-export function withLimitOverrides(fileText: string, overrides: Readonly<Record<string, number>>, label: string): string {
+export function withLimitOverrides(
+  fileText: string,
+  overrides: Readonly<Record<string, number>>,
+  label: string,
+  endpointUpdates: readonly EndpointLimitUpdate[] = [],
+): string {
   let doc: unknown;
   try {
     doc = JSON.parse(fileText);
@@ -108,6 +148,10 @@ export function withLimitOverrides(fileText: string, overrides: Readonly<Record<
       .sort()
       .map((k) => [k, merged[k]]),
   );
+  if (endpointUpdates.length) {
+    const list = Array.isArray(g.endpointLimits) ? (g.endpointLimits as Record<string, unknown>[]) : [];
+    for (const u of endpointUpdates) if (list[u.index]) list[u.index].requestsPerMinute = u.requestsPerMinute;
+  }
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
