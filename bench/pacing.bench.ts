@@ -31,7 +31,7 @@ const FAULTS = { missingRetryAfterRate: 1 / 3, errorRate: 0.02, stallRate: 0.005
 const DUPLICATE_SHARE = 0.05;
 
 /** The bucket before the fix: the sleep was fixed before waiting, so a pause only delayed later callers. */
-class PreFixBucket extends TokenBucket {
+export class PreFixBucket extends TokenBucket {
   private next = Number.NEGATIVE_INFINITY;
   override async take(): Promise<void> {
     const now = Date.now();
@@ -57,7 +57,7 @@ function event(conversationId: string): string {
   });
 }
 
-interface Figures {
+export interface Figures {
   readonly label: string;
   readonly events: number;
   readonly deliveries: number;
@@ -73,7 +73,8 @@ interface Figures {
   readonly seconds: number;
 }
 
-async function runOnce(
+/** One run of the scenario (exported for the test that asserts the same targets). */
+export async function runOnce(
   label: string,
   bucketFor: (ratePerMinute: number) => TokenBucket,
   total: number,
