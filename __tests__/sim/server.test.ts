@@ -1,4 +1,4 @@
-import { parseFaultsFlag, validateFaults } from '../../sim';
+import { catalogueLimits, parseFaultsFlag, validateFaults } from '../../sim';
 import { call, manualClock, token, tokenResponse, withSim } from './helpers';
 
 const SCRIPTS = '/api/v2/scripts';
@@ -283,6 +283,36 @@ describe('request log', () => {
       };
       expect(await timed('/api/v2/scripts')).toBeGreaterThanOrEqual(290);
       expect(await timed('/api/v2/recordings/screensessions/details')).toBeLessThan(290);
+    });
+  });
+});
+
+describe('declared endpoint limits', () => {
+  it('match a template whatever its parameter names, per token, and name the limit in the 429', async () => {
+    const limits = catalogueLimits({}, [
+      { method: 'GET', path: '/api/v2/conversations/{id}/recordings', requestsPerMinute: 1, scope: 'token' },
+    ]);
+    expect(limits.endpoints).toEqual([
+      {
+        method: 'GET',
+        path: '/api/v2/conversations/{id}/recordings',
+        perWindow: 1,
+        scope: 'token',
+        name: 'GET /api/v2/conversations/{id}/recordings (token)',
+      },
+    ]);
+    await withSim({ limits }, async (sim) => {
+      const a = await token(sim);
+      const b = await token(sim);
+      const get = (tok: string, id: string) =>
+        fetch(`${sim.apiBase}/api/v2/conversations/${id}/recordings`, { headers: { authorization: `Bearer ${tok}` } });
+      expect((await get(a, 'c1')).status).toBe(200);
+      const refused = await get(a, 'c2');
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { messageParams: { limit: string } }).messageParams.limit).toBe(
+        'GET /api/v2/conversations/{id}/recordings (token)',
+      );
+      expect((await get(b, 'c3')).status).toBe(200); // another token has its own budget
     });
   });
 });
