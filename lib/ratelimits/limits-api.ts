@@ -5,6 +5,7 @@
  * `LimitsEntityListing`): `{ "entities": [ { "key": string, "namespace": string, "value": integer } ] }`
  * (model `Limit`; every field optional in the SDK, so each entry is checked).
  */
+import { createGenesysClient, GenesysApiError, TokenRequestError, type GenesysApiClient } from '../genesys-client';
 import { LIMIT_CATALOGUE, type LimitSpec } from './catalogue';
 
 export interface LimitEntry {
@@ -46,10 +47,15 @@ const preview = (v: unknown): string => {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 
-/** Whether a live entry is this catalogue limit (keys may or may not repeat the namespace). */
+/**
+ * Whether a live entry is this catalogue limit (keys may or may not repeat the namespace). A limit
+ * known only by the end of its key (`apiKeySuffix`, unconfirmed) matches a key ending with it.
+ */
 export function entryMatches(spec: LimitSpec, entry: LimitEntry): boolean {
-  if (!spec.apiKey || spec.namespace !== entry.namespace) return false;
-  return spec.apiKey === entry.key || spec.apiKey === `${entry.namespace}.${entry.key}`;
+  if (spec.namespace !== entry.namespace) return false;
+  if (spec.apiKey) return spec.apiKey === entry.key || spec.apiKey === `${entry.namespace}.${entry.key}`;
+  if (spec.apiKeySuffix) return entry.key === spec.apiKeySuffix || entry.key.endsWith(`.${spec.apiKeySuffix}`);
+  return false;
 }
 
 export interface LimitsMatch {
@@ -71,24 +77,59 @@ export function matchCatalogue(entries: readonly LimitEntry[], catalogue: readon
       continue;
     }
     // Limits are whole numbers; the schema only accepts positive integers.
-    if (Number.isInteger(entry.value) && entry.value > 0) overrides[spec.name] = entry.value;
+    const value = entry.value * (spec.apiScale ?? 1);
+    if (Number.isInteger(value) && value > 0) overrides[spec.name] = value;
     else unused.push(entry);
   }
   const namespaces = new Set(entries.map((e) => e.namespace));
-  const notReturned = catalogue.filter((s) => s.apiKey && namespaces.has(s.namespace) && !(s.name in overrides));
+  const notReturned = catalogue.filter((s) => (s.apiKey || s.apiKeySuffix) && namespaces.has(s.namespace) && !(s.name in overrides));
   return { overrides, unused, notReturned };
 }
 
 /** The namespaces holding catalogue limits with a published key (what limits:fetch reads by default). */
 export function defaultNamespaces(catalogue: readonly LimitSpec[] = LIMIT_CATALOGUE): string[] {
+  // Limits known only by a key suffix (unconfirmed) are read with --namespace, not by default.
   return [...new Set(catalogue.filter((s) => s.apiKey).map((s) => s.namespace))];
+}
+
+/** A declared endpoint limit (`genesys.endpointLimits[index]`) whose value the org reported. */
+export interface EndpointLimitUpdate {
+  readonly index: number;
+  readonly requestsPerMinute: number;
+  readonly entry: LimitEntry;
+}
+
+/**
+ * Values for the declared endpoint limits that name a limits API key (`namespace` + `apiKey`).
+ * Keys ending in `.per.second` are converted to per minute; other units are left alone.
+ */
+export function matchEndpointLimits(
+  entries: readonly LimitEntry[],
+  declared: readonly { namespace?: string; apiKey?: string; requestsPerMinute: number }[],
+): { updates: EndpointLimitUpdate[]; notReturned: number[] } {
+  const updates: EndpointLimitUpdate[] = [];
+  const notReturned: number[] = [];
+  declared.forEach((d, index) => {
+    if (!d.namespace || !d.apiKey) return;
+    const entry = entries.find((e) => e.namespace === d.namespace && (e.key === d.apiKey || `${e.namespace}.${e.key}` === d.apiKey));
+    if (!entry) return void notReturned.push(index);
+    const perMinute = entry.key.endsWith('.per.second') ? entry.value * 60 : entry.value;
+    if (Number.isInteger(perMinute) && perMinute > 0) updates.push({ index, requestsPerMinute: perMinute, entry });
+    else notReturned.push(index);
+  });
+  return { updates, notReturned };
 }
 
 /**
  * Writes overrides into an environment file's JSON text: only `genesys.limits` changes (merged:
  * fetched values win, limits set by hand stay), every other field keeps its value and order.
  */
-export function withLimitOverrides(fileText: string, overrides: Readonly<Record<string, number>>, label: string): string {
+export function withLimitOverrides(
+  fileText: string,
+  overrides: Readonly<Record<string, number>>,
+  label: string,
+  endpointUpdates: readonly EndpointLimitUpdate[] = [],
+): string {
   let doc: unknown;
   try {
     doc = JSON.parse(fileText);
@@ -107,118 +148,94 @@ export function withLimitOverrides(fileText: string, overrides: Readonly<Record<
       .sort()
       .map((k) => [k, merged[k]]),
   );
+  if (endpointUpdates.length) {
+    const list = Array.isArray(g.endpointLimits) ? (g.endpointLimits as Record<string, unknown>[]) : [];
+    for (const u of endpointUpdates) if (list[u.index]) list[u.index].requestsPerMinute = u.requestsPerMinute;
+  }
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
-export interface FetchOptions {
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
+export interface LimitsClientOptions {
+  readonly apiBase: string;
+  readonly loginBase: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
   /** Attempts per request when throttled (429) or failing (5xx). Default 4. */
   readonly maxAttempts?: number;
+  /** Progress lines (each retry is reported). */
   readonly log?: (line: string) => void;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const trimBase = (base: string): string => base.replace(/\/+$/, '');
-
-/** GET/POST with the retry the limiter asks for: 429 waits Retry-After (default 3 s), 5xx backs off. */
-async function send(url: string, init: RequestInit, what: string, options: FetchOptions): Promise<Response> {
-  const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? realSleep;
-  const attempts = options.maxAttempts ?? 4;
-  for (let attempt = 1; ; attempt++) {
-    let res: Response;
-    try {
-      res = await doFetch(url, init);
-    } catch (err) {
-      if (attempt >= attempts) throw new LimitsApiError(`${what}: no response from ${url} (${(err as Error).message})`);
-      await sleep(500 * 2 ** attempt);
-      continue;
-    }
-    if ((res.status === 429 || res.status >= 500) && attempt < attempts) {
-      const retryAfter = Number(res.headers.get('retry-after'));
-      const waitMs = res.status === 429 ? (Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 3000) : 500 * 2 ** attempt;
-      options.log?.(
-        `  ${what}: HTTP ${res.status}, retrying in ${Math.round(waitMs / 100) / 10} s (attempt ${attempt + 1} of ${attempts})`,
+/**
+ * The paced Platform API client limits:fetch uses: lib/genesys-client's token provider, token
+ * bucket (240 requests/min, the default usable rate of one token) and retry core, so 429s wait
+ * Retry-After like every other caller of the API.
+ */
+export function createLimitsClient(opts: LimitsClientOptions): GenesysApiClient {
+  return createGenesysClient({
+    apiBase: opts.apiBase,
+    loginBase: opts.loginBase,
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    ratePerMinute: 240,
+    maxAttempts: opts.maxAttempts ?? 4,
+    fetch: opts.fetch,
+    now: opts.now,
+    sleep: opts.sleep,
+    onResponse: (info) => {
+      if (info.waitedMs === undefined) return;
+      const what = info.status === 0 ? `no response (${info.error ?? 'network error'})` : `HTTP ${info.status}`;
+      opts.log?.(
+        `  ${info.method} ${info.path}: ${what}, retrying in ${Math.round(info.waitedMs / 100) / 10} s (attempt ${info.attempt + 1})`,
       );
-      await res.body?.cancel();
-      await sleep(waitMs);
-      continue;
-    }
-    return res;
-  }
+    },
+  });
 }
 
-/** A client-credentials token from `<loginBase>/oauth/token`. The secret never appears in errors. */
-export async function fetchClientCredentialsToken(
-  loginBase: string,
-  clientId: string,
-  clientSecret: string,
-  options: FetchOptions = {},
-): Promise<string> {
-  const url = `${trimBase(loginBase)}/oauth/token`;
-  const res = await send(
-    url,
-    {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'application/json',
-      },
-      body: 'grant_type=client_credentials',
-    },
-    'token',
-    options,
-  );
-  const text = await res.text();
-  if (!res.ok) {
+/** Gets the client's token now, so a wrong id or secret is reported before anything else. The secret never appears. */
+export async function authenticate(api: GenesysApiClient, loginBase: string): Promise<void> {
+  try {
+    await api.tokens.getToken();
+  } catch (err) {
+    if (!(err instanceof TokenRequestError)) throw err;
     const hint =
-      res.status === 400 || res.status === 401
+      err.status === 400 || err.status === 401
         ? '; check GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET and that the client has the Client Credentials grant in this region'
         : '';
-    throw new LimitsApiError(`token: ${url} answered HTTP ${res.status}${hint}`, res.status);
+    const what = err.status !== undefined ? `answered HTTP ${err.status}` : `failed (${err.message})`;
+    throw new LimitsApiError(`token: ${loginBase.replace(/\/+$/, '')}/oauth/token ${what}${hint}`, err.status);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new LimitsApiError(`token: ${url} did not return JSON`);
-  }
-  const token = (body as { access_token?: unknown }).access_token;
-  if (typeof token !== 'string' || token === '') throw new LimitsApiError(`token: ${url} returned no access_token`);
-  return token;
 }
 
 /** The effective limits of one namespace. */
 export async function fetchNamespaceLimits(
-  apiBase: string,
-  token: string,
+  api: GenesysApiClient,
   namespace: string,
-  options: FetchOptions = {},
 ): Promise<{ entries: LimitEntry[]; skipped: string[] }> {
-  const url = `${trimBase(apiBase)}/api/v2/organizations/limits/namespaces/${encodeURIComponent(namespace)}`;
-  const res = await send(
-    url,
-    { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } },
-    namespace,
-    options,
-  );
-  const text = await res.text();
-  if (!res.ok) {
+  const path = `/api/v2/organizations/limits/namespaces/${encodeURIComponent(namespace)}`;
+  let res;
+  try {
+    res = await api.get(path);
+  } catch (err) {
+    if (err instanceof GenesysApiError || err instanceof TokenRequestError) {
+      throw new LimitsApiError(`namespace ${namespace}: ${err.message}`, err instanceof GenesysApiError ? err.status : err.status);
+    }
+    throw err;
+  }
+  if (res.status !== 200) {
     const hint =
       res.status === 403
         ? '; give the OAuth client limits:organization:view (newer SDK docs list it for this endpoint)'
         : res.status === 404
           ? '; the namespace does not exist in this org (GET /api/v2/organizations/limits/namespaces lists them)'
           : '';
-    throw new LimitsApiError(`namespace ${namespace}: GET ${url} answered HTTP ${res.status}${hint}`, res.status);
+    throw new LimitsApiError(`namespace ${namespace}: GET ${path} answered HTTP ${res.status}${hint}`, res.status);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new LimitsApiError(`namespace ${namespace}: GET ${url} did not return JSON`);
+  if (typeof res.body === 'string' || res.body === undefined) {
+    throw new LimitsApiError(`namespace ${namespace}: GET ${path} did not return JSON`);
   }
-  return parseLimitsListing(body, namespace);
+  return parseLimitsListing(res.body, namespace);
 }
