@@ -22,7 +22,7 @@ describe('NodeFunction', () => {
     await expect(mod.exports.handler!()).resolves.toEqual({ ok: true });
   });
 
-  it('is Node 20 on arm64 with reserved concurrency, its own log group and a role limited to that log group', () => {
+  it('is Node 24 on arm64 with reserved concurrency, its own log group and a role limited to that log group', () => {
     const synth = Testing.synthScope((scope) => {
       new NodeFunction(scope, 'worker', {
         functionName: 'loadlab-test-worker',
@@ -36,7 +36,7 @@ describe('NodeFunction', () => {
     });
     expect(synth).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'loadlab-test-worker',
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       reserved_concurrent_executions: 3,

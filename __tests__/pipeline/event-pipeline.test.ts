@@ -156,7 +156,7 @@ describe('EventPipeline (synthesized JSON)', () => {
       scaling_config: { maximum_concurrency: plan.metadataWorker.concurrency },
     });
     expect(meta).toMatchObject({
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       architectures: ['arm64'],
       reserved_concurrent_executions: plan.metadataWorker.concurrency,
       tags: { 'loadlab-retrieval': 'metadata' },

@@ -99,7 +99,7 @@ function lambda(scope: Construct, id: string, props: Partial<ConstructorParamete
   return new LambdaFunction(scope, id, {
     functionName: id,
     role: role(scope, `${id}-role`).arn,
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs24.x',
     handler: 'index.handler',
     filename: 'code.zip',
     reservedConcurrentExecutions: 2,

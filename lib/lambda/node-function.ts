@@ -5,6 +5,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { ServiceRole } from '../iam/service-role';
 import type { IGrantable, PolicyStatement } from '../iam/policy';
 import { bundleHandler } from './bundle';
+import { LAMBDA_RUNTIME } from './runtime';
 
 export interface NodeFunctionProps {
   /** Physical name, e.g. `loadlab-example-metadata-worker`. */
@@ -27,7 +28,7 @@ export interface NodeFunctionProps {
 }
 
 /**
- * A Node.js 20 arm64 Lambda bundled with esbuild, with its own log group (retention set, created
+ * A Node.js arm64 Lambda (`LAMBDA_RUNTIME`) bundled with esbuild, with its own log group (retention set, created
  * before the function so Lambda never creates an unbounded one), its own role that may write
  * only to that log group, and reserved concurrency.
  */
@@ -57,7 +58,7 @@ export class NodeFunction extends Construct implements IGrantable {
     this.fn = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: props.description,
-      runtime: 'nodejs20.x',
+      runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
