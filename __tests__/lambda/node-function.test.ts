@@ -42,6 +42,7 @@ describe('NodeFunction', () => {
       reserved_concurrent_executions: 3,
       timeout: 30,
       environment: { variables: { MODE: 'test' } },
+      tracing_config: { mode: 'Active' },
     });
     expect(synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/loadlab-test-worker', retention_in_days: 14 });
     const json = JSON.parse(synth);
@@ -53,6 +54,7 @@ describe('NodeFunction', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$/),
       },
+      { Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
     ]);
     const trust = JSON.parse(
       Object.values(json.resource.aws_iam_role as Record<string, { assume_role_policy: string }>)[0].assume_role_policy,

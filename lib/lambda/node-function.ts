@@ -30,7 +30,7 @@ export interface NodeFunctionProps {
 /**
  * A Node.js arm64 Lambda (`LAMBDA_RUNTIME`) bundled with esbuild, with its own log group (retention set, created
  * before the function so Lambda never creates an unbounded one), its own role that may write
- * only to that log group, and reserved concurrency.
+ * only to that log group (and X-Ray traces), active tracing and reserved concurrency.
  */
 export class NodeFunction extends Construct implements IGrantable {
   readonly fn: LambdaFunction;
@@ -54,6 +54,13 @@ export class NodeFunction extends Construct implements IGrantable {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [`${this.logGroup.arn}:*`],
     });
+    // Active tracing: each invocation leaves an X-Ray trace (Genesys calls, S3, SQS), billed per trace
+    // recorded, so nothing while idle. Trace submission has no resource type: AWS accepts only "*".
+    this.role.addToPolicy({
+      sid: 'WriteTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    });
     const asset = new TerraformAsset(this, 'code', { path: bundleHandler(props.entry), type: AssetType.ARCHIVE });
     this.fn = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
@@ -70,6 +77,7 @@ export class NodeFunction extends Construct implements IGrantable {
       kmsKeyArn: props.kmsKeyArn,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tracingConfig: { mode: 'Active' },
       tags: props.tags ? { ...props.tags } : undefined,
       dependsOn: [this.logGroup],
     });

@@ -9,3 +9,16 @@
  */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
 export const BUNDLE_TARGET = 'node24';
+
+/**
+ * When AWS deprecates each Node.js Lambda runtime (AWS Lambda developer guide, "Lambda runtimes"):
+ * after that day no new function may use it and existing ones stop getting patches. Rule
+ * LAMBDA-004 refuses a runtime that is deprecated or not listed here. checkov's own
+ * deprecated-runtime check (CKV_AWS_363, 3.3.30) does not list nodejs18.x or nodejs20.x yet.
+ */
+export const NODE_RUNTIME_DEPRECATION: Readonly<Record<string, string>> = {
+  'nodejs18.x': '2025-09-01',
+  'nodejs20.x': '2026-04-30',
+  'nodejs22.x': '2027-04-30',
+  'nodejs24.x': '2028-04-30',
+};

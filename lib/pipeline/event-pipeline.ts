@@ -265,6 +265,8 @@ export class EventPipeline extends Construct {
       timeoutSec: o.timeoutSec,
       reservedConcurrency: concurrency,
       logRetentionDays: cfg.logRetentionDays,
+      // The environment holds no secrets (those are in Secrets Manager), but it names them: encrypt it with the archive key.
+      kmsKeyArn: this.key.arn,
       tags: { 'loadlab-retrieval': o.retrieval },
       environment: {
         GENESYS_API_BASE: o.env.genesys.apiBase,

@@ -77,7 +77,9 @@ export class RunnerCluster extends Construct {
       // A tag always means the same image: a rebuilt image needs a new runners.imageTag.
       imageTagMutability: 'IMMUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+      // SSE-KMS with the account's AWS managed ECR key: KMS audit trail, no key policy to maintain for a
+      // repository that lives only as long as the runners stack.
+      encryptionConfiguration: [{ encryptionType: 'KMS' }],
       // The runners stack is ephemeral; images are rebuilt from loadtest/Dockerfile in minutes.
       forceDelete: true,
     });

@@ -163,6 +163,13 @@ export class LoadTestStateMachine extends Construct {
       resources: ['*'],
     });
 
+    this.role.addToPolicy({
+      // Trace submission and sampling rules have no resource type: AWS accepts only "*".
+      sid: 'WriteTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      resources: ['*'],
+    });
+
     const definition = loadTestDefinition({
       envName: props.envName,
       partition,
@@ -192,7 +199,8 @@ export class LoadTestStateMachine extends Construct {
         includeExecutionData: true,
         level: 'ERROR',
       },
-      tracingConfiguration: { enabled: false },
+      // One X-Ray trace per test run (shards, report step), billed per trace: nothing while idle.
+      tracingConfiguration: { enabled: true },
     });
   }
 
