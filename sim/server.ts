@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
 import { CLIENT_LIMIT, limitValue, resolveLimits, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import { AuthorizationStore, type AuthorizationOptions } from './authorization';
 import { sampleLatency, seededRandom, validateFaults, type Faults } from './faults';
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
@@ -76,6 +77,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Clock in ms (tests). Default `Date.now`. */
   readonly now?: () => number;
+  /** Roles, home division and OAuth clients for the authorization routes (sim/authorization.ts). */
+  readonly authorization?: AuthorizationOptions;
 }
 
 export interface Simulator {
@@ -92,6 +95,8 @@ export interface Simulator {
   addClient(id: string, secret: string): void;
   setFaults(faults: Faults): void;
   faults(): Faults;
+  /** Roles and OAuth clients behind the authorization routes. */
+  readonly authorization: AuthorizationStore;
 }
 
 interface IssuedToken {
@@ -199,7 +204,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return Number.isInteger(v) && v >= 1 ? Math.min(v, max) : dflt;
   };
 
+  const authorization = new AuthorizationStore(options.authorization);
   const routes: Route[] = [
+    ...authorization.routes().map((r) => compile(r.method, r.template, (ctx) => r.handle({ ...ctx, callerId: ctx.token.clientId }))),
     compile('GET', '/api/v2/conversations/{conversationId}/recordingmetadata', (ctx) => {
       return (
         conversationGate(ctx, 'recordings') ?? {
@@ -550,6 +557,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       faults = validateFaults(f);
     },
     faults: () => faults,
+    authorization,
   };
   return handle;
 }
