@@ -298,7 +298,7 @@ describe('script safety', () => {
     for (const [f, id, s] of allSteps()) {
       const usesSecret = Object.values(s.env ?? {}).some((v) => String(v).includes('secrets.'));
       if (usesSecret)
-        expect({ where: `${f}:${id}`, run: /terraform|cdktf|npm run destroy/.test(s.run ?? '') }).toEqual({
+        expect({ where: `${f}:${id}`, run: /terraform|cdktf|npm run (destroy|bootstrap)/.test(s.run ?? '') }).toEqual({
           where: `${f}:${id}`,
           run: true,
         });
