@@ -23,6 +23,8 @@ export interface NodeFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Encrypts environment variables at rest with this key. Default: the Lambda service key. */
   readonly kmsKeyArn?: string;
+  /** Encrypts the function's log group with this key (its policy must let CloudWatch Logs use it). Default: AWS-owned keys. */
+  readonly logsKmsKeyArn?: string;
   /** Extra tags, e.g. `loadlab-retrieval` for workers that call Genesys Cloud. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -39,10 +41,10 @@ export class NodeFunction extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
-    // CloudWatch Logs encrypts at rest by default; a customer key would need a logs-service key policy.
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyArn,
     });
     this.role = new ServiceRole(this, 'role', {
       roleName: props.functionName,

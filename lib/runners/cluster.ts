@@ -22,6 +22,8 @@ export interface RunnerClusterProps {
   /** Tag of the JMeter image in the repository this construct creates. */
   readonly imageTag: string;
   readonly logRetentionDays: number;
+  /** Key that encrypts the shards' log group (the archive key; its policy lets CloudWatch Logs use it). */
+  readonly logsKmsKeyArn?: string;
   /** Environment every shard gets (never secrets: those come from Secrets Manager at run time). */
   readonly environment: Readonly<Record<string, string>>;
   /** Seconds JMeter gets after SIGTERM to flush and upload its results (Fargate allows 2-120). Default 120. */
@@ -97,8 +99,11 @@ export class RunnerCluster extends Construct {
       }),
     });
 
-    // CloudWatch Logs encrypts at rest by default; a customer key would need a logs-service key policy.
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: names.logGroup,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyArn,
+    });
 
     this.executionRole = new ServiceRole(this, 'execution-role', {
       roleName: names.executionRole,
