@@ -5,6 +5,7 @@ import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
 import type { EndpointLimitConfig } from '../lib/config/schema';
 import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
 import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
+import { AuthorizationStore, type AuthorizationOptions } from './authorization';
 import { sampleLatency, seededRandom, validateFaults, type Faults } from './faults';
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
@@ -95,6 +96,8 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Entries kept in the request log (oldest dropped first). Default 200000. */
   readonly requestLogMax?: number;
+  /** Roles, home division and OAuth clients for the authorization routes (sim/authorization.ts). */
+  readonly authorization?: AuthorizationOptions;
 }
 
 export interface Simulator {
@@ -113,6 +116,8 @@ export interface Simulator {
   addClient(id: string, secret: string): void;
   setFaults(faults: Faults): void;
   faults(): Faults;
+  /** Roles and OAuth clients behind the authorization routes. */
+  readonly authorization: AuthorizationStore;
 }
 
 interface IssuedToken {
@@ -223,7 +228,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return Number.isInteger(v) && v >= 1 ? Math.min(v, max) : dflt;
   };
 
+  const authorization = new AuthorizationStore(options.authorization);
   const routes: Route[] = [
+    ...authorization.routes().map((r) => compile(r.method, r.template, (ctx) => r.handle({ ...ctx, callerId: ctx.token.clientId }))),
     compile('GET', '/api/v2/conversations/{conversationId}/recordingmetadata', (ctx) => {
       return (
         conversationGate(ctx, 'recordings') ?? {
@@ -617,6 +624,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       faults = validateFaults(f);
     },
     faults: () => faults,
+    authorization,
   };
   return handle;
 }
