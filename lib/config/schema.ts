@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GENESYS_REGIONS } from './regions';
-import { LIMIT_CATALOGUE } from '../ratelimits/catalogue';
+import { LIMIT_CATALOGUE } from '../genesys-api/limits';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -70,10 +70,10 @@ const scenario = z
   .strict();
 
 const knownLimits = LIMIT_CATALOGUE.map((l) => l.name);
-/** Keys are catalogue names (lib/ratelimits/catalogue.ts); `npm run limits:fetch` writes them. */
+/** Keys are catalogue names (lib/genesys-api/limits.ts); `npm run limits:fetch` writes them. */
 const limitOverrides = z.record(
   z.string().refine((name) => knownLimits.includes(name), {
-    message: `must name a limit in lib/ratelimits/catalogue.ts: ${knownLimits.join(', ')}`,
+    message: `must name a limit in lib/genesys-api/limits.ts: ${knownLimits.join(', ')}`,
   }),
   z.number().int().positive(),
 );
