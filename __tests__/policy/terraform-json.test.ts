@@ -1,4 +1,4 @@
-import { attachedTo, referenced, refersTo, refsIn, resources, strings } from '../../lib/policy/terraform-json';
+import { attachedTo, isLiteral, referenced, refersTo, refsIn, resources, strings } from '../../lib/policy/terraform-json';
 
 const json = {
   resource: {
@@ -40,6 +40,13 @@ describe('Terraform JSON engine (shared by the policy rules and the synth guards
     // Literals are not references.
     expect(refsIn('aws_sqs_queue.events.arn')).toEqual([]);
     expect(refsIn(42)).toEqual([]);
+  });
+
+  it('tells literals from expressions', () => {
+    expect(isLiteral('loadlab-example-metadata-worker')).toBe(true);
+    expect(isLiteral('${aws_lambda_function.w.function_name}')).toBe(false);
+    expect(isLiteral('prefix-${var.x}')).toBe(false);
+    expect(isLiteral(3)).toBe(false);
   });
 
   it('says what refers to what', () => {

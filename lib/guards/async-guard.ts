@@ -20,7 +20,7 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
-import { refsIn, resources } from '../policy/terraform-json';
+import { isLiteral, refsIn, resources } from '../policy/terraform-json';
 
 export const RETRIEVAL_TAG = 'loadlab-retrieval';
 export const RETRIEVAL_KINDS = ['metadata', 'analytics'] as const;
@@ -78,9 +78,7 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
   const retrievalNames = new Set(retrievals.map((r) => r.name));
   // Literal function names, for mappings that name the function instead of referencing it.
   const byLiteralName = new Map(
-    retrievals
-      .filter((r) => typeof r.body.function_name === 'string' && !(r.body.function_name as string).includes('${'))
-      .map((r) => [r.body.function_name as string, r.name]),
+    retrievals.filter((r) => isLiteral(r.body.function_name)).map((r) => [r.body.function_name as string, r.name]),
   );
   // Aliases of retrieval functions count as the function.
   const aliasOf = new Map(

@@ -67,6 +67,9 @@ export function refsIn(value: unknown): Ref[] {
   return refs;
 }
 
+/** True when `value` is a string with no `${...}` expression (a name Terraform uses as written). */
+export const isLiteral = (value: unknown): value is string => typeof value === 'string' && !/\$\{[^}]*\}/.test(value);
+
 /** True when `value` (any JSON) refers to the resource `target`. */
 export function refersTo(value: unknown, target: Pick<Resource, 'type' | 'name'>): boolean {
   return refsIn(value).some((r) => r.type === target.type && r.name === target.name);
