@@ -1,0 +1,4 @@
+#!/bin/sh
+# Asks a running non-GUI JMeter to stop its test now (UDP to port 4445 and up), as the archive's stoptest.sh does.
+home="$(cd "$(dirname "$0")/.." && pwd)"
+exec java -cp "$home/lib/ext/*:$home/lib/*" org.apache.jmeter.util.ShutdownClient StopTestNow "$@"
