@@ -21,13 +21,26 @@ export interface Faults {
   readonly recordingsAvailableAfterMs?: number;
   /** Share of analytics jobs that end FAILED instead of FULFILLED. */
   readonly jobFailureRate?: number;
+  /** Share of admitted API calls answered 429 anyway, with Retry-After (a throttle the client cannot foresee). */
+  readonly throttleRate?: number;
+  /** The wait those injected 429s ask for, in real ms (`x-sim-retry-after-ms`; `Retry-After` rounded up). Default 1000. */
+  readonly throttleRetryAfterMs?: number;
 }
 
 /** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
 export function validateFaults(raw: unknown): Faults {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('faults must be a JSON object');
   const f = raw as Record<string, unknown>;
-  const known = ['errorRate', 'errorStatus', 'latency', 'missingRetryAfterRate', 'recordingsAvailableAfterMs', 'jobFailureRate'];
+  const known = [
+    'errorRate',
+    'errorStatus',
+    'latency',
+    'missingRetryAfterRate',
+    'recordingsAvailableAfterMs',
+    'jobFailureRate',
+    'throttleRate',
+    'throttleRetryAfterMs',
+  ];
   const unknown = Object.keys(f).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
   const share = (name: string): void => {
@@ -38,6 +51,10 @@ export function validateFaults(raw: unknown): Faults {
   share('errorRate');
   share('missingRetryAfterRate');
   share('jobFailureRate');
+  share('throttleRate');
+  const wait = f.throttleRetryAfterMs;
+  if (wait !== undefined && !(typeof wait === 'number' && wait >= 1))
+    throw new Error(`faults.throttleRetryAfterMs must be a number >= 1 (got ${JSON.stringify(wait)})`);
   if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
     throw new Error(`faults.errorStatus must be 500, 502, 503 or 504 (got ${JSON.stringify(f.errorStatus)})`);
   }
@@ -64,7 +81,7 @@ function validateLatency(raw: unknown): void {
 
 /**
  * Parses the `--faults` flag: comma-separated `name=value`, e.g.
- * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2`.
+ * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,throttle=0.02,throttle-retry-after-ms=1500`.
  * Latency forms: `fixed:MS`, `uniform:MIN:MAX`, `exp:MIN:MEAN`.
  */
 export function parseFaultsFlag(text: string): Faults {
@@ -92,6 +109,12 @@ export function parseFaultsFlag(text: string): Faults {
       case 'job-failure':
         out.jobFailureRate = num;
         break;
+      case 'throttle':
+        out.throttleRate = num;
+        break;
+      case 'throttle-retry-after-ms':
+        out.throttleRetryAfterMs = num;
+        break;
       case 'latency': {
         const [kind, a, b] = value.split(':');
         if (kind === 'fixed') out.latency = { kind, ms: Number(a) };
@@ -102,7 +125,7 @@ export function parseFaultsFlag(text: string): Faults {
       }
       default:
         throw new Error(
-          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure`,
+          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, throttle, throttle-retry-after-ms`,
         );
     }
   }
