@@ -56,6 +56,8 @@ export interface JmeterRehearsalOptions {
   readonly compression: JmeterCompression;
   /** Where the plan, JTL, logs and report go; replaced. */
   readonly outDir: string;
+  /** Run only this many of the planned shards (each at its budgeted rate). Default: all. */
+  readonly shards?: number;
   /** Simulator faults (e.g. injected 429s with Retry-After). */
   readonly faults?: Faults;
   /** Seconds between JMeter's progress lines. Default 10. */
@@ -78,7 +80,10 @@ export interface JmeterRehearsalResult {
   readonly threads: number;
   readonly durationSec: number;
   readonly compression: JmeterCompression;
-  /** The scenario's demand, requests per scenario minute at full scale. */
+  /** JMeter's TARGET_RPM per shard, in real requests per minute. */
+  readonly targetRpmPerShard: number;
+  readonly tokensPerShard: number;
+  /** The demand of the shards that ran, requests per scenario minute at full scale. */
   readonly plannedPerMinute: number;
   /** Requests the API accepted (any answer but 429 and 5xx) per scenario minute after ramp-up, at full scale. */
   readonly achievedPerMinute: number;
@@ -114,7 +119,7 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
   if (!sp) throw new Error(`no scenario ${o.scenario} in the budget`);
   const { minuteMs, loadScale } = o.compression;
   const naive = o.mode === 'naive';
-  const shards = naive ? 1 : sp.sizing.shards;
+  const shards = naive ? 1 : Math.min(sp.sizing.shards, o.shards ?? sp.sizing.shards);
   const tokensPerShard = naive ? 1 : sp.sizing.tokensPerShard;
   const threads = naive ? sp.virtualUsers : sp.threadsPerShard;
   const perShardRpm = naive ? sp.requestsPerMinute : sp.sizing.perShardRequestsPerMinute;
@@ -178,7 +183,7 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
         return { index, jtl, exitCode: outcome.exitCode, jmeterSummary: outcome.summary };
       }),
     );
-    return await analyse(o, sp, outcomes, { shards, tokensPerShard, threads, rampUpSec, started });
+    return await analyse(o, sp, outcomes, { shards, tokensPerShard, threads, rampUpSec, started, realRpm, perShardRpm });
   } finally {
     await sim.stop();
   }
@@ -188,7 +193,15 @@ async function analyse(
   o: JmeterRehearsalOptions,
   sp: ScenarioPlan,
   outcomes: readonly ShardOutcome[],
-  run: { shards: number; tokensPerShard: number; threads: number; rampUpSec: number; started: number },
+  run: {
+    shards: number;
+    tokensPerShard: number;
+    threads: number;
+    rampUpSec: number;
+    started: number;
+    realRpm: number;
+    perShardRpm: number;
+  },
 ): Promise<JmeterRehearsalResult> {
   const { minuteMs, loadScale } = o.compression;
   let requests = 0;
@@ -221,6 +234,8 @@ async function analyse(
     acceptedPerMs += accepted / (to - from);
   }
   const achievedPerMinute = (acceptedPerMs * minuteMs) / loadScale;
+  // All shards: the scenario's demand; fewer (o.shards): their share of it.
+  const planned = o.mode === 'naive' || run.shards === sp.sizing.shards ? sp.requestsPerMinute : run.perShardRpm * run.shards;
 
   const report = await buildReport(
     outcomes.map((s) => ({ name: `shard-${s.index}`, stream: createReadStream(s.jtl) })),
@@ -245,9 +260,11 @@ async function analyse(
     threads: run.shards * run.threads,
     durationSec: o.durationSec,
     compression: o.compression,
-    plannedPerMinute: sp.requestsPerMinute,
+    targetRpmPerShard: run.realRpm,
+    tokensPerShard: run.tokensPerShard,
+    plannedPerMinute: Math.round(planned),
     achievedPerMinute: Math.round(achievedPerMinute),
-    achievedShare: sp.requestsPerMinute > 0 ? achievedPerMinute / sp.requestsPerMinute : 0,
+    achievedShare: planned > 0 ? achievedPerMinute / planned : 0,
     requests,
     throttled,
     throttledShare: requests ? throttled / requests : 0,

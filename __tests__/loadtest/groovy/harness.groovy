@@ -19,6 +19,7 @@ class Prev {
   boolean isSuccessful() { code.startsWith('2') }
   String getSampleLabel() { label }
 }
+class GateResult { boolean ignored = false; void setIgnore() { ignored = true } }
 class FakeThread { long endTime = 0; boolean stopped = false; long getEndTime() { endTime }; void stop() { stopped = true } }
 class Ctx { FakeThread thread = new FakeThread(); FakeThread getThread() { thread } }
 class Log { List<String> lines = []; void info(String s) { lines << 'INFO ' + s }; void warn(String s) { lines << 'WARN ' + s }; void error(String s) { lines << 'ERROR ' + s } }
@@ -81,14 +82,26 @@ prev = new Prev(code: '401', body: '{"error":"invalid_client"}')
 run('token-response', [vars: vars2, props: props2, prev: prev, ctx: ctx, log: log])
 out.badCredentials = [stop: prev.stop, done: vars2.get('loadlab_round_done'), tokens: props2.get('loadlab.tokens')]
 
-// 6. Round-robin over the published tokens.
+// 6. Round-robin over the published tokens, at each arrival (a JSR223 Sampler whose result is ignored).
 props.put('loadlab.tokens', ['t0', 't1', 't2'].asImmutable())
+def gateResult = new GateResult()
 def picked = []
 5.times {
-  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log])
-  picked << vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index')
+  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log, SampleResult: gateResult])
+  picked << vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index') + ':' + vars.get('loadlab_send')
 }
 out.picked = picked
+out.gateIgnored = gateResult.ignored
+
+// 6b. Token 1 rests (Retry-After 60 s): its arrivals are dropped at once, the others go on.
+props.get('loadlab.pausedUntil').put(1, System.currentTimeMillis() + 60000)
+def resting = []
+long g0 = System.currentTimeMillis()
+6.times {
+  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log, SampleResult: gateResult])
+  resting << (vars.get('loadlab_send') == 'true' ? vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index') : 'drop')
+}
+out.resting = [picked: resting, skipped: props.get('loadlab.skipped').get(), tookMs: System.currentTimeMillis() - g0]
 
 // 7. The switch expression: the producer runs first while jobId is unknown.
 def v3 = new Vars()
