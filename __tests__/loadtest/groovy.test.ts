@@ -86,6 +86,12 @@ const javaHome = (): string => {
     expect(out.resting.tookMs).toBeLessThan(1000);
   });
 
+  it('caps a catch-up burst on one token (2 s of its planned rate at once, then 1.25 x the rate), dropping the rest', () => {
+    expect(out.burst.sent).toBeGreaterThanOrEqual(20);
+    expect(out.burst.sent).toBeLessThanOrEqual(21);
+    expect(out.burst.skipped).toBe(40 - out.burst.sent);
+  });
+
   it('runs the producer while jobId is unknown, then picks by weight', () => {
     expect(out.beforeJobId).toEqual([300, 0, 0]);
     const [post, status, results] = out.afterJobId as number[];

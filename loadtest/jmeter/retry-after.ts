@@ -71,7 +71,9 @@ export interface PauseCheck {
 
 /**
  * `perTokenPerMs`: the token's planned rate (TARGET_RPM / TOKENS_PER_SHARD / 60000). `slackMs`: a
- * request that passed the token check just before the 429 came back may start that much later.
+ * request that passed the token check just before the 429 came back is already on its way and may
+ * start that much later (measured: up to ~30 ms on a busy 2-core machine); the guarantee holds from
+ * the moment the plan has read the 429.
  */
 export function checkPauses(
   byToken: ReadonlyMap<string, readonly TokenSample[]>,

@@ -79,6 +79,7 @@ export interface GeneratedPlan {
 
 /** Properties the Groovy scripts read (through the test plan's variables). */
 const SCRIPT_SETTINGS = [
+  'TARGET_RPM',
   'TOKENS_PER_SHARD',
   'TOKEN_REFRESH_SEC',
   'TOKEN_MAX_RETRIES',

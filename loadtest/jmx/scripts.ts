@@ -5,7 +5,8 @@
  *   loadlab.tokens      List<String>, the shard's access tokens (swapped whole on refresh)
  *   loadlab.rr          AtomicLong, the round-robin counter
  *   loadlab.pausedUntil ConcurrentHashMap<Integer, Long>, per token: no request before this time
- *   loadlab.skipped     AtomicLong, arrivals dropped because their token was resting (Retry-After)
+ *   loadlab.skipped     AtomicLong, arrivals dropped because their token was resting (Retry-After) or capped
+ *   loadlab.buckets     ConcurrentHashMap<Integer, double[]>, per token: the catch-up cap (credit, last ms)
  */
 
 /** A setting from the test plan's variables (`${__P(NAME,default)}`), or the fallback. */
@@ -114,6 +115,7 @@ if (pending.size() >= wanted) {
   props.putIfAbsent('loadlab.rr', new java.util.concurrent.atomic.AtomicLong())
   props.putIfAbsent('loadlab.pausedUntil', new java.util.concurrent.ConcurrentHashMap())
   props.putIfAbsent('loadlab.skipped', new java.util.concurrent.atomic.AtomicLong())
+  props.putIfAbsent('loadlab.buckets', new java.util.concurrent.ConcurrentHashMap())
   vars.put('loadlab_round_done', 'true')
   log.info('loadlab: ' + pending.size() + ' access token(s) ready')
 } else if (attempts >= wanted + extra) {
@@ -130,10 +132,13 @@ if (pending.size() >= wanted) {
  * tokens. An arrival whose token rests after a 429 is dropped, never postponed: a postponed
  * arrival would fire together with the others at the end of the pause (the timer keeps its
  * schedule from the start of the test), a burst that draws new 429s. So no request goes out on a
- * resting token, and after the pause the token carries its planned share of arrivals, no more.
+ * resting token, and after the pause the token carries its planned share of arrivals. A cap per
+ * token (1.25 x its planned rate, 2 s of burst) also drops the arrivals of any other catch-up.
  * Sets loadlab_send, which the If Controller around the requests reads.
  */
-export const PICK_TOKEN = String.raw`
+export const PICK_TOKEN =
+  SETTING_FN +
+  String.raw`
 SampleResult.setIgnore()
 vars.put('loadlab_send', 'false')
 java.util.List tokens = (java.util.List) props.get('loadlab.tokens')
@@ -144,8 +149,24 @@ if (tokens == null || tokens.isEmpty()) {
 }
 long n = ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.rr')).getAndIncrement()
 int i = (int) (n % tokens.size())
+long now = System.currentTimeMillis()
 Long until = (Long) ((java.util.Map) props.get('loadlab.pausedUntil')).get(i)
-if (until != null && until > System.currentTimeMillis()) {
+boolean send = until == null || until <= now
+if (send) {
+  // A cap per token of 1.25 x its planned rate with 2 s of burst: the timer's catch-up (after a slow
+  // start, a stall or a pause) cannot pile onto a token; ordinary random arrivals almost never meet it.
+  double perMs = Double.parseDouble(setting('TARGET_RPM', '60')) / Math.max(1, tokens.size()) / 60000d
+  double cap = Math.max(10d, perMs * 2000d)
+  java.util.Map buckets = (java.util.Map) props.get('loadlab.buckets')
+  double[] b = (double[]) buckets.computeIfAbsent(i, { k -> [cap, (double) now] as double[] })
+  synchronized (b) {
+    b[0] = Math.min(cap, b[0] + (now - b[1]) * perMs * 1.25d)
+    b[1] = now
+    if (b[0] >= 1d) b[0] -= 1d
+    else send = false
+  }
+}
+if (!send) {
   ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.skipped')).incrementAndGet()
   return
 }

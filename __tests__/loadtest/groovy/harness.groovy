@@ -103,6 +103,22 @@ long g0 = System.currentTimeMillis()
 }
 out.resting = [picked: resting, skipped: props.get('loadlab.skipped').get(), tookMs: System.currentTimeMillis() - g0]
 
+// 6c. The catch-up cap: 600/min on one token; a burst of 40 arrivals at once passes the bucket's
+// 2 s of planned rate (20), then drops.
+props.get('loadlab.pausedUntil').clear()
+def v6 = new Vars(); v6.put('TARGET_RPM', '600')
+def p6 = new Properties(); p6.putAll(props); p6.put('loadlab.tokens', ['only'].asImmutable())
+p6.put('loadlab.rr', new java.util.concurrent.atomic.AtomicLong()); p6.put('loadlab.buckets', new java.util.concurrent.ConcurrentHashMap())
+p6.put('loadlab.skipped', new java.util.concurrent.atomic.AtomicLong())
+def sent = 0
+// Compiled once, as JMeter's JSR223 cache does, so the 40 arrivals come within milliseconds.
+def gate = new GroovyShell(new Binding([vars: v6, props: p6, prev: null, ctx: ctx, log: log, SampleResult: gateResult])).parse(script('pick-token'))
+40.times {
+  gate.run()
+  if (v6.get('loadlab_send') == 'true') sent++
+}
+out.burst = [sent: sent, skipped: p6.get('loadlab.skipped').get()]
+
 // 7. The switch expression: the producer runs first while jobId is unknown.
 def v3 = new Vars()
 // Compiled once, run many times, as JMeter's __groovy does.
