@@ -6,11 +6,13 @@ import type { BenchOptions, BenchResult } from './types';
 import { run as synth } from './synth.bench';
 import { run as pipeline } from './pipeline.bench';
 import { run as report } from './report.bench';
+import { run as jmeter } from './jmeter.bench';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   synth,
   pipeline,
   report,
+  jmeter,
 };
 
 async function main(): Promise<void> {

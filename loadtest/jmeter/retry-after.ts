@@ -79,7 +79,7 @@ export function checkPauses(
   byToken: ReadonlyMap<string, readonly TokenSample[]>,
   perTokenPerMs: number,
   windowMs = 300,
-  slackMs = 20,
+  slackMs = 100,
 ): PauseCheck {
   let pauses = 0;
   let maxAfterPause = 0;
