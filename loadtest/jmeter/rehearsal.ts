@@ -226,10 +226,14 @@ async function analyse(
       }
     });
     if (api.length === 0) continue;
-    // The steady part: from the end of the ramp-up to the end of the thread group's duration.
-    const t0 = Math.min(...api.map((a) => a.t));
+    // The steady part: from the end of the ramp-up to the end of the run.
+    // The thread group starts its clock a second or two before the first request (setUp, Groovy
+    // compiling), so the run's last request, not t0 + duration, ends the window.
+    const t0 = api.reduce((m, a) => Math.min(m, a.t), Infinity);
+    const last = api.reduce((m, a) => Math.max(m, a.t), -Infinity);
     const from = t0 + run.rampUpSec * 1000;
-    const to = t0 + o.durationSec * 1000;
+    const to = Math.min(t0 + o.durationSec * 1000, last);
+    if (to <= from) continue;
     const accepted = api.filter((a) => a.t >= from && a.t < to && a.code !== '429' && !/^5|^[^0-9]/.test(a.code)).length;
     acceptedPerMs += accepted / (to - from);
   }
