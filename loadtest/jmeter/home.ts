@@ -2,7 +2,7 @@
  * Finds, installs and runs the JMeter that loadtest/jmeter/pom.xml declares (assembled from Maven
  * Central by install.sh into a cache folder), for the rehearsal, the real-JMeter tests and the benchmark.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -105,6 +105,25 @@ export function parseSummaryLine(line: string): JmeterSummary | undefined {
   return m ? { samples: Number(m[1]), errors: Number(m[2]) } : undefined;
 }
 
+// JMeters still running when this process ends (Ctrl-C, a failed test) are stopped with it.
+const running = new Set<ChildProcess>();
+let exitHook = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.on('close', () => running.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const c of running) c.kill('SIGTERM');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const c of running) c.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
+}
+
 /** Runs `jmeter -n` and resolves when it exits. */
 export function runJmeter(run: JmeterRun): Promise<JmeterOutcome> {
   const args = ['-n', '-t', run.plan, '-l', run.jtl, '-j', run.log];
@@ -116,6 +135,7 @@ export function runJmeter(run: JmeterRun): Promise<JmeterOutcome> {
       env: { ...process.env, HEAP: run.heap ?? '-Xms128m -Xmx256m', JVM_ARGS: '-Duser.timezone=UTC -Xshare:auto -XX:TieredStopAtLevel=1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(child);
     let output = '';
     let summary: JmeterSummary | undefined;
     let rest = '';
