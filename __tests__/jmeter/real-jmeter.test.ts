@@ -6,7 +6,7 @@
  */
 import { loadSelectedEnvironment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits/planner';
-import { ensureJmeter, javaProblem, parseSummaryLine } from '../../loadtest/jmeter/home';
+import { ensureJmeter, javaProblem } from '../../loadtest/jmeter/home';
 import { jmeterCompression, runJmeterRehearsal, type JmeterRehearsalResult } from '../../loadtest/jmeter/rehearsal';
 import { checkPauses, samplesByToken } from '../../loadtest/jmeter/retry-after';
 import { catalogueLimits } from '../../sim/server';
@@ -47,14 +47,6 @@ suite('generated plans under real JMeter 5.6.3', () => {
       outDir: path.join(out, scenario, mode),
     });
   };
-
-  it('parses JMeter summary lines', () => {
-    expect(parseSummaryLine('summary =    355 in 00:00:17 =   20.6/s Avg:    11 Min:     1 Max:   109 Err:     3 (0.85%)')).toEqual({
-      samples: 355,
-      errors: 3,
-    });
-    expect(parseSummaryLine('summary +    10 in 00:00:01 =   10/s Avg: 1 Min: 1 Max: 1 Err: 0 (0.00%)')).toBeUndefined();
-  });
 
   it.each(env.config.loadProfile.scenarios.map((s) => s.name))(
     '%s: the planned plan runs with <= 1 %% 429 and >= 95 %% of the planned rate; the report matches JMeter',
