@@ -231,7 +231,8 @@ async function analyse(
     // compiling), so the run's last request, not t0 + duration, ends the window.
     const t0 = api.reduce((m, a) => Math.min(m, a.t), Infinity);
     const last = api.reduce((m, a) => Math.max(m, a.t), -Infinity);
-    const from = t0 + run.rampUpSec * 1000;
+    // Naive runs: the whole run, since the few requests a throttled token gets come at the start of each window.
+    const from = o.mode === 'naive' ? t0 : t0 + run.rampUpSec * 1000;
     const to = Math.min(t0 + o.durationSec * 1000, last);
     if (to <= from) continue;
     const accepted = api.filter((a) => a.t >= from && a.t < to && a.code !== '429' && !/^5|^[^0-9]/.test(a.code)).length;
