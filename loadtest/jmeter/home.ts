@@ -42,22 +42,23 @@ export function isInstalled(home = jmeterHome()): boolean {
 }
 
 /**
- * Makes sure JMeter is installed (runs install.sh when it is not; it verifies an existing home
- * without the network). Throws JmeterUnavailableError with install.sh's message when Java or
+ * Makes sure JMeter is installed and matches jmeter.sha256 (runs install.sh, which verifies an
+ * existing home without the network). Throws JmeterUnavailableError with install.sh's message when Java or
  * Maven is missing or the assembly fails.
  */
 export async function ensureJmeter(log: (line: string) => void = () => undefined): Promise<string> {
   const home = jmeterHome();
   const problem = javaProblem();
   if (problem) throw new JmeterUnavailableError(problem);
-  if (isInstalled(home)) return home;
+  // install.sh checks an existing home against jmeter.sha256 (about a second, no network) and
+  // assembles it only when it is missing or differs (e.g. pom.xml changed).
   const lines: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('bash', [INSTALL_SCRIPT, '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
     const each = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         lines.push(line);
-        log(`  ${line}`);
+        if (!line.includes('nothing to do')) log(`  ${line}`);
       }
     };
     child.stdout.on('data', each);
