@@ -3,7 +3,7 @@
  * Central by install.sh into a cache folder), for the rehearsal, the real-JMeter tests and the benchmark.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const HERE = __dirname;
@@ -34,11 +34,6 @@ export function javaProblem(): string | undefined {
   const m = /version "(\d+)/.exec(r.stderr ?? '');
   if (m && Number(m[1]) < 17) return `java ${m[1]} found: JMeter ${jmeterVersion()} here needs Java 17 or newer`;
   return undefined;
-}
-
-/** True when the cache holds a JMeter that install.sh verified. */
-export function isInstalled(home = jmeterHome()): boolean {
-  return existsSync(path.join(home, '.loadlab-verified')) && existsSync(path.join(home, 'bin', 'ApacheJMeter.jar'));
 }
 
 /**
