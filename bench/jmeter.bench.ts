@@ -45,6 +45,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         durationSec,
         compression,
         outDir: path.join(out, sp.name, mode),
+        progressEverySec: 20,
+        onProgress: (line) => options.log(`    ${line}`),
       });
       results.push(r);
       for (const why of jmeterVerdict(r, sp)) failures.push(`${sp.name}: ${why}`);
