@@ -80,7 +80,7 @@ export async function rehearseWithJmeter(o: JmeterCommandOptions): Promise<numbe
   else {
     console.log(`\n${formatJmeterResults(results)}`);
     console.log(
-      '\nachieved/min: requests the API accepted (not 429, not 5xx) per scenario minute after ramp-up, at full scale; minute and scale: the compression',
+      '\nachieved/min: requests the API accepted (not 429, not 5xx) per scenario minute, at full scale (planned: after ramp-up; naive: the whole run); minute and scale: the compression',
     );
   }
   return failures ? 1 : 0;
