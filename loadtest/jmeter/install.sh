@@ -46,7 +46,8 @@ verify() {
 
 mkdir -p "$(dirname "$home")"
 home="$(cd "$(dirname "$home")" && pwd)/$(basename "$home")"
-if [ "$force" = 0 ] && [ -f "$home/.loadlab-verified" ] && verify "$home" && cmp -s "$here/bin/jmeter" "$home/bin/jmeter"; then
+if [ "$force" = 0 ] && [ -f "$home/.loadlab-verified" ] && verify "$home" \
+  && cmp -s "$here/bin/jmeter" "$home/bin/jmeter" && cmp -s "$here/bin/stoptest.sh" "$home/bin/stoptest.sh"; then
   echo "JMeter $version: $home (verified, nothing to do)"
   exit 0
 fi
