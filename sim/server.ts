@@ -528,6 +528,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let reply: Reply;
     if (!verdict.ok) {
       reply = throttled(verdict, contextId);
+    } else if ((faults.throttleRate ?? 0) > 0 && random() < (faults.throttleRate ?? 0)) {
+      // Injected: a 429 with Retry-After although the limits had room (faults.throttleRate).
+      const waitMs = faults.throttleRetryAfterMs ?? 1000;
+      reply = {
+        status: 429,
+        headers: { 'retry-after': String(Math.ceil(waitMs / 1000)), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
+        body: errorBody(
+          429,
+          'too.many.requests.retry.after',
+          `Rate limit exceeded the maximum. Retry the request in [${Math.ceil(waitMs / 1000)}] seconds`,
+          contextId,
+        ),
+      };
     } else if (faultable && random() < (faults.errorRate ?? 0)) {
       const status = faults.errorStatus ?? 503;
       reply = { status, body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId) };
