@@ -139,7 +139,7 @@ describe('worker settings and credentials', () => {
 
 describe('handler bundles', () => {
   it.each(['metadata-worker', 'report-jobs'])('%s bundles into one index.js exporting handler', (name) => {
-    const dir = bundleHandler(path.join(__dirname, '..', '..', 'functions', name, 'index.ts'));
+    const { dir } = bundleHandler(path.join(__dirname, '..', '..', 'functions', name, 'index.ts'));
     const file = path.join(dir, 'index.js');
     expect(existsSync(file)).toBe(true);
     const code = readFileSync(file, 'utf8');

@@ -1,10 +1,10 @@
 import type { App } from 'cdktf';
-import type { Environment } from '../config';
-import { planBudget, type BudgetPlan } from '../ratelimits';
-import { ArchiveStack } from '../../stacks/archive-stack';
-import { GenesysStack } from '../../stacks/genesys-stack';
-import { RunnersStack } from '../../stacks/runners-stack';
-import { installGuards, type InstalledGuards } from '../guards';
+import type { Environment } from '../lib/config';
+import { planBudget, type BudgetPlan } from '../lib/ratelimits';
+import { ArchiveStack } from '../stacks/archive-stack';
+import { GenesysStack } from '../stacks/genesys-stack';
+import { RunnersStack } from '../stacks/runners-stack';
+import { installGuards, type InstalledGuards } from '../lib/guards';
 
 export interface LoadlabStacks {
   readonly plan: BudgetPlan;
