@@ -2,7 +2,7 @@ import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Environment } from '../lib/config';
-import { tagEverything } from '../lib/app/tagging';
+import { tagEverything } from '../lib/tagging';
 
 export type StackRole = 'archive' | 'genesys' | 'runners';
 
