@@ -17,8 +17,8 @@ import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
 import { accountRootArn, awsPartition, toResourcePolicyJson } from '../archive/resource-policy';
 import { NodeFunction } from '../lambda/node-function';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
-import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/metrics';
-import { metadataTopics, reportTopics } from './topics';
+import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics';
+import { metadataTopics, reportTopics } from '../contracts/topics';
 import { WorkQueue } from './work-queue';
 
 /** The report-jobs worker polls jobs in-process before re-enqueuing; five minutes covers most jobs in one go. */

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { parseArgs } from '../cli';
-import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../config';
-import { planBudget } from '../ratelimits';
-import { generatePlan } from '../../loadtest/jmx/generate';
-import { buildLoadTestLaunch, type LoadTestLaunch } from './execution-input';
+import { parseArgs } from '../lib/cli';
+import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
+import { planBudget } from '../lib/ratelimits';
+import { generatePlan } from '../loadtest/jmx/generate';
+import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 
 export const LOADTEST_USAGE =
   'usage: npm run loadtest -- --env <env> --scenario <name> [--test-id <env>_<id>] [--shards N] [--duration-sec N] [--jmx <file>] [--params <file.csv>] [--dry-run] [--watch]';
