@@ -34,7 +34,11 @@ const LAYERS = [
   { name: 'runtime', rank: 2, side: 'runtime', paths: ['lib/genesys-client', 'lib/plan-review', 'functions', 'loadtest', 'sim'] },
   { name: 'stacks', rank: 3, side: 'infrastructure', paths: ['stacks'] },
   { name: 'composition root', rank: 4, side: 'infrastructure', paths: ['app'] },
-  { name: 'entry points', rank: 5, paths: ['main.ts', 'bin', 'commands', 'bench', 'scripts', '__tests__', 'jest.setup.ts', 'eslint-rules'] },
+  {
+    name: 'entry points',
+    rank: 5,
+    paths: ['main.ts', 'bin', 'commands', 'bench', 'scripts', '__tests__', 'jest.setup.ts', 'eslint-rules'],
+  },
 ];
 
 /**
