@@ -9,6 +9,7 @@ import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from 
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
+import { sleep as sleepFor } from '../lib/time';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 
@@ -78,7 +79,7 @@ export function describeLaunch(launch: LoadTestLaunch, started: boolean): string
 }
 
 async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? sleepFor;
   const started = deps.now().getTime();
   let last = '';
   for (;;) {

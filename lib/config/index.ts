@@ -3,3 +3,4 @@ export * from './errors';
 export * from './environment';
 export * from './regions';
 export * from './state-key';
+export * from './env-name';

@@ -14,7 +14,8 @@ import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import type { GenesysRefs } from '../genesys/refs';
 import type { IGrantable } from '../iam/policy';
 import { grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../archive/grants';
-import { accountRootArn, awsPartition, toResourcePolicyJson } from '../archive/resource-policy';
+import { accountRootArn, toResourcePolicyJson } from '../archive/resource-policy';
+import { awsPartitionOf } from '../config/regions';
 import { NodeFunction } from '../lambda/node-function';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics';
@@ -78,7 +79,7 @@ export class EventPipeline extends Construct {
     const prefix = env.resourcePrefix;
     const region = env.config.aws.region;
     const accountId = env.config.aws.accountId;
-    const partition = awsPartition(region);
+    const partition = awsPartitionOf(region);
 
     const metaTopics = metadataTopics(env.config.genesys.eventBridge.topics);
     const availTopics = reportTopics(env.config.genesys.eventBridge.topics);

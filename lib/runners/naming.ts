@@ -2,7 +2,7 @@
  * Names and key layout shared by the runners stack (IAM scopes, state machine) and the
  * `npm run loadtest` command, so both derive them from the environment alone. Pure: no cdktf.
  */
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 
 /** The one container of the JMeter task definition (container overrides address it by name). */
 export const RUNNER_CONTAINER_NAME = 'jmeter';

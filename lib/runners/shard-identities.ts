@@ -5,7 +5,7 @@ import type { OAuthClientRef } from '../genesys/refs';
 import { ServiceRole } from '../iam/service-role';
 import type { RunnerClientSlot } from '../ratelimits';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 import { testIdPrefix, type RunnerNames } from './naming';
 
 export interface ShardIdentitiesProps {

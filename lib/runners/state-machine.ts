@@ -8,7 +8,7 @@ import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
 import { NodeFunction } from '../lambda/node-function';
 import type { BudgetPlan } from '../ratelimits';
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 import type { RunnerCluster } from './cluster';
 import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
