@@ -7,12 +7,14 @@ import type { BenchOptions, BenchResult } from './types';
 import { run as synth } from './synth.bench';
 import { run as pipeline } from './pipeline.bench';
 import { run as report } from './report.bench';
+import { run as pacing } from './pacing.bench';
 
 // Register a benchmark with one line here (name: its run function).
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   synth,
   pipeline,
   report,
+  pacing,
 };
 
 const USAGE = 'usage: npm run bench [-- --quick] [-- --only <name>[,<name>...]]';

@@ -9,14 +9,16 @@ import * as path from 'node:path';
 import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';
 import { parseArgs, runCli } from '../lib/cli';
 import {
+  authenticate,
+  createLimitsClient,
   defaultNamespaces,
-  fetchClientCredentialsToken,
   fetchNamespaceLimits,
   LimitsApiError,
   matchCatalogue,
+  matchEndpointLimits,
   withLimitOverrides,
   type LimitEntry,
-} from '../lib/ratelimits/limits-api';
+} from '../commands/limits-fetch';
 
 const USAGE = `usage: npm run limits:fetch -- --env <name> [--api-base <url>] [--login-base <url>] [--namespace <ns>]... [--dry-run]
   --env <name>         environment file to update (environments/<name>.json, or LOADLAB_ENV_DIR/<name>.json)
@@ -67,20 +69,24 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const namespaces = [...new Set([...defaultNamespaces(), ...(values.namespace ?? [])])];
+  const declared = env.config.genesys.endpointLimits;
+  const declaredNamespaces = declared.flatMap((l) => (l.namespace ? [l.namespace] : []));
+  const namespaces = [...new Set([...defaultNamespaces(), ...declaredNamespaces, ...(values.namespace ?? [])])];
   const log = (line: string): void => console.log(line);
 
   log(`Requesting a client-credentials token from ${loginBase}/oauth/token ...`);
-  const token = await fetchClientCredentialsToken(loginBase, clientId, clientSecret, { log });
+  const api = createLimitsClient({ apiBase, loginBase, clientId, clientSecret, log });
+  await authenticate(api, loginBase);
   const entries: LimitEntry[] = [];
   for (const [i, ns] of namespaces.entries()) {
-    const { entries: found, skipped } = await fetchNamespaceLimits(apiBase, token, ns, { log });
+    const { entries: found, skipped } = await fetchNamespaceLimits(api, ns);
     log(
       `[${i + 1}/${namespaces.length}] ${ns}: ${found.length} limits${skipped.length ? ` (${skipped.length} malformed entries skipped)` : ''}`,
     );
     entries.push(...found);
   }
   const match = matchCatalogue(entries);
+  const endpointMatch = matchEndpointLimits(entries, declared);
   const names = Object.keys(match.overrides);
   log('');
   log(names.length ? 'Limits the planner uses (written to genesys.limits):' : 'No limit the planner uses was returned.');
@@ -95,8 +101,18 @@ async function main(): Promise<number> {
     log(`Other limits in these namespaces (not used by the planner; add them to lib/ratelimits/catalogue.ts to plan against them):`);
     for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
   }
-  if (names.length === 0) return 0;
-  const text = withLimitOverrides(readFileSync(file, 'utf8'), match.overrides, label);
+  if (endpointMatch.updates.length) log('Declared endpoint limits the org reports (written to genesys.endpointLimits):');
+  for (const u of endpointMatch.updates) {
+    const d = declared[u.index];
+    log(
+      `  ${d.method} ${d.path} (${d.scope}) = ${u.requestsPerMinute} requests/min from ${u.entry.namespace} ${u.entry.key}${d.requestsPerMinute !== u.requestsPerMinute ? ` (was ${d.requestsPerMinute})` : ''}`,
+    );
+  }
+  for (const i of endpointMatch.notReturned) {
+    log(`  genesys.endpointLimits[${i}]: ${declared[i].namespace} ${declared[i].apiKey} not returned; its declared value stays`);
+  }
+  if (names.length === 0 && endpointMatch.updates.length === 0) return 0;
+  const text = withLimitOverrides(readFileSync(file, 'utf8'), match.overrides, label, endpointMatch.updates);
   // Never write a file the app would then refuse.
   parseEnvironmentFile(JSON.parse(text), label);
   if (values['dry-run']) {
@@ -104,7 +120,9 @@ async function main(): Promise<number> {
     return 0;
   }
   writeFileSync(file, text);
-  log(`\nWrote ${names.length} limit(s) to ${label} (genesys.limits). Run npm run budget -- --env ${name} to see the new plan.`);
+  log(
+    `\nWrote ${names.length} limit(s) to ${label} (genesys.limits)${endpointMatch.updates.length ? ` and ${endpointMatch.updates.length} to genesys.endpointLimits` : ''}. Run npm run budget -- --env ${name} to see the new plan.`,
+  );
   return 0;
 }
 

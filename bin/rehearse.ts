@@ -11,6 +11,7 @@ import {
   formatResults,
   scaledLimits,
   runRehearsal,
+  underTarget,
   type RehearsalMode,
   type RehearsalResult,
   type RehearsalTarget,
@@ -29,6 +30,8 @@ const USAGE = `usage: npm run rehearse -- [options]
   --url URL             use a running simulator (npm run sim) instead of an in-process one; its window and
                         limits are used (--minute-ms and --load-scale are ignored)
   --max-429-percent P   planned replays above this 429 share fail the command (default 1)
+  a planned replay of a scenario within budget that achieves less than 90 % of its target rate
+  fails too: the simulator's window or this machine could not keep up, so it proves nothing
   --json                print the results as JSON instead of a table`;
 
 async function main(): Promise<number> {
@@ -76,7 +79,8 @@ async function main(): Promise<number> {
     const plan = budget.scenarios.find((s) => s.name === name)!;
     const config = env.config.loadProfile.scenarios.find((s) => s.name === name)!;
     const seconds = numberOption('seconds', values.seconds, { min: 1 }) ?? Math.min(plan.durationSec, 60);
-    const limits = catalogueLimits(env.config.genesys.limits);
+    // The environment's declared endpoint limits are enforced like the catalogue's.
+    const limits = catalogueLimits(env.config.genesys.limits, env.config.genesys.endpointLimits);
     const auto = autoCompression(plan.requestsPerMinute, limits.perToken);
     const minuteMs = remote?.minuteMs ?? numberOption('minute-ms', values['minute-ms'], { min: 100 }) ?? auto.minuteMs;
     const loadScale = remote
@@ -88,6 +92,15 @@ async function main(): Promise<number> {
       `\n${name}: ${plan.virtualUsers} VUs x ${config.requestsPerUserPerMinute}/min = ${plan.requestsPerMinute}/min; planner: ${plan.sizing.shards} shard(s) x ${plan.sizing.tokensPerShard} token(s), verdict ${plan.verdict}`,
     );
     for (const f of plan.findings) log(`  ${f.severity}: ${f.message}`);
+    for (const e of simLimits.endpoints) log(`  endpoint limit: ${e.method} ${e.path}: ${e.perWindow} per window per ${e.scope}`);
+    const missing = remote
+      ? limits.endpoints.filter((e) => !remote.limits.endpoints?.some((r) => r.method === e.method && r.path === e.path))
+      : [];
+    for (const e of missing) {
+      log(
+        `  warning: ${url} does not enforce ${e.method} ${e.path} (genesys.endpointLimits); start it with npm run sim -- --env ${env.config.name}`,
+      );
+    }
     log(
       `  replaying ${seconds} scenario seconds; one minute lasts ${minuteMs} ms (~${((seconds * minuteMs) / 60_000).toFixed(1)} s per mode)` +
         (loadScale < 1
@@ -134,6 +147,12 @@ async function main(): Promise<number> {
           failures++;
           log(`  FAIL: planned replay got ${(result.throttledShare * 100).toFixed(2)} % 429s (limit ${(maxShare * 100).toFixed(2)} %)`);
         }
+        const shortfall = underTarget(result, plan.verdict);
+        if (shortfall) {
+          failures++;
+          // Always said, also with --json: a replay that could not reach its rate must not pass for a good plan.
+          console.error(`  FAIL: ${shortfall}${url ? ` (restart ${url} with a longer --minute-ms)` : ''}`);
+        }
       } finally {
         await sim?.stop();
       }
@@ -147,12 +166,17 @@ async function main(): Promise<number> {
   return failures ? 1 : 0;
 }
 
-async function remoteSimulator(url: string): Promise<{ minuteMs: number; limits: { perToken: number; perClient: number } }> {
+async function remoteSimulator(
+  url: string,
+): Promise<{ minuteMs: number; limits: { perToken: number; perClient: number; endpoints?: { method: string; path: string }[] } }> {
   const res = await fetch(`${url}/__sim/health`).catch((err: Error) => {
     throw new Error(`--url ${url}: cannot reach the simulator (${err.message}); start it with npm run sim`);
   });
   if (!res.ok) throw new Error(`--url ${url}: GET /__sim/health answered ${res.status}; is it the loadlab simulator?`);
-  return (await res.json()) as { minuteMs: number; limits: { perToken: number; perClient: number } };
+  return (await res.json()) as {
+    minuteMs: number;
+    limits: { perToken: number; perClient: number; endpoints?: { method: string; path: string }[] };
+  };
 }
 
 // Exit 1 on any failure, bad arguments included; exit at once, so no open socket holds the result back.

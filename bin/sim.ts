@@ -5,17 +5,23 @@
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
 import { loadSelectedEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
-import { catalogueLimits, startSimulator, type SimClient } from '../sim/server';
+import { parseEndpointLimitFlag } from '../lib/ratelimits/endpoint-limits';
+import { catalogueLimits, simEndpointLimits, startSimulator, type SimClient } from '../sim/server';
 
 const USAGE = `usage: npm run sim -- [options]
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --minute-ms M          length of a rate-limit minute in ms (default 60000; 1000 = one second)
-  --env NAME             take limit overrides (genesys.limits) from environments/NAME.json
+  --env NAME             take limit overrides (genesys.limits) and endpoint limits (genesys.endpointLimits)
+                         from environments/NAME.json
+  --endpoint-limit SPEC  enforce an endpoint limit (repeatable), e.g.
+                         "POST /api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages=6000/min/org"
+                         (METHOD PATH=N/min or N/s, then org, client or token)
   --per-token N          requests per window per token (default: catalogue, 300)
   --per-client N         requests per window per OAuth client (default: catalogue, 3000)
   --client ID:SECRET     register an OAuth client (repeatable); without any, every id/secret is accepted
   --token-ttl-sec S      lifetime of issued tokens (default 86400)
-  --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2
+  --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,
+                         stall=0.01:35000 (answer 1 % of calls after 35 s, past a client's timeout)
   --jobs-queued-ms MS    time a details job stays QUEUED (default 200)
   --jobs-pending-ms MS   time it then stays PENDING (default 1000)
   --seed N               seed for fault draws
@@ -28,6 +34,7 @@ async function main(): Promise<number | void> {
     env: { type: 'string' },
     'per-token': { type: 'string' },
     'per-client': { type: 'string' },
+    'endpoint-limit': { type: 'string', multiple: true },
     client: { type: 'string', multiple: true },
     'token-ttl-sec': { type: 'string' },
     faults: { type: 'string' },
@@ -42,7 +49,20 @@ async function main(): Promise<number | void> {
     return 0;
   }
   const envName = values.env;
-  const base = catalogueLimits(envName ? loadSelectedEnvironment(envName).config.genesys.limits : {});
+  const genesys = envName ? loadSelectedEnvironment(envName).config.genesys : undefined;
+  const base = catalogueLimits(genesys?.limits ?? {}, genesys?.endpointLimits ?? []);
+  const flagged = (values['endpoint-limit'] ?? []).map((text) => {
+    try {
+      return parseEndpointLimitFlag(text);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  // A flag replaces the environment's declaration of the same endpoint and scope.
+  const endpoints = [
+    ...base.endpoints.filter((e) => !flagged.some((f) => f.method === e.method && f.path === e.path && f.scope === e.scope)),
+    ...simEndpointLimits(flagged),
+  ];
   const clients: SimClient[] = (values.client ?? []).map((c) => {
     const i = c.indexOf(':');
     if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);
@@ -54,6 +74,7 @@ async function main(): Promise<number | void> {
     minuteMs: numberOption('minute-ms', values['minute-ms'], { min: 10 }),
     limits: {
       ...base,
+      endpoints,
       perToken: numberOption('per-token', values['per-token'], { min: 1, integer: true }) ?? base.perToken,
       perClient: numberOption('per-client', values['per-client'], { min: 1, integer: true }) ?? base.perClient,
     },
@@ -71,6 +92,7 @@ async function main(): Promise<number | void> {
   console.log(
     `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client`,
   );
+  for (const e of sim.limits.endpoints) console.log(`  endpoint limit: ${e.method} ${e.path}: ${e.perWindow} per window per ${e.scope}`);
   console.log(
     clients.length
       ? `  clients: ${clients.map((c) => c.id).join(', ')}`

@@ -21,13 +21,29 @@ export interface Faults {
   readonly recordingsAvailableAfterMs?: number;
   /** Share of analytics jobs that end FAILED instead of FULFILLED. */
   readonly jobFailureRate?: number;
+  /** Share of API calls answered only after `stallMs` (the request is processed; the answer comes too late for a client timeout). */
+  readonly stallRate?: number;
+  /** How long a stalled call waits before answering. Default 35000 (past the client's default 30 s timeout). */
+  readonly stallMs?: number;
+  /** Limit `errorRate` and `stallRate` to these endpoints (`METHOD /path/template`, as in the stats). Default: all. */
+  readonly onlyEndpoints?: readonly string[];
 }
 
 /** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
 export function validateFaults(raw: unknown): Faults {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('faults must be a JSON object');
   const f = raw as Record<string, unknown>;
-  const known = ['errorRate', 'errorStatus', 'latency', 'missingRetryAfterRate', 'recordingsAvailableAfterMs', 'jobFailureRate'];
+  const known = [
+    'errorRate',
+    'errorStatus',
+    'latency',
+    'missingRetryAfterRate',
+    'recordingsAvailableAfterMs',
+    'jobFailureRate',
+    'stallRate',
+    'stallMs',
+    'onlyEndpoints',
+  ];
   const unknown = Object.keys(f).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
   const share = (name: string): void => {
@@ -38,6 +54,9 @@ export function validateFaults(raw: unknown): Faults {
   share('errorRate');
   share('missingRetryAfterRate');
   share('jobFailureRate');
+  share('stallRate');
+  if (f.stallMs !== undefined && !(typeof f.stallMs === 'number' && f.stallMs >= 0))
+    throw new Error(`faults.stallMs must be a number >= 0 (got ${JSON.stringify(f.stallMs)})`);
   if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
     throw new Error(`faults.errorStatus must be 500, 502, 503 or 504 (got ${JSON.stringify(f.errorStatus)})`);
   }
@@ -45,6 +64,12 @@ export function validateFaults(raw: unknown): Faults {
   if (ms !== undefined && !(typeof ms === 'number' && ms >= 0))
     throw new Error(`faults.recordingsAvailableAfterMs must be a number >= 0 (got ${JSON.stringify(ms)})`);
   if (f.latency !== undefined) validateLatency(f.latency);
+  const only = f.onlyEndpoints;
+  if (only !== undefined && !(Array.isArray(only) && only.every((e) => typeof e === 'string' && /^[A-Z]+ \//.test(e)))) {
+    throw new Error(
+      `faults.onlyEndpoints must be a list like ["POST /api/v2/analytics/conversations/details/jobs"] (got ${JSON.stringify(only)})`,
+    );
+  }
   return f as Faults;
 }
 
@@ -64,7 +89,8 @@ function validateLatency(raw: unknown): void {
 
 /**
  * Parses the `--faults` flag: comma-separated `name=value`, e.g.
- * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2`.
+ * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,stall=0.01:5000`
+ * (`stall=RATE[:MS]`).
  * Latency forms: `fixed:MS`, `uniform:MIN:MAX`, `exp:MIN:MEAN`.
  */
 export function parseFaultsFlag(text: string): Faults {
@@ -92,6 +118,13 @@ export function parseFaultsFlag(text: string): Faults {
       case 'job-failure':
         out.jobFailureRate = num;
         break;
+      case 'stall': {
+        // stall=RATE or stall=RATE:MS
+        const [rate, ms] = value.split(':');
+        out.stallRate = Number(rate);
+        if (ms !== undefined) out.stallMs = Number(ms);
+        break;
+      }
       case 'latency': {
         const [kind, a, b] = value.split(':');
         if (kind === 'fixed') out.latency = { kind, ms: Number(a) };
@@ -102,7 +135,7 @@ export function parseFaultsFlag(text: string): Faults {
       }
       default:
         throw new Error(
-          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure`,
+          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, stall`,
         );
     }
   }

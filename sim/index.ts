@@ -2,6 +2,7 @@
 export {
   startSimulator,
   catalogueLimits,
+  simEndpointLimits,
   type Simulator,
   type SimulatorOptions,
   type SimLimits,
@@ -11,3 +12,4 @@ export {
 export { parseFaultsFlag, validateFaults, type Faults, type LatencySpec } from './faults';
 export type { SimStats, Counts } from './stats';
 export type { JobTimings, JobState } from './jobs';
+export { RequestLog, pausedTokenViolations, type RequestLogEntry, type ClientAttempt, type PauseViolation } from './request-log';

@@ -3,11 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
 import { sleep } from '../lib/time';
-import { CLIENT_LIMIT, limitValue, resolveLimits, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import type { EndpointLimitConfig } from '../lib/config/schema';
+import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
 import { sampleLatency, seededRandom, validateFaults, type Faults } from './faults';
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter, type LimitCheck } from './limiter';
+import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
 
 /** A limit the simulator enforces on one endpoint on top of the per-token and per-client limits. */
@@ -33,14 +36,28 @@ export interface SimLimits {
   readonly endpoints: readonly EndpointLimit[];
 }
 
-/** The catalogue's values (lib/ratelimits), with an environment's `genesys.limits` overrides. */
-export function catalogueLimits(overrides: Readonly<Record<string, number>> = {}): SimLimits {
+/** An environment's `genesys.endpointLimits` as the simulator enforces them (a window is a minute). */
+export function simEndpointLimits(declared: readonly EndpointLimitConfig[]): EndpointLimit[] {
+  return declared.map((l) => ({
+    method: l.method,
+    path: l.path,
+    perWindow: l.requestsPerMinute,
+    scope: l.scope,
+    name: endpointLimitName(l),
+  }));
+}
+
+/** The catalogue's values (lib/ratelimits), with an environment's `genesys.limits` overrides and endpoint limits. */
+export function catalogueLimits(
+  overrides: Readonly<Record<string, number>> = {},
+  endpointLimits: readonly EndpointLimitConfig[] = [],
+): SimLimits {
   const limits = resolveLimits(overrides);
   return {
     perToken: Math.min(limitValue(limits, TOKEN_LIMIT), limitValue(limits, 'token.rate.per.minute')),
     perClient: limitValue(limits, CLIENT_LIMIT),
     tokenCreationPerClient: limitValue(limits, TOKEN_CREATION_LIMIT),
-    endpoints: [],
+    endpoints: simEndpointLimits(endpointLimits),
   };
 }
 
@@ -77,6 +94,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Clock in ms (tests). Default `Date.now`. */
   readonly now?: () => number;
+  /** Entries kept in the request log (oldest dropped first). Default 200000. */
+  readonly requestLogMax?: number;
 }
 
 export interface Simulator {
@@ -88,6 +107,8 @@ export interface Simulator {
   readonly limits: SimLimits;
   stop(): Promise<void>;
   stats(): SimStats;
+  /** The request log (API requests in arrival order; `GET /__sim/requests?since=<seq>` serves it too). */
+  requests(since?: number): RequestLogEntry[];
   /** Clears counters, rate windows, jobs and seen conversations (clients and tokens stay). */
   reset(): void;
   addClient(id: string, secret: string): void;
@@ -115,6 +136,8 @@ interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** 429: the wait announced in ms, or null when the headers were dropped (faults). */
+  readonly retryAfterMs?: number | null;
 }
 
 type Handler = (ctx: Ctx) => Reply;
@@ -171,6 +194,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokenSeq = new Map<string, number>();
   const limiter = new FixedWindowLimiter(minuteMs);
   const stats = new StatsCollector(minuteMs, now());
+  const requestLog = new RequestLog(options.requestLogMax);
   const jobs = new JobStore(options.jobs);
   const conversationsSeen = new Map<string, number>();
   const knownConversations = new Set(options.conversations?.ids ?? []);
@@ -283,8 +307,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const ns = ctx.params.namespace;
       const resolved = resolveLimits().filter((l) => l.namespace === ns);
       if (!resolved.length) return { status: 404, body: errorBody(404, 'not.found', `Namespace ${ns} not found`, '') };
-      // Only the limits the real API publishes (an apiKey in the catalogue), under that key.
-      const published = resolved.filter((l) => l.apiKey);
+      // Only the limits the real API publishes (an apiKey in the catalogue), under that key; a
+      // limit known by the end of its key only is published under a full key ending with it.
+      const published = resolved.filter((l) => l.apiKey || l.apiKeySuffix);
       const effective: Record<string, number> = {
         [TOKEN_LIMIT]: limits.perToken,
         'token.rate.per.minute': limits.perToken,
@@ -293,7 +318,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       };
       return {
         status: 200,
-        body: { entities: published.map((l) => ({ key: l.apiKey, namespace: ns, value: effective[l.name] ?? l.value })) },
+        body: {
+          entities: published.map((l) => ({
+            key: l.apiKey ?? `conversations.${l.apiKeySuffix}`,
+            namespace: ns,
+            value: (effective[l.name] ?? l.value) / (l.apiScale ?? 1),
+          })),
+        },
       };
     }),
   ];
@@ -304,7 +335,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       { key: `client:${token.clientId}`, name: CLIENT_LIMIT, allowed: limits.perClient },
     ];
     for (const e of limits.endpoints) {
-      if (!route || route.template !== e.path || e.method.toUpperCase() !== method) continue;
+      if (!route || !sameTemplate(route.template, e.path) || e.method.toUpperCase() !== method) continue;
       const owner = e.scope === 'token' ? token.label : e.scope === 'client' ? token.clientId : 'org';
       checks.push({ key: `endpoint:${method} ${e.path}:${owner}`, name: e.name ?? `${e.path}.rate.per.minute`, allowed: e.perWindow });
     }
@@ -330,6 +361,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const omit = random() < (faults.missingRetryAfterRate ?? 0);
     return {
       status: 429,
+      retryAfterMs: omit ? null : Math.ceil(waitMs),
       headers: omit ? {} : { 'retry-after': String(seconds), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
       body: {
         ...errorBody(
@@ -396,13 +428,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     reply(200, { access_token: value, token_type: 'bearer', expires_in: tokenTtlSec }, rateHeaders(verdict));
   }
 
-  async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, contextId: string): Promise<void> {
+  async function handleControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    contextId: string,
+  ): Promise<void> {
     const body = async (): Promise<unknown> => {
       const text = (await readBodyText(req)) ?? '';
       return text ? JSON.parse(text) : {};
     };
     try {
       if (req.method === 'GET' && path === '/__sim/stats') return send(res, { status: 200, body: handle.stats() }, contextId);
+      if (req.method === 'GET' && path === '/__sim/requests') {
+        const since = Number(query.get('since') ?? 0);
+        if (!(Number.isInteger(since) && since >= 0)) throw new Error('since must be a whole number (a request seq)');
+        return send(res, { status: 200, body: { dropped: requestLog.dropped, requests: requestLog.list(since) } }, contextId);
+      }
       if (req.method === 'GET' && path === '/__sim/health')
         return send(res, { status: 200, body: { ok: true, minuteMs, limits } }, contextId);
       if (req.method === 'POST' && path === '/__sim/reset') {
@@ -455,16 +498,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     const endpoint = route ? `${method} ${route.template}` : `${method} (unknown)`;
+    const entry = requestLog.add({
+      at: t0,
+      method,
+      endpoint,
+      path,
+      status: 0,
+      clientId: token?.clientId,
+      token: token?.label,
+      correlationId: contextId,
+    });
     if (!token || t0 >= token.expiresAt) {
+      entry.status = 401;
+      entry.respondedAt = t0;
       stats.record({ status: 401, endpoint, clientId: token?.clientId }, t0);
       const message = token ? 'Access token expired' : 'No authentication bearer token specified in authorization header.';
       return send(res, { status: 401, body: errorBody(401, 'bad.credentials', message, contextId) }, contextId);
     }
     const verdict = limiter.admit(limitChecks(token, route, method), t0);
+    const faultable = !faults.onlyEndpoints || faults.onlyEndpoints.includes(endpoint);
     let reply: Reply;
     if (!verdict.ok) {
       reply = throttled(verdict, contextId);
-    } else if (random() < (faults.errorRate ?? 0)) {
+    } else if (faultable && random() < (faults.errorRate ?? 0)) {
       const status = faults.errorStatus ?? 503;
       reply = { status, body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId) };
     } else if (!route) {
@@ -496,8 +552,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     stats.record({ status: reply.status, endpoint, clientId: token.clientId, tokenLabel: token.label }, t0);
-    const delay = sampleLatency(faults.latency, random);
+    entry.status = reply.status;
+    if (reply.status === 429) {
+      entry.retryAfterMs = reply.retryAfterMs ?? null;
+      entry.limit = verdict.binding.name;
+    }
+    // A stall answers (after doing the work) too late for the client's timeout: "applied, outcome unknown".
+    const stalled = faultable && random() < (faults.stallRate ?? 0);
+    const delay = sampleLatency(faults.latency, random) + (stalled ? (faults.stallMs ?? 35_000) : 0);
     if (delay > 0) await sleep(delay);
+    entry.respondedAt = now();
+    if (res.destroyed) return;
     send(res, { ...reply, headers: { ...rateHeaders(verdict), ...(reply.headers ?? {}) } }, contextId);
   }
 
@@ -505,7 +570,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const contextId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let work: Promise<void>;
-    if (url.pathname.startsWith('/__sim/')) work = handleControl(req, res, url.pathname, contextId);
+    if (url.pathname.startsWith('/__sim/')) work = handleControl(req, res, url.pathname, url.searchParams, contextId);
     else if (url.pathname === '/oauth/token' && req.method === 'POST') work = handleToken(req, res, contextId);
     else work = handleApi(req, res, url, contextId);
     work.catch((err: Error) => {
@@ -536,8 +601,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
     stats: () => stats.snapshot(jobs.counts(now())),
+    requests: (since) => requestLog.list(since),
     reset: () => {
       limiter.reset();
+      requestLog.clear();
       stats.reset(now());
       jobs.clear();
       conversationsSeen.clear();

@@ -29,7 +29,12 @@ export function conversationEvent(conversationId: string, event = 'customer.end'
 export interface SimHarness {
   readonly sim: Simulator;
   /** A paced client; `ratePerSimMinute` is in the simulator's compressed minutes. */
-  client(opts?: { ratePerSimMinute?: number; onResponse?: (i: ResponseInfo) => void; maxAttempts?: number }): GenesysApiClient;
+  client(opts?: {
+    ratePerSimMinute?: number;
+    onResponse?: (i: ResponseInfo) => void;
+    maxAttempts?: number;
+    timeoutMs?: number;
+  }): GenesysApiClient;
 }
 
 export async function simHarness(options: SimulatorOptions = {}): Promise<SimHarness> {
@@ -46,6 +51,7 @@ export async function simHarness(options: SimulatorOptions = {}): Promise<SimHar
         ratePerMinute: ((o.ratePerSimMinute ?? 200) * 60_000) / minuteMs,
         backoff: { baseMs: 10, maxMs: 100 },
         maxAttempts: o.maxAttempts ?? 8,
+        timeoutMs: o.timeoutMs,
         onResponse: o.onResponse,
       }),
   };

@@ -167,6 +167,26 @@ describe('report-jobs worker against the simulator', () => {
     expect(h.sim.stats().byEndpoint['POST /api/v2/analytics/conversations/details/jobs']!.requests).toBe(1);
   });
 
+  it('does not resubmit a job whose submission timed out (it may have been applied); SQS retries the message', async () => {
+    // Every job submission is processed, then answered after 400 ms: past the client's 150 ms timeout.
+    h = await simHarness({
+      faults: { stallRate: 1, stallMs: 400, onlyEndpoints: ['POST /api/v2/analytics/conversations/details/jobs'] },
+    });
+    const store = new MemoryObjectStore();
+    const queues = new MemoryQueues();
+    const metrics = new InvocationMetrics();
+    const logs: Record<string, unknown>[] = [];
+    const res = await processReportBatch(
+      [{ messageId: 'slow', body: JSON.stringify(oldWindow('example_stall')) }],
+      deps(h.client({ timeoutMs: 150 }), store, queues, { metrics, log: (e) => logs.push(e) }),
+    );
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'slow' }]);
+    const posts = h.sim.requests().filter((e) => e.endpoint === 'POST /api/v2/analytics/conversations/details/jobs');
+    expect(posts).toHaveLength(1);
+    expect(logs.some((e) => e.msg === 'job submission outcome unknown; retried with the message')).toBe(true);
+    expect(metrics.get('JobSubmissionsUnknown')).toBe(1);
+  });
+
   it('dead-letters malformed messages with the reason', async () => {
     h = await simHarness();
     const queues = new MemoryQueues();

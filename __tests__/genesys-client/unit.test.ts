@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket } from '../../lib/genesys-client';
+import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, isIdempotent, TokenBucket } from '../../lib/genesys-client';
 
 /** A manual clock: sleep advances it, so waits are exact and instant. */
 function fakeClock(start = 1_000_000) {
@@ -196,6 +196,59 @@ describe('GenesysApiClient', () => {
     });
     return { client, clock, api, tokenFetch, infos };
   }
+
+  describe('non-idempotent requests (creating a job, sending a message)', () => {
+    const JOBS = '/api/v2/analytics/conversations/details/jobs';
+    const SEND = '/api/v2/conversations/messages/c1/communications/m1/messages';
+
+    it('does not send a POST again after a 5xx that may have been applied; says so', async () => {
+      const { client, api, infos } = setup(() => json(503, { status: 503 }));
+      const err = await client.post(JOBS, { interval: 'x' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GenesysApiError);
+      expect((err as GenesysApiError).outcomeUnknown).toBe(true);
+      expect((err as Error).message).toMatch(/not sent again because it may have been applied/);
+      expect(api.calls).toHaveLength(1);
+      expect(infos).toEqual([expect.objectContaining({ status: 503, notRetried: 'may-have-been-applied' })]);
+    });
+
+    it('does not send a message again after a timeout', async () => {
+      const { client, api } = setup(() => Promise.reject(Object.assign(new Error('aborted'), { name: 'TimeoutError' })));
+      const err = (await client.post(SEND, { textBody: 'hi' }).catch((e: unknown) => e)) as GenesysApiError;
+      expect(err.outcomeUnknown).toBe(true);
+      expect(err.message).toMatch(/no response \(timeout\)/);
+      expect(api.calls).toHaveLength(1);
+    });
+
+    it('retries a POST after 429 (refused before it was applied) and after a refused connection', async () => {
+      let n = 0;
+      const { client, api } = setup(() => {
+        n++;
+        if (n === 1) return json(429, {}, { 'retry-after': '1' });
+        if (n === 2) return Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
+        return json(202, { jobId: 'j1' });
+      });
+      expect((await client.post(JOBS, { interval: 'x' })).body).toEqual({ jobId: 'j1' });
+      expect(api.calls).toHaveLength(3);
+    });
+
+    it('retries read-only POST queries and anything flagged idempotent', async () => {
+      let n = 0;
+      const { client, api } = setup(() => (++n === 1 ? json(503, {}) : json(200, { totalHits: 0 })));
+      expect((await client.post('/api/v2/analytics/conversations/details/query', { interval: 'x' })).status).toBe(200);
+      n = 0;
+      expect((await client.post(JOBS, { interval: 'x' }, { idempotent: true })).status).toBe(200);
+      expect(api.calls).toHaveLength(4);
+    });
+
+    it('knows which calls are idempotent', () => {
+      expect(isIdempotent('GET', '/api/v2/scripts')).toBe(true);
+      expect(isIdempotent('DELETE', `${JOBS}/j1`)).toBe(true);
+      expect(isIdempotent('POST', '/api/v2/analytics/conversations/details/query')).toBe(true);
+      expect(isIdempotent('POST', JOBS)).toBe(false);
+      expect(isIdempotent('POST', SEND)).toBe(false);
+      expect(isIdempotent('PATCH', '/api/v2/anything')).toBe(false);
+    });
+  });
 
   it('waits exactly Retry-After on 429, reports the rate-limit headers, then succeeds', async () => {
     let n = 0;

@@ -3,14 +3,15 @@ import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  authenticate,
+  createLimitsClient,
   defaultNamespaces,
-  fetchClientCredentialsToken,
   fetchNamespaceLimits,
   LimitsApiError,
   matchCatalogue,
   parseLimitsListing,
   withLimitOverrides,
-} from '../../lib/ratelimits/limits-api';
+} from '../../commands/limits-fetch';
 import { parseEnvironmentFile } from '../../lib/config';
 import { exampleInput } from '../helpers/env';
 
@@ -53,6 +54,19 @@ describe('limits API response parsing (recorded LimitsEntityListing shape)', () 
     const raw: any = exampleInput();
     raw.genesys.limits = match.overrides;
     expect(parseEnvironmentFile(raw, 'x').genesys.limits['token.rate.per.minute']).toBe(600);
+  });
+
+  it('fills the unconfirmed analytics jobs limits from keys ending as third-party code names them', () => {
+    const match = matchCatalogue([
+      { namespace: 'analytics', key: 'conversations.details.jobs.concurrent.access.max', value: 25 },
+      { namespace: 'analytics', key: 'conversations.details.jobs.rate.per.second', value: 2 },
+      { namespace: 'platform.api', key: 'conversations.details.jobs.rate.per.second', value: 9 },
+    ]);
+    expect(match.overrides).toEqual({
+      'analytics.conversations.details.jobs.concurrent.max': 25,
+      'analytics.conversations.details.jobs.submissions.per.minute': 120,
+    });
+    expect(match.unused.map((e) => e.namespace)).toEqual(['platform.api']);
   });
 
   it('reads the namespaces of catalogue limits with a published key', () => {
@@ -116,27 +130,43 @@ describe('limits API client (local server)', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  const client = (secret = 's3cret', extra: Partial<Parameters<typeof createLimitsClient>[0]> = {}) =>
+    createLimitsClient({ apiBase: base, loginBase: `${base}/`, clientId: 'id', clientSecret: secret, ...extra });
+
   it('gets a client-credentials token with basic auth', async () => {
-    await expect(fetchClientCredentialsToken(`${base}/`, 'id', 's3cret')).resolves.toBe('tok');
+    const api = client();
+    await authenticate(api, base);
+    await expect(api.tokens.getToken()).resolves.toBe('tok');
   });
 
   it('reports a refused token without the secret', async () => {
-    const err = await fetchClientCredentialsToken(base, 'id', 'wrong-secret').catch((e: Error) => e);
+    const err = await authenticate(client('wrong-secret'), base).catch((e: Error) => e);
     expect(err).toBeInstanceOf(LimitsApiError);
     expect((err as Error).message).toContain('answered HTTP 401');
     expect((err as Error).message).toContain('GENESYSCLOUD_OAUTHCLIENT_SECRET');
     expect((err as Error).message).not.toContain('wrong-secret');
   });
 
-  it('honours Retry-After on 429, then parses the namespace', async () => {
+  it('honours Retry-After on 429 through the shared paced client, then parses the namespace', async () => {
+    let t = 1_000_000;
     const waits: number[] = [];
-    const result = await fetchNamespaceLimits(base, 'tok', 'platform.api', { sleep: async (ms) => void waits.push(ms) });
+    const lines: string[] = [];
+    const api = client('s3cret', {
+      now: () => t,
+      sleep: async (ms) => {
+        waits.push(ms);
+        t += ms;
+      },
+      log: (l) => lines.push(l),
+    });
+    const result = await fetchNamespaceLimits(api, 'platform.api');
     expect(waits).toEqual([2000]);
+    expect(lines.join('\n')).toMatch(/HTTP 429, retrying in 2 s/);
     expect(result.entries.map((e) => e.key)).toContain('org.app.user.rate.per.minute');
     expect(seen.filter((s) => s.url.endsWith('/platform.api')).every((s) => s.method === 'GET' && s.auth === 'Bearer tok')).toBe(true);
   });
 
   it('explains a missing namespace', async () => {
-    await expect(fetchNamespaceLimits(base, 'tok', 'no.such')).rejects.toThrow(/HTTP 404; the namespace does not exist/);
+    await expect(fetchNamespaceLimits(client(), 'no.such')).rejects.toThrow(/HTTP 404; the namespace does not exist/);
   });
 });

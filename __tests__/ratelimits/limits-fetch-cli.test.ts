@@ -22,6 +22,14 @@ function fakeGenesys(): Promise<{ server: Server; base: string }> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(path.join(FIXTURES, file)));
       return;
     }
+    const inline: Record<string, unknown> = {
+      // Shapes as the limits API answers; keys of these namespaces are not published by Genesys (test values).
+      messaging: { entities: [{ key: 'messages.send.rate.per.second', namespace: 'messaging', value: 100 }] },
+    };
+    if (req.headers.authorization === 'Bearer tok' && m && inline[m[1]]) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(inline[m[1]]));
+      return;
+    }
     res.writeHead(404).end();
   });
   return new Promise((resolve) =>
@@ -105,5 +113,31 @@ describe('npm run limits:fetch', () => {
     expect(missingNs.status).toBe(1);
     expect(missingNs.stderr).toContain('error: namespace analytics: GET');
     expect(missingNs.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refreshes declared endpoint limits that name a limits API key (per second -> per minute)', async () => {
+    const dir = envDir();
+    const file = path.join(dir, 'staging.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    const SEND = '/api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages';
+    raw.genesys.endpointLimits = [
+      {
+        method: 'POST',
+        path: SEND,
+        requestsPerMinute: 3000,
+        scope: 'org',
+        namespace: 'messaging',
+        apiKey: 'messages.send.rate.per.second',
+      },
+      { method: 'GET', path: '/api/v2/scripts', requestsPerMinute: 100, scope: 'token' },
+    ];
+    writeFileSync(file, JSON.stringify(raw, null, 2));
+    const res = await run(['--env', 'staging', '--api-base', base, '--login-base', base], { ...creds, LOADLAB_ENV_DIR: dir });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain(`POST ${SEND} (org) = 6000 requests/min from messaging messages.send.rate.per.second (was 3000)`);
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after.genesys.endpointLimits[0].requestsPerMinute).toBe(6000);
+    expect(after.genesys.endpointLimits[1]).toEqual(raw.genesys.endpointLimits[1]);
   });
 });

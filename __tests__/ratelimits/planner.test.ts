@@ -275,7 +275,7 @@ describe('planner: verdicts', () => {
         kind: 'rate',
         scope: 'endpoint',
         appliesTo: ['GET /api/v2/scripts/{scriptId}'],
-        confidence: 'unconfirmed',
+        confidence: 'community',
         source: 'test',
       },
     ];

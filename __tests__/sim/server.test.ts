@@ -1,3 +1,4 @@
+import { catalogueLimits, parseFaultsFlag, validateFaults } from '../../sim';
 import { call, manualClock, token, tokenResponse, withSim } from './helpers';
 
 const SCRIPTS = '/api/v2/scripts';
@@ -242,6 +243,76 @@ describe('conversation details jobs', () => {
       expect((await call(sim, t, 'GET', '/api/v2/analytics/conversations/details/jobs/unknown-job')).status).toBe(404);
       expect((await call(sim, t, 'DELETE', jobPath)).status).toBe(202);
       expect((await call(sim, t, 'GET', jobPath)).body.state).toBe('CANCELLED');
+    });
+  });
+});
+
+describe('request log', () => {
+  it('records every API request with its token, status and the wait a 429 asked for, also at /__sim/requests', async () => {
+    await withSim({ minuteMs: 1000, limits: { perToken: 1 } }, async (sim) => {
+      const tok = await token(sim);
+      const get = () => fetch(`${sim.apiBase}/api/v2/scripts`, { headers: { authorization: `Bearer ${tok}` } }).then((r) => r.text());
+      await get();
+      await get();
+      const log = sim.requests();
+      expect(log.map((e) => [e.seq, e.endpoint, e.status, e.token])).toEqual([
+        [1, 'GET /api/v2/scripts', 200, 'c1#1'],
+        [2, 'GET /api/v2/scripts', 429, 'c1#1'],
+      ]);
+      expect(log[1].retryAfterMs).toBeGreaterThan(0);
+      expect(log[1].retryAfterMs).toBeLessThanOrEqual(1000);
+      expect(log[1].limit).toBe('client.credentials.token.rate.per.minute');
+      expect(log[1].respondedAt).toBeGreaterThanOrEqual(log[1].at);
+      const served = (await (await fetch(`${sim.url}/__sim/requests?since=1`)).json()) as { requests: { seq: number }[] };
+      expect(served.requests.map((e) => e.seq)).toEqual([2]);
+      expect((await fetch(`${sim.url}/__sim/requests?since=x`)).status).toBe(400);
+      sim.reset();
+      expect(sim.requests()).toEqual([]);
+    });
+  });
+
+  it('stall=RATE:MS answers late (after processing); onlyEndpoints limits where faults apply', async () => {
+    expect(parseFaultsFlag('stall=0.5:2000')).toEqual({ stallRate: 0.5, stallMs: 2000 });
+    expect(() => validateFaults({ onlyEndpoints: ['scripts'] })).toThrow(/onlyEndpoints/);
+    await withSim({ faults: { stallRate: 1, stallMs: 300, onlyEndpoints: ['GET /api/v2/scripts'] } }, async (sim) => {
+      const tok = await token(sim);
+      const timed = async (path: string) => {
+        const started = Date.now();
+        await fetch(`${sim.apiBase}${path}`, { headers: { authorization: `Bearer ${tok}` } }).then((r) => r.text());
+        return Date.now() - started;
+      };
+      expect(await timed('/api/v2/scripts')).toBeGreaterThanOrEqual(290);
+      expect(await timed('/api/v2/recordings/screensessions/details')).toBeLessThan(290);
+    });
+  });
+});
+
+describe('declared endpoint limits', () => {
+  it('match a template whatever its parameter names, per token, and name the limit in the 429', async () => {
+    const limits = catalogueLimits({}, [
+      { method: 'GET', path: '/api/v2/conversations/{id}/recordings', requestsPerMinute: 1, scope: 'token' },
+    ]);
+    expect(limits.endpoints).toEqual([
+      {
+        method: 'GET',
+        path: '/api/v2/conversations/{id}/recordings',
+        perWindow: 1,
+        scope: 'token',
+        name: 'GET /api/v2/conversations/{id}/recordings (token)',
+      },
+    ]);
+    await withSim({ limits }, async (sim) => {
+      const a = await token(sim);
+      const b = await token(sim);
+      const get = (tok: string, id: string) =>
+        fetch(`${sim.apiBase}/api/v2/conversations/${id}/recordings`, { headers: { authorization: `Bearer ${tok}` } });
+      expect((await get(a, 'c1')).status).toBe(200);
+      const refused = await get(a, 'c2');
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { messageParams: { limit: string } }).messageParams.limit).toBe(
+        'GET /api/v2/conversations/{id}/recordings (token)',
+      );
+      expect((await get(b, 'c3')).status).toBe(200); // another token has its own budget
     });
   });
 });

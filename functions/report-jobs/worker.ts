@@ -1,4 +1,4 @@
-import { realSleep, type ApiResponse } from '../../lib/genesys-client';
+import { GenesysApiError, realSleep, type ApiResponse } from '../../lib/genesys-client';
 import { describeError } from '../shared/genesys';
 import type { InvocationMetrics } from '../shared/metrics';
 import type { ObjectStore } from '../shared/object-store';
@@ -116,7 +116,19 @@ export async function processReportBatch(records: readonly SqsRecord[], deps: Re
   };
 
   const submit = async (w: ReportWindow): Promise<JobRecord> => {
-    const res = await deps.api.post<{ jobId?: string }>(JOBS_PATH, { interval: w.interval, order: 'asc', orderBy: 'conversationStart' });
+    let res: ApiResponse<{ jobId?: string }>;
+    try {
+      res = await deps.api.post<{ jobId?: string }>(JOBS_PATH, { interval: w.interval, order: 'asc', orderBy: 'conversationStart' });
+    } catch (err) {
+      // The client does not repeat a job submission that timed out or got a 5xx (it may have been
+      // applied). Genesys cannot look a job up by its query, so the message is retried later
+      // through SQS; if the first submission did go through, that job runs unread and expires.
+      if (err instanceof GenesysApiError && err.outcomeUnknown) {
+        log({ level: 'WARN', msg: 'job submission outcome unknown; retried with the message', testId: w.testId, error: err.message });
+        deps.metrics.count('JobSubmissionsUnknown');
+      }
+      throw err;
+    }
     if (res.status !== 200 && res.status !== 202) throw httpError('POST', JOBS_PATH, res);
     const jobId = res.body?.jobId;
     if (typeof jobId !== 'string' || jobId === '') throw new PermanentError(`POST ${JOBS_PATH}: response has no jobId`);

@@ -36,14 +36,43 @@ export interface SqsWorkerOptions {
   /** Metric counting the records of each invocation. */
   readonly recordsMetric: string;
   readonly process: (records: readonly SqsRecord[], wiring: SqsWorkerWiring) => Promise<SqsBatchResponse>;
-  /** Tests pass fakes; Lambda uses the real clients. */
+  /** Tests and local runs pass their own (fakes, LocalAws, clients pointed at LocalStack); Lambda uses the real clients. */
   readonly aws?: {
-    readonly s3: Pick<S3Client, 'send'>;
-    readonly sqs: Pick<SQSClient, 'send'>;
-    readonly secrets: Pick<SecretsManagerClient, 'send'>;
+    readonly s3?: Pick<S3Client, 'send'>;
+    readonly sqs?: Pick<SQSClient, 'send'>;
+    readonly secrets?: Pick<SecretsManagerClient, 'send'>;
   };
   readonly env?: NodeJS.ProcessEnv;
   readonly writeMetrics?: (line: string) => void;
+}
+
+/**
+ * What a worker's handler factory takes, so the worker runs anywhere: against Genesys Cloud or
+ * the simulator, with real AWS clients, LocalStack or `LocalAws` (functions/shared/local-aws.ts).
+ * Everything left out comes from the Lambda environment, as deployed.
+ */
+export interface WorkerClients {
+  /** Genesys Cloud or the simulator: replaces GENESYS_API_BASE (and GENESYS_LOGIN_BASE, default the same URL). */
+  readonly genesys?: { readonly apiBase: string; readonly loginBase?: string };
+  readonly s3?: Pick<S3Client, 'send'>;
+  readonly sqs?: Pick<SQSClient, 'send'>;
+  readonly secrets?: Pick<SecretsManagerClient, 'send'>;
+  /** The variables the EventPipeline construct sets (queue URLs, bucket, secret ARN, RATE_PER_MINUTE). Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the metrics line goes. Default stdout (CloudWatch embedded metric format). */
+  readonly writeMetrics?: (line: string) => void;
+}
+
+/** The options of `sqsWorkerHandler` for a factory's clients. */
+export function workerOptions(clients: WorkerClients): Pick<SqsWorkerOptions, 'aws' | 'env' | 'writeMetrics'> {
+  const env = clients.env ?? process.env;
+  return {
+    aws: { s3: clients.s3, sqs: clients.sqs, secrets: clients.secrets },
+    env: clients.genesys
+      ? { ...env, GENESYS_API_BASE: clients.genesys.apiBase, GENESYS_LOGIN_BASE: clients.genesys.loginBase ?? clients.genesys.apiBase }
+      : env,
+    writeMetrics: clients.writeMetrics,
+  };
 }
 
 /** Call at module level, so the clients are built once per execution environment. */

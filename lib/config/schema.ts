@@ -79,6 +79,39 @@ const limitOverrides = z.record(
   z.number().int().positive(),
 );
 
+/**
+ * A limit Genesys Cloud applies to one endpoint (or a namespace's endpoints) that the catalogue
+ * does not know: published on an endpoint's API-explorer page, or learned the hard way (message
+ * sends capped near 100 requests/s per org). The planner sizes every scenario under them, the
+ * simulator enforces them (`npm run sim -- --env` or `--endpoint-limit`), `rehearse` uses them.
+ */
+const endpointLimit = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    /** Path template as in lib/genesys-api/endpoints.ts; `{param}` matches one segment. */
+    path: z.string().regex(/^\/api\/v2\/[^\s?]*$/, { message: 'must be a Platform API path template such as /api/v2/scripts (no query)' }),
+    requestsPerMinute: z.number().int().positive(),
+    /** `org`: one budget for the whole org (more tokens or clients do not help); `client`: per OAuth client; `token`: per token. */
+    scope: z.enum(['org', 'client', 'token']),
+    /** Name in findings and 429 bodies. Default `<METHOD> <path> (<scope>)`. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._ {}/:()-]{1,120}$/)
+      .optional(),
+    /** Limits API namespace and key that report this limit; `npm run limits:fetch` then refreshes requestsPerMinute. */
+    namespace: z
+      .string()
+      .regex(/^[a-z][a-z0-9.]{1,60}$/)
+      .optional(),
+    apiKey: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,120}$/)
+      .optional(),
+    /** Where the value comes from (a support case, an API-explorer page, limits:fetch). */
+    source: z.string().max(300).optional(),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     /** Optional JSON-schema pointer for editors. */
@@ -162,6 +195,8 @@ export const environmentSchema = z
           .default({}),
         /** Override any catalogue limit (`npm run limits:fetch` writes these). */
         limits: limitOverrides.default({}),
+        /** Per-endpoint limits the catalogue does not know (see docs/throttling.md). Default none. */
+        endpointLimits: z.array(endpointLimit).default([]),
       })
       .strict(),
     aws: z
@@ -318,6 +353,25 @@ export const environmentSchema = z
           "is required with the other one: set both exportRoleArn and bucketName to export into your own bucket, or neither to use the archive's",
       });
     }
+    const limitsSeen = new Set<string>();
+    env.genesys.endpointLimits.forEach((l, i) => {
+      const key = `${l.method} ${l.path} ${l.scope}`;
+      if (limitsSeen.has(key)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['genesys', 'endpointLimits', i],
+          message: `declares ${l.method} ${l.path} with scope ${l.scope} a second time; keep one entry`,
+        });
+      }
+      limitsSeen.add(key);
+      if ((l.namespace === undefined) !== (l.apiKey === undefined)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['genesys', 'endpointLimits', i, l.namespace === undefined ? 'namespace' : 'apiKey'],
+          message: 'is required with the other one: set both namespace and apiKey (the limits API key), or neither',
+        });
+      }
+    });
     const topicsSeen = new Set<string>();
     env.genesys.eventBridge.topics.forEach((t, i) => {
       if (topicsSeen.has(t)) {
@@ -343,3 +397,4 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 /** The parsed file, with defaults applied. */
 export type EnvironmentFile = z.output<typeof environmentSchema>;
 export type ScenarioConfig = EnvironmentFile['loadProfile']['scenarios'][number];
+export type EndpointLimitConfig = EnvironmentFile['genesys']['endpointLimits'][number];

@@ -1,5 +1,6 @@
+import { findEndpoint } from '../genesys-api/endpoints';
 import { GenesysApiError } from './errors';
-import { joinUrl, rateLimitInfo, readBody, retryAfterMs, type RateLimitInfo } from './http';
+import { joinUrl, parseRetryAfter, rateLimitInfo, readBody, type RateLimitInfo } from './http';
 import { realSleep, type TokenBucket } from './token-bucket';
 import type { ClientCredentialsTokenProvider } from './token-provider';
 
@@ -18,6 +19,39 @@ export interface ResponseInfo {
   readonly waitedMs?: number;
   /** Set when the attempt got no response (network error or timeout). */
   readonly error?: string;
+  /** When the attempt was handed to fetch (ms on the client's clock), after every pacing wait. */
+  readonly sentAt?: number;
+  /** `inin-correlation-id` of the response (quote it to Genesys support). */
+  readonly correlationId?: string;
+  /** A non-idempotent request that failed in a way that may have been applied, so it was not sent again. */
+  readonly notRetried?: 'may-have-been-applied';
+}
+
+export interface RequestOptions {
+  /**
+   * May the request be sent again after a timeout, a lost connection or a 5xx, which may have
+   * been applied? Default: yes for GET, HEAD, PUT, DELETE and OPTIONS and for the read-only POST
+   * queries of lib/genesys-api (analytics and telemetry queries); no for every other POST and
+   * PATCH (creating an analytics job, sending a message). 429 and 401 are always retried:
+   * Genesys refuses those before doing anything.
+   */
+  readonly idempotent?: boolean;
+}
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/** Whether a request may be repeated after an outcome it cannot know (see `RequestOptions.idempotent`). */
+export function isIdempotent(method: string, path: string): boolean {
+  const upper = method.toUpperCase();
+  if (IDEMPOTENT_METHODS.has(upper)) return true;
+  const kind = findEndpoint(upper, path)?.kind;
+  return upper === 'POST' && (kind === 'analytics-query' || kind === 'telemetry');
+}
+
+/** Connection refused: nothing reached the server, so even a non-idempotent request can be sent again. */
+function neverSent(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code;
+  return code === 'ECONNREFUSED';
 }
 
 export interface GenesysApiClientOptions {
@@ -89,15 +123,21 @@ export class GenesysApiClient {
     return cap / 2 + (cap / 2) * this.random();
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /**
+   * Sends one request under the bucket's pacing. Every attempt takes a permit from the bucket
+   * right before it is sent, so a pause set by any caller's 429 holds back this one too.
+   */
+  async request<T = unknown>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const maxAttempts = this.opts.maxAttempts ?? 6;
     const url = joinUrl(this.opts.apiBase, path);
     const upper = method.toUpperCase();
+    const idempotent = options.idempotent ?? isIdempotent(upper, path);
     let refreshed = false;
     let last: { status?: number; body?: unknown; cause?: unknown } = {};
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await this.opts.bucket.take();
+      // The token first: fetching one may take a while, and the permit must be the last wait before sending.
       const token = await this.opts.tokens.getToken();
+      await this.opts.bucket.take();
       const started = this.now();
       let res: Response;
       try {
@@ -112,23 +152,44 @@ export class GenesysApiClient {
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
-        const wait = attempt < maxAttempts ? this.backoffMs(attempt) : undefined;
         const error = (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message;
-        this.opts.onResponse?.({ method: upper, path, status: 0, attempt, latencyMs: this.now() - started, waitedMs: wait, error });
+        const retry = attempt < maxAttempts && (idempotent || neverSent(err));
+        const wait = retry ? this.backoffMs(attempt) : undefined;
+        const notRetried = !idempotent && !neverSent(err) ? ('may-have-been-applied' as const) : undefined;
+        this.opts.onResponse?.({
+          method: upper,
+          path,
+          status: 0,
+          attempt,
+          latencyMs: this.now() - started,
+          waitedMs: wait,
+          error,
+          sentAt: started,
+          notRetried,
+        });
         last = { cause: err };
+        if (notRetried) throw this.unknownOutcome(upper, path, attempt, `no response (${error})`, last);
         if (wait !== undefined) await this.sleep(wait);
         continue;
       }
       const latencyMs = this.now() - started;
+      let asked: ReturnType<typeof parseRetryAfter>;
+      let waitMs = 0;
+      if (res.status === 429) {
+        // Pause before anything else is awaited (even reading the body), so no other caller of
+        // this bucket sends in between: everyone sharing the token waits, including callers
+        // already waiting for a permit; this caller's next attempt waits in the bucket too.
+        const received = started + latencyMs;
+        asked = parseRetryAfter(res.headers, received);
+        waitMs = asked?.ms ?? (this.opts.defaultRetryAfterSec ?? 3) * 1000;
+        this.opts.bucket.deferUntil(received + waitMs);
+      }
       const parsed = await readBody(res);
       const rateLimit = rateLimitInfo(res.headers);
+      const correlationId = res.headers.get('inin-correlation-id') ?? undefined;
       last = { status: res.status, body: parsed };
 
       if (res.status === 429) {
-        const askedMs = retryAfterMs(res.headers, this.now());
-        const waitMs = askedMs ?? (this.opts.defaultRetryAfterSec ?? 3) * 1000;
-        const retryAfterHeader = res.headers.get('retry-after');
-        const retryAfterSec = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader.trim()) ? Number(retryAfterHeader) : undefined;
         const willRetry = attempt < maxAttempts;
         this.opts.onResponse?.({
           method: upper,
@@ -137,23 +198,33 @@ export class GenesysApiClient {
           attempt,
           latencyMs,
           rateLimit,
-          retryAfterSec,
+          retryAfterSec: asked?.seconds,
           waitedMs: willRetry ? waitMs : undefined,
+          sentAt: started,
+          correlationId,
         });
-        if (willRetry) {
-          // Everyone sharing this bucket (and so this token) pauses, not only this caller.
-          this.opts.bucket.deferUntil(this.now() + waitMs);
-          await this.sleep(waitMs);
-        }
         continue;
       }
       if (res.status >= 500) {
-        const wait = attempt < maxAttempts ? this.backoffMs(attempt) : undefined;
-        this.opts.onResponse?.({ method: upper, path, status: res.status, attempt, latencyMs, rateLimit, waitedMs: wait });
+        const wait = attempt < maxAttempts && idempotent ? this.backoffMs(attempt) : undefined;
+        const notRetried = idempotent ? undefined : ('may-have-been-applied' as const);
+        this.opts.onResponse?.({
+          method: upper,
+          path,
+          status: res.status,
+          attempt,
+          latencyMs,
+          rateLimit,
+          waitedMs: wait,
+          sentAt: started,
+          correlationId,
+          notRetried,
+        });
+        if (notRetried) throw this.unknownOutcome(upper, path, attempt, `HTTP ${res.status}`, last);
         if (wait !== undefined) await this.sleep(wait);
         continue;
       }
-      this.opts.onResponse?.({ method: upper, path, status: res.status, attempt, latencyMs, rateLimit });
+      this.opts.onResponse?.({ method: upper, path, status: res.status, attempt, latencyMs, rateLimit, sentAt: started, correlationId });
       if (res.status === 401) {
         if (refreshed) {
           throw new GenesysApiError(`${upper} ${path}: HTTP 401 even with a fresh token; check the OAuth client and its roles`, {
@@ -182,11 +253,24 @@ export class GenesysApiClient {
     });
   }
 
+  private unknownOutcome(
+    method: string,
+    path: string,
+    attempts: number,
+    what: string,
+    last: { status?: number; body?: unknown; cause?: unknown },
+  ): GenesysApiError {
+    return new GenesysApiError(
+      `${method} ${path}: ${what}; not sent again because it may have been applied (not idempotent): check whether it took effect before repeating it`,
+      { method, path, status: last.status, attempts, body: last.body, cause: last.cause, outcomeUnknown: true },
+    );
+  }
+
   get<T = unknown>(path: string): Promise<ApiResponse<T>> {
     return this.request<T>('GET', path);
   }
 
-  post<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
-    return this.request<T>('POST', path, body);
+  post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, body, options);
   }
 }

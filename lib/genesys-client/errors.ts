@@ -11,6 +11,11 @@ export class GenesysApiError extends Error {
       /** Parsed body of the last response, if any (Genesys error bodies carry `code` and `message`). */
       readonly body?: unknown;
       readonly cause?: unknown;
+      /**
+       * True when a non-idempotent request (a POST that creates something) timed out, lost its
+       * connection or got a 5xx: it may have been applied, so the client did not send it again.
+       */
+      readonly outcomeUnknown?: boolean;
     },
   ) {
     super(message);
@@ -19,6 +24,10 @@ export class GenesysApiError extends Error {
 
   get status(): number | undefined {
     return this.details.status;
+  }
+
+  get outcomeUnknown(): boolean {
+    return this.details.outcomeUnknown === true;
   }
 }
 

@@ -6,7 +6,7 @@ export * from './token-bucket';
 export * from './token-provider';
 export * from './api-client';
 export * from './errors';
-export { rateLimitInfo, retryAfterMs, type RateLimitInfo } from './http';
+export { parseRetryAfter, rateLimitInfo, retryAfterMs, type RateLimitInfo, type RetryAfter } from './http';
 
 import { GenesysApiClient, type GenesysApiClientOptions } from './api-client';
 import { TokenBucket } from './token-bucket';

@@ -29,6 +29,9 @@ export class TokenBucket {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Theoretical arrival time of the next permit (GCRA). */
   private tat = Number.NEGATIVE_INFINITY;
+  /** End of the latest pause (`deferUntil`), and how many pauses were set, so waiting callers notice new ones. */
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+  private pauses = 0;
 
   constructor(opts: TokenBucketOptions) {
     if (!(Number.isFinite(opts.ratePerMinute) && opts.ratePerMinute > 0)) {
@@ -49,20 +52,35 @@ export class TokenBucket {
     return tat - (this.burst - 1) * this.intervalMs;
   }
 
-  /** Takes a permit, waiting for the next free slot if needed. */
+  /**
+   * Takes a permit, waiting for the next free slot if needed. A pause (`deferUntil`) that begins
+   * while a caller is already waiting moves that caller behind the pause too: its reserved slot is
+   * given up and a new one taken after the pause, so no caller of this bucket proceeds before it ends.
+   */
   async take(): Promise<void> {
-    const now = this.now();
-    const tat = Math.max(this.tat, now);
-    const wait = tat - (this.burst - 1) * this.intervalMs - now;
-    // Reserve the slot before waiting so concurrent callers queue behind it.
-    this.tat = tat + this.intervalMs;
-    if (wait > 0) await this.sleep(wait);
+    for (;;) {
+      const now = this.now();
+      const tat = Math.max(this.tat, now);
+      const slot = tat - (this.burst - 1) * this.intervalMs;
+      // Reserve the slot before waiting so concurrent callers queue behind it.
+      this.tat = tat + this.intervalMs;
+      const pauses = this.pauses;
+      if (slot > now) {
+        await this.sleep(slot - now);
+        // Timers may fire a millisecond early; never hand out a permit before its slot.
+        const early = slot - this.now();
+        if (early > 0) await this.sleep(early);
+      }
+      // Paused while waiting, and the slot lies inside the pause: queue again behind it.
+      if (this.pauses !== pauses && slot < this.pausedUntil) continue;
+      return;
+    }
   }
 
   /** Takes a permit only if one is free right now. */
   tryTake(): boolean {
     const now = this.now();
-    if (this.allowAt(now) > now) return false;
+    if (now < this.pausedUntil || this.allowAt(now) > now) return false;
     this.tat = Math.max(this.tat, now) + this.intervalMs;
     return true;
   }
@@ -73,11 +91,19 @@ export class TokenBucket {
     return Math.max(0, this.allowAt(now) - now);
   }
 
+  /** End of the current pause in ms on this bucket's clock, or undefined when there is none. */
+  pausedUntilMs(): number | undefined {
+    return this.now() < this.pausedUntil ? this.pausedUntil : undefined;
+  }
+
   /**
    * Hands out no permit before `time` (ms on this bucket's clock): used after a 429 so every
-   * caller sharing the token pauses, not only the one that was throttled. Spends the burst.
+   * caller sharing the token pauses, not only the one that was throttled. Callers already waiting
+   * for a slot inside the pause are moved behind it (see `take`); the burst is spent.
    */
   deferUntil(time: number): void {
+    if (time > this.pausedUntil) this.pausedUntil = time;
+    this.pauses++;
     this.tat = Math.max(this.tat, time + (this.burst - 1) * this.intervalMs);
   }
 }

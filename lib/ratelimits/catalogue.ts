@@ -19,7 +19,8 @@ export type LimitScope =
   /** One user + application (notification channels; a client-credentials client is its own "user"). */
   | 'user-app';
 
-export type Confidence = 'confirmed' | 'community' | 'unconfirmed';
+/** `declared`: an environment's own `genesys.endpointLimits` entry (the user vouches for it). */
+export type Confidence = 'confirmed' | 'community' | 'unconfirmed' | 'declared';
 
 /** How the planner uses a limit: rates are spread over tokens/clients, the others cap a count. */
 export type LimitKind = 'rate' | 'concurrency' | 'count' | 'size';
@@ -36,6 +37,13 @@ export interface LimitSpec {
    * published; `limits:fetch` only updates limits with a known key. Undefined: set it by hand.
    */
   readonly apiKey?: string;
+  /**
+   * When only the end of the key is known (seen in third-party code, not in a Genesys reference):
+   * limits:fetch takes the namespace's entry whose key ends with this. Unconfirmed limits only.
+   */
+  readonly apiKeySuffix?: string;
+  /** Multiply the API's value by this to get `unit` (60 for a `.per.second` key of a per-minute limit). Default 1. */
+  readonly apiScale?: number;
   readonly value: number;
   readonly unit: LimitUnit;
   readonly kind: LimitKind;
@@ -110,6 +118,35 @@ export const LIMIT_CATALOGUE: readonly LimitSpec[] = [
     appliesTo: ['POST /api/v2/recording/jobs', 'PUT /api/v2/recording/jobs/{jobId}'],
     confidence: 'confirmed',
     source: 'Platform API RecordingApi (SDK docs): at most 2 concurrent PENDING/PROCESSING bulk jobs per organization',
+  },
+  {
+    // Jobs limits exist (names of this form are seen in third-party code); their values are not
+    // published anywhere we could read: assumed, and only warned about until the environment sets them.
+    name: 'analytics.conversations.details.jobs.concurrent.max',
+    namespace: 'analytics',
+    apiKeySuffix: 'details.jobs.concurrent.access.max',
+    value: 10,
+    unit: 'concurrent jobs',
+    kind: 'concurrency',
+    scope: 'org',
+    appliesTo: ['POST /api/v2/analytics/conversations/details/jobs'],
+    confidence: 'unconfirmed',
+    source:
+      'assumed value; a limit named ...details.jobs.concurrent.access.max exists (third-party code). Read the analytics namespace (npm run limits:fetch -- --namespace analytics) or set genesys.limits.',
+  },
+  {
+    name: 'analytics.conversations.details.jobs.submissions.per.minute',
+    namespace: 'analytics',
+    apiKeySuffix: 'details.jobs.rate.per.second',
+    apiScale: 60,
+    value: 60,
+    unit: 'requests/min',
+    kind: 'rate',
+    scope: 'org',
+    appliesTo: ['POST /api/v2/analytics/conversations/details/jobs'],
+    confidence: 'unconfirmed',
+    source:
+      'assumed value (1 job submission per second); a limit named ...details.jobs.rate.per.second exists (third-party code). Read the analytics namespace or set genesys.limits.',
   },
   {
     name: 'recording.batch.request.items.max',
@@ -201,6 +238,7 @@ export const CLIENT_LIMIT = 'org.app.user.rate.per.minute';
 export const TOKEN_CREATION_LIMIT = 'auth.token.creation.rate.per.minute';
 export const RECORDING_JOBS_LIMIT = 'recording.bulk.jobs.concurrent.max';
 export const CHANNELS_LIMIT = 'notifications.channels.per.user.app.max';
+export const ANALYTICS_JOBS_LIMIT = 'analytics.conversations.details.jobs.concurrent.max';
 
 export interface ResolvedLimit extends LimitSpec {
   /** True when the environment overrides the catalogue value. */

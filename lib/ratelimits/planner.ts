@@ -12,7 +12,9 @@
  */
 import type { EnvironmentFile, ScenarioConfig } from '../config/schema';
 import { findEndpoint, nonexistentEndpoint } from '../genesys-api/endpoints';
+import { endpointLimitSpecs } from './endpoint-limits';
 import {
+  ANALYTICS_JOBS_LIMIT,
   CHANNELS_LIMIT,
   CLIENT_LIMIT,
   findLimit,
@@ -40,6 +42,7 @@ export type FindingCode =
   | 'sync-recording-metadata'
   | 'sync-analytics-query'
   | 'per-recording-fetch'
+  | 'unconfirmed-limit'
   | 'pipeline-over-budget';
 
 export interface Finding {
@@ -70,6 +73,11 @@ export interface LimitUse {
   readonly withinBudget: boolean;
   /** True when more shards or tokens lower the demand per unit (per-token and per-client limits). */
   readonly adjustable: boolean;
+  /**
+   * The limit's value is an unconfirmed assumption the environment has not overridden. Such a
+   * use, when no sizing can fix it, is a warning (confirm the value), not a budget error.
+   */
+  readonly assumed: boolean;
 }
 
 export interface Sizing {
@@ -86,6 +94,19 @@ export interface Sizing {
   readonly binding: LimitUse;
   readonly uses: readonly LimitUse[];
   readonly withinBudget: boolean;
+}
+
+/** How the planner checked `auth.token.creation.rate.per.minute`, in words and figures. */
+export interface TokenCreationCheck {
+  /** Tokens each OAuth client (shard) creates. */
+  readonly tokensPerClient: number;
+  /** Minutes over which they are assumed to be created: the ramp-up, at least one. */
+  readonly overMinutes: number;
+  readonly tokensPerMinute: number;
+  readonly allowedPerMinute: number;
+  readonly usablePerMinute: number;
+  /** The assumption, spelled out for the budget output. */
+  readonly assumption: string;
 }
 
 export interface EndpointRate {
@@ -111,6 +132,7 @@ export interface ScenarioPlan {
   readonly naive: Sizing;
   /** True when `sizing` comes from the scenario's fixedSizing. */
   readonly fixed: boolean;
+  readonly tokenCreation: TokenCreationCheck;
   /** Threads per shard (virtual users spread evenly; the last shard may run fewer). */
   readonly threadsPerShard: number;
   /** Index of this scenario's first runner OAuth client in the environment's pool. */
@@ -174,6 +196,7 @@ interface Context {
   readonly creation: ResolvedLimit;
   readonly channels: ResolvedLimit;
   readonly recordingJobs: ResolvedLimit;
+  readonly analyticsJobs: ResolvedLimit;
   readonly minShards: number;
   readonly maxThreadsPerShard: number;
   readonly maxRunnerClients: number;
@@ -196,7 +219,24 @@ function use(limit: ResolvedLimit, per: string, demand: number, headroom: number
     utilisation: d / limit.value,
     withinBudget: d <= u + EPS,
     adjustable,
+    assumed: limit.confidence === 'unconfirmed' && !limit.overridden,
   };
+}
+
+/** An assumed value no sizing can fix: reported as a warning until the environment confirms it. */
+const onlyAssumed = (u: LimitUse): boolean => u.assumed && !u.adjustable;
+
+const ANALYTICS_JOBS_ENDPOINT = { method: 'POST', path: '/api/v2/analytics/conversations/details/jobs' };
+
+/** Endpoint-specific rate limits (declared or catalogue) a scenario's endpoints count against. */
+function endpointScopedDemands(ctx: Context, rates: readonly EndpointRate[]): { limit: ResolvedLimit; demand: number }[] {
+  const out: { limit: ResolvedLimit; demand: number }[] = [];
+  for (const limit of ctx.limits) {
+    if (limit.kind !== 'rate' || limit.appliesTo.includes('*')) continue;
+    const demand = rates.filter((r) => limitAppliesTo(limit, r.method, r.path)).reduce((sum, r) => sum + r.requestsPerMinute, 0);
+    if (demand > 0) out.push({ limit, demand });
+  }
+  return out;
 }
 
 const callsEndpoint = (s: ScenarioConfig, ep: { method: string; path: string }): boolean =>
@@ -230,15 +270,25 @@ function evaluate(s: ScenarioConfig, ctx: Context, rampUpSec: number, shards: nu
     // Each virtual user keeps a job pending or processing; the cap is org-wide.
     uses.push(use(ctx.recordingJobs, 'org', s.virtualUsers, h, false));
   }
-  // Per-endpoint and org-wide rate limits tied to endpoints: sharding does not help.
-  const rates = endpointRates(s, rate);
-  for (const limit of ctx.limits) {
-    if (limit.kind !== 'rate' || (limit.scope !== 'endpoint' && limit.scope !== 'org')) continue;
-    const demand = rates.filter((r) => limitAppliesTo(limit, r.method, r.path)).reduce((sum, r) => sum + r.requestsPerMinute, 0);
-    if (demand > 0) uses.push(use(limit, limit.scope === 'endpoint' ? 'org (this endpoint)' : 'org', demand, h, false));
+  if (callsEndpoint(s, ANALYTICS_JOBS_ENDPOINT)) {
+    // Likewise for analytics details jobs: a virtual user submits one, polls it, reads it.
+    uses.push(use(ctx.analyticsJobs, 'org', s.virtualUsers, h, false));
+  }
+  // Rate limits tied to endpoints. Org-wide ones cannot be sharded away; per-client and per-token
+  // ones (declared in genesys.endpointLimits) are spread like the general limits.
+  for (const { limit, demand } of endpointScopedDemands(ctx, endpointRates(s, rate))) {
+    if (limit.scope === 'endpoint' || limit.scope === 'org') {
+      uses.push(use(limit, limit.scope === 'endpoint' ? 'org (this endpoint)' : 'org', demand, h, false));
+    } else if (limit.scope === 'client') {
+      uses.push(use(limit, 'OAuth client', demand / shards, h, true));
+    } else if (limit.scope === 'token') {
+      uses.push(use(limit, 'token', demand / tokens, h, true));
+    }
   }
   const pressure = (u: LimitUse): number => u.requestsPerMinute / u.usablePerMinute;
-  const binding = uses.reduce((a, b) => (pressure(b) > pressure(a) ? b : a));
+  // Assumed values no sizing can fix are warnings, so they neither bind nor break the budget.
+  const counted = uses.filter((u) => !onlyAssumed(u));
+  const binding = counted.reduce((a, b) => (pressure(b) > pressure(a) ? b : a));
   return {
     shards,
     tokensPerShard,
@@ -248,7 +298,7 @@ function evaluate(s: ScenarioConfig, ctx: Context, rampUpSec: number, shards: nu
     perTokenRequestsPerMinute: perToken,
     binding,
     uses,
-    withinBudget: uses.every((u) => u.withinBudget),
+    withinBudget: counted.every((u) => u.withinBudget),
   };
 }
 
@@ -260,12 +310,24 @@ function recommend(s: ScenarioConfig, ctx: Context, rampUpSec: number): Sizing {
   const tokensPerClientWindow = usable(ctx.creation, ctx.headroom) * tokenWindowMin(rampUpSec);
   let shards = Math.max(ctx.minShards, ceil(rate / perClient - EPS), ceil(s.virtualUsers / ctx.maxThreadsPerShard));
   if (callsEndpoint(s, CHANNELS_ENDPOINT)) shards = Math.max(shards, ceil(s.virtualUsers / ctx.channels.value));
+  // Declared per-client and per-token endpoint limits: enough clients, then enough tokens.
+  const scoped = endpointScopedDemands(ctx, endpointRates(s, rate));
+  for (const { limit, demand } of scoped) {
+    if (limit.scope === 'client') shards = Math.max(shards, ceil(demand / usable(limit, ctx.headroom) - EPS));
+  }
   shards = Math.min(shards, s.virtualUsers);
-  let tokensPerShard = Math.max(1, ceil(rate / shards / perToken - EPS));
+  const tokensFor = (n: number): number => {
+    let t = Math.max(1, ceil(rate / n / perToken - EPS));
+    for (const { limit, demand } of scoped) {
+      if (limit.scope === 'token') t = Math.max(t, ceil(demand / n / usable(limit, ctx.headroom) - EPS));
+    }
+    return t;
+  };
+  let tokensPerShard = tokensFor(shards);
   // Too many tokens per client to fetch during the ramp-up: spread them over more clients.
   if (tokensPerShard > tokensPerClientWindow && tokensPerClientWindow >= 1) {
     shards = Math.max(shards, ceil((shards * tokensPerShard) / Math.floor(tokensPerClientWindow)));
-    tokensPerShard = Math.max(1, ceil(rate / shards / perToken - EPS));
+    tokensPerShard = tokensFor(shards);
   }
   return evaluate(s, ctx, rampUpSec, shards, tokensPerShard);
 }
@@ -325,7 +387,11 @@ export function describeUse(u: LimitUse, headroomPercent: number): string {
   return `${u.limit}: ${fmt(u.requestsPerMinute)} ${unit} per ${u.per} vs ${allowed}`;
 }
 
-function budgetFix(s: ScenarioConfig, plan: { sizing: Sizing; recommended: Sizing; fixed: boolean }): string {
+function budgetFix(
+  s: ScenarioConfig,
+  plan: { sizing: Sizing; recommended: Sizing; fixed: boolean },
+  limits: readonly ResolvedLimit[],
+): string {
   const over = plan.sizing.uses.filter((u) => !u.withinBudget);
   const fixes: string[] = [];
   if (over.some((u) => u.adjustable) && plan.recommended.uses.filter((u) => u.adjustable).every((u) => u.withinBudget)) {
@@ -337,7 +403,13 @@ function budgetFix(s: ScenarioConfig, plan: { sizing: Sizing; recommended: Sizin
     );
   }
   for (const u of over.filter((x) => !x.adjustable)) {
-    if (u.limit === RECORDING_JOBS_LIMIT) {
+    const declared = limits.find((l) => l.name === u.limit)?.confidence === 'declared';
+    if (declared) {
+      const factor = u.usablePerMinute / u.requestsPerMinute;
+      fixes.push(
+        `${u.limit} is an org-wide endpoint limit (genesys.endpointLimits): no number of tokens or OAuth clients raises it; lower the scenario's rate to ${fmt(s.virtualUsers * s.requestsPerUserPerMinute * factor)} requests/min (e.g. virtualUsers <= ${Math.floor(s.virtualUsers * factor + EPS)}) or, once Genesys has raised the limit, update requestsPerMinute of that entry`,
+      );
+    } else if (u.limit === RECORDING_JOBS_LIMIT) {
       fixes.push(
         `at most ${fmt(u.usablePerMinute)} recording bulk jobs run at once per org: use ${fmt(u.usablePerMinute)} virtual users or fewer and widen each job's interval`,
       );
@@ -362,6 +434,21 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
   const sizing = s.fixedSizing ? evaluate(s, ctx, rampUpSec, s.fixedSizing.shards, s.fixedSizing.tokensPerShard) : recommended;
   const naive = evaluate(s, ctx, rampUpSec, 1, 1);
   const findings = endpointFindings(s);
+  const overMinutes = tokenWindowMin(rampUpSec);
+  const tokenCreation: TokenCreationCheck = {
+    tokensPerClient: sizing.tokensPerShard,
+    overMinutes,
+    tokensPerMinute: sizing.tokensPerShard / overMinutes,
+    allowedPerMinute: ctx.creation.value,
+    usablePerMinute: usable(ctx.creation, ctx.headroom),
+    assumption:
+      `each OAuth client's ${plural(sizing.tokensPerShard, 'token')} are created over the ${rampUpSec} s ramp-up` +
+      (rampUpSec < 60 ? ' (counted as one minute: a ramp-up under 60 s)' : ` (${round1(overMinutes)} min)`) +
+      `: ${round1(sizing.tokensPerShard / overMinutes)} tokens/min vs ${round1(usable(ctx.creation, ctx.headroom))} allowed` +
+      (ctx.creation.confidence === 'unconfirmed' && !ctx.creation.overridden
+        ? ` (${ctx.creation.name} = ${ctx.creation.value} is UNCONFIRMED)`
+        : ''),
+  };
   const throttled = s.expectThrottling;
   if (!sizing.withinBudget) {
     const over = sizing.uses.filter((u) => !u.withinBudget);
@@ -371,7 +458,15 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
       severity: throttled ? 'warning' : 'error',
       code: 'over-budget',
       limit: b.limit,
-      message: `${describeUse(b, ctx.headroomPercent)} with ${plural(sizing.shards, 'shard')} x ${plural(sizing.tokensPerShard, 'token')}${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed })}`,
+      message: `${describeUse(b, ctx.headroomPercent)} with ${plural(sizing.shards, 'shard')} x ${plural(sizing.tokensPerShard, 'token')}${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed }, ctx.limits)}`,
+    });
+  }
+  for (const u of sizing.uses.filter((x) => onlyAssumed(x) && !x.withinBudget)) {
+    findings.push({
+      severity: 'warning',
+      code: 'unconfirmed-limit',
+      limit: u.limit,
+      message: `${describeUse(u, ctx.headroomPercent)}, but ${u.limit} = ${fmt(u.allowedPerMinute)} is an UNCONFIRMED assumption: read the org's value (npm run limits:fetch -- --namespace ${ctx.limits.find((l) => l.name === u.limit)?.namespace}) or set genesys.limits.${u.limit}; once set, going over it is a budget error`,
     });
   }
   if (sizing.clients > ctx.maxRunnerClients) {
@@ -397,6 +492,7 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
     recommended,
     naive,
     fixed,
+    tokenCreation,
     threadsPerShard: ceil(s.virtualUsers / sizing.shards),
     firstClientIndex,
     expectThrottling: throttled,
@@ -421,7 +517,8 @@ function planWorker(needed: number, usableToken: number, usableClient: number, m
 
 /** Plans the whole environment. Pure: the same file always gives the same plan. */
 export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): BudgetPlan {
-  const limits = resolveLimits(env.genesys.limits, options.catalogue ?? LIMIT_CATALOGUE);
+  const catalogue = [...(options.catalogue ?? LIMIT_CATALOGUE), ...endpointLimitSpecs(env.genesys.endpointLimits ?? [])];
+  const limits = resolveLimits(env.genesys.limits, catalogue);
   // Both token limits apply to a client-credentials token: the lower one binds.
   const clientCredentials = findLimit(limits, TOKEN_LIMIT);
   const generic = findLimit(limits, GENERIC_TOKEN_LIMIT);
@@ -435,6 +532,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
     creation: findLimit(limits, TOKEN_CREATION_LIMIT),
     channels: findLimit(limits, CHANNELS_LIMIT),
     recordingJobs: findLimit(limits, RECORDING_JOBS_LIMIT),
+    analyticsJobs: findLimit(limits, ANALYTICS_JOBS_LIMIT),
     minShards: env.loadProfile.shards,
     maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
     maxRunnerClients: env.genesys.maxRunnerClients,

@@ -66,6 +66,12 @@ export function formatBudget(plan: BudgetPlan): string {
   const envNotes = plan.findings.map((f) => `  ${f.severity}: ${f.message}`);
   if (scenarioNotes.length || envNotes.length) out.push('Findings:', ...scenarioNotes, ...envNotes, '');
 
+  out.push(
+    "Token creation (assumed spread over each scenario's ramp-up; the limit counts per OAuth client):",
+    ...plan.scenarios.map((s) => `  ${s.name}: ${s.tokenCreation.assumption}`),
+    '',
+  );
+
   const w = plan.metadataWorker;
   const r = plan.reportWorker;
   out.push(
@@ -76,13 +82,16 @@ export function formatBudget(plan: BudgetPlan): string {
     `Totals: ${round1(plan.totals.requestsPerMinute)} requests/min, ${plan.totals.shards} shards, ${plan.totals.tokens} tokens, ${plan.runnerClients} runner OAuth clients`,
     '',
   );
-  const notable = plan.limits.filter((l) => l.overridden || l.confidence === 'unconfirmed');
+  const notable = plan.limits.filter((l) => l.overridden || l.confidence === 'unconfirmed' || l.confidence === 'declared');
   if (notable.length) {
     out.push('Limits to know about:');
     for (const l of notable) {
-      const note = l.overridden
-        ? `overridden (default ${l.defaultValue})`
-        : `UNCONFIRMED default: ${l.apiKey ? 'read it with npm run limits:fetch' : `its API key is not published; set genesys.limits.${l.name}`}`;
+      const note =
+        l.confidence === 'declared'
+          ? `declared in genesys.endpointLimits (${l.appliesTo.join(', ')})`
+          : l.overridden
+            ? `overridden (default ${l.defaultValue})`
+            : `UNCONFIRMED default: ${l.apiKey || l.apiKeySuffix ? `read it with npm run limits:fetch${l.apiKeySuffix ? ` -- --namespace ${l.namespace}` : ''}` : `its API key is not published; set genesys.limits.${l.name}`}`;
       out.push(`  ${l.name} = ${l.value} ${l.unit} per ${l.scope}: ${note}`);
     }
     out.push('');
