@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import loadlab from './eslint-rules/import-direction.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.gen/', 'cdktf.out/', 'dist/', '.build/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', '.cache/', '.gen/', 'cdktf.out/', 'dist/', '.build/', 'coverage/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     plugins: { loadlab },

@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // The real-JMeter suite has its own run (npm run test:jmeter, jest.jmeter.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/jmeter/'],
   // tsconfig's isolatedModules makes ts-jest transpile each file on its own; type checking is
   // `npm run typecheck`, not the test run.
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },

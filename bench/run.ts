@@ -8,6 +8,7 @@ import { run as synth } from './synth.bench';
 import { run as pipeline } from './pipeline.bench';
 import { run as report } from './report.bench';
 import { run as pacing } from './pacing.bench';
+import { run as jmeter } from './jmeter.bench';
 
 // Register a benchmark with one line here (name: its run function).
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> =
   pipeline,
   report,
   pacing,
+  jmeter,
 };
 
 const USAGE = 'usage: npm run bench [-- --quick] [-- --only <name>[,<name>...]]';

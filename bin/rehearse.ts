@@ -1,5 +1,5 @@
 /**
- * `npm run rehearse -- --env <env> --scenario <name> [--seconds S] [--naive | --planned] [--minute-ms M] [--url URL]`
+ * `npm run rehearse -- --env <env> --scenario <name> [--seconds S] [--naive | --planned] [--minute-ms M] [--url URL] [--jmeter [--duration-sec N]]`
  * Replays a scenario against the Genesys Cloud simulator, sized by the budget planner, and
  * prints progress and a result table. See docs/simulator.md.
  */
@@ -17,6 +17,7 @@ import {
   type RehearsalTarget,
 } from '../sim/rehearsal';
 import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
+import { rehearseWithJmeter } from '../loadtest/jmeter/command';
 
 const USAGE = `usage: npm run rehearse -- [options]
   --env NAME            environment (default LOADLAB_ENV or example)
@@ -30,9 +31,13 @@ const USAGE = `usage: npm run rehearse -- [options]
   --url URL             use a running simulator (npm run sim) instead of an in-process one; its window and
                         limits are used (--minute-ms and --load-scale are ignored)
   --max-429-percent P   planned replays above this 429 share fail the command (default 1)
-  a planned replay of a scenario within budget that achieves less than 90 % of its target rate
-  fails too: the simulator's window or this machine could not keep up, so it proves nothing
-  --json                print the results as JSON instead of a table`;
+  --json                print the results as JSON instead of a table
+  --jmeter              run the generated plans under real JMeter (installed on demand, see npm run jmeter:install)
+  --duration-sec N      with --jmeter: real seconds JMeter runs per scenario and mode (default 60)
+  --target-rps R        with --jmeter: real requests per second the time compression aims at (default 100)
+
+A planned replay of a scenario within budget that achieves less than 90 % of its target rate
+fails too: the simulator's window or this machine could not keep up, so it proves nothing.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs(process.argv.slice(2), {
@@ -46,6 +51,9 @@ async function main(): Promise<number> {
     naive: { type: 'boolean' },
     planned: { type: 'boolean' },
     json: { type: 'boolean' },
+    jmeter: { type: 'boolean' },
+    'duration-sec': { type: 'string' },
+    'target-rps': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -72,6 +80,23 @@ async function main(): Promise<number> {
   const log = (line: string): void => {
     if (!json) console.log(line);
   };
+
+  if (values.jmeter) {
+    if (url) throw new UsageError('--jmeter starts its own simulator; omit --url');
+    return rehearseWithJmeter({
+      env,
+      budget,
+      scenarios: wanted,
+      modes,
+      durationSec: numberOption('duration-sec', values['duration-sec'], { min: 10 }) ?? 60,
+      targetRps: numberOption('target-rps', values['target-rps'], { min: 1 }) ?? 100,
+      max429Share: maxShare,
+      minAchievedShare: 0.95,
+      json: Boolean(json),
+      log,
+    });
+  }
+  if (values['duration-sec'] || values['target-rps']) throw new UsageError('--duration-sec and --target-rps need --jmeter');
 
   const results: RehearsalResult[] = [];
   let failures = 0;

@@ -22,6 +22,7 @@ const USAGE = `usage: npm run sim -- [options]
   --token-ttl-sec S      lifetime of issued tokens (default 86400)
   --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,
                          stall=0.01:35000 (answer 1 % of calls after 35 s, past a client's timeout)
+                         throttle=0.02,throttle-retry-after-ms=1500 (429s with Retry-After although the limits have room)
   --jobs-queued-ms MS    time a details job stays QUEUED (default 200)
   --jobs-pending-ms MS   time it then stays PENDING (default 1000)
   --seed N               seed for fault draws

@@ -27,6 +27,10 @@ export interface Faults {
   readonly stallMs?: number;
   /** Limit `errorRate` and `stallRate` to these endpoints (`METHOD /path/template`, as in the stats). Default: all. */
   readonly onlyEndpoints?: readonly string[];
+  /** Share of admitted API calls answered 429 anyway, with Retry-After (a throttle the client cannot foresee). */
+  readonly throttleRate?: number;
+  /** The wait those injected 429s ask for, in real ms (`x-sim-retry-after-ms`; `Retry-After` rounded up). Default 1000. */
+  readonly throttleRetryAfterMs?: number;
 }
 
 /** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
@@ -43,6 +47,8 @@ export function validateFaults(raw: unknown): Faults {
     'stallRate',
     'stallMs',
     'onlyEndpoints',
+    'throttleRate',
+    'throttleRetryAfterMs',
   ];
   const unknown = Object.keys(f).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
@@ -57,6 +63,10 @@ export function validateFaults(raw: unknown): Faults {
   share('stallRate');
   if (f.stallMs !== undefined && !(typeof f.stallMs === 'number' && f.stallMs >= 0))
     throw new Error(`faults.stallMs must be a number >= 0 (got ${JSON.stringify(f.stallMs)})`);
+  share('throttleRate');
+  const wait = f.throttleRetryAfterMs;
+  if (wait !== undefined && !(typeof wait === 'number' && wait >= 1))
+    throw new Error(`faults.throttleRetryAfterMs must be a number >= 1 (got ${JSON.stringify(wait)})`);
   if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
     throw new Error(`faults.errorStatus must be 500, 502, 503 or 504 (got ${JSON.stringify(f.errorStatus)})`);
   }
@@ -89,7 +99,7 @@ function validateLatency(raw: unknown): void {
 
 /**
  * Parses the `--faults` flag: comma-separated `name=value`, e.g.
- * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,stall=0.01:5000`
+ * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,stall=0.01:5000,throttle=0.02,throttle-retry-after-ms=1500`
  * (`stall=RATE[:MS]`).
  * Latency forms: `fixed:MS`, `uniform:MIN:MAX`, `exp:MIN:MEAN`.
  */
@@ -125,6 +135,12 @@ export function parseFaultsFlag(text: string): Faults {
         if (ms !== undefined) out.stallMs = Number(ms);
         break;
       }
+      case 'throttle':
+        out.throttleRate = num;
+        break;
+      case 'throttle-retry-after-ms':
+        out.throttleRetryAfterMs = num;
+        break;
       case 'latency': {
         const [kind, a, b] = value.split(':');
         if (kind === 'fixed') out.latency = { kind, ms: Number(a) };
@@ -135,7 +151,7 @@ export function parseFaultsFlag(text: string): Faults {
       }
       default:
         throw new Error(
-          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, stall`,
+          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, stall, throttle, throttle-retry-after-ms`,
         );
     }
   }

@@ -6,6 +6,7 @@ import { sleep } from '../lib/time';
 import type { EndpointLimitConfig } from '../lib/config/schema';
 import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
 import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
+import { AuthorizationStore, type AuthorizationOptions } from './authorization';
 import { sampleLatency, seededRandom, validateFaults, type Faults } from './faults';
 import * as fx from './fixtures';
 import { JobStore, type JobTimings } from './jobs';
@@ -96,6 +97,8 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Entries kept in the request log (oldest dropped first). Default 200000. */
   readonly requestLogMax?: number;
+  /** Roles, home division and OAuth clients for the authorization routes (sim/authorization.ts). */
+  readonly authorization?: AuthorizationOptions;
 }
 
 export interface Simulator {
@@ -114,6 +117,8 @@ export interface Simulator {
   addClient(id: string, secret: string): void;
   setFaults(faults: Faults): void;
   faults(): Faults;
+  /** Roles and OAuth clients behind the authorization routes. */
+  readonly authorization: AuthorizationStore;
 }
 
 interface IssuedToken {
@@ -222,7 +227,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return Number.isInteger(v) && v >= 1 ? Math.min(v, max) : dflt;
   };
 
+  const authorization = new AuthorizationStore(options.authorization);
   const routes: Route[] = [
+    ...authorization.routes().map((r) => compile(r.method, r.template, (ctx) => r.handle({ ...ctx, callerId: ctx.token.clientId }))),
     compile('GET', '/api/v2/conversations/{conversationId}/recordingmetadata', (ctx) => {
       return (
         conversationGate(ctx, 'recordings') ?? {
@@ -520,6 +527,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let reply: Reply;
     if (!verdict.ok) {
       reply = throttled(verdict, contextId);
+    } else if ((faults.throttleRate ?? 0) > 0 && random() < (faults.throttleRate ?? 0)) {
+      // Injected: a 429 with Retry-After although the limits had room (faults.throttleRate).
+      const waitMs = faults.throttleRetryAfterMs ?? 1000;
+      reply = {
+        status: 429,
+        headers: { 'retry-after': String(Math.ceil(waitMs / 1000)), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
+        body: errorBody(
+          429,
+          'too.many.requests.retry.after',
+          `Rate limit exceeded the maximum. Retry the request in [${Math.ceil(waitMs / 1000)}] seconds`,
+          contextId,
+        ),
+      };
     } else if (faultable && random() < (faults.errorRate ?? 0)) {
       const status = faults.errorStatus ?? 503;
       reply = { status, body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId) };
@@ -616,6 +636,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       faults = validateFaults(f);
     },
     faults: () => faults,
+    authorization,
   };
   return handle;
 }

@@ -40,6 +40,8 @@ export class RunnersStack extends LoadlabStack {
       archive,
       genesys: props.genesys,
       reportJobs: this.pipeline.reportJobsQueue,
+      // One ephemeral key per environment encrypts every log group of this stack (its policy lets CloudWatch Logs use it).
+      logsKmsKeyArn: this.pipeline.key.arn,
     });
   }
 }

@@ -25,7 +25,8 @@ describe('npm run synth and the cdktf app', () => {
       const viaCommand = path.join(dir, 'command');
       mkdirSync(path.join(viaCommand, 'stacks', 'gone-runners'), { recursive: true });
       const cmd = runTs(['bin/synth.ts', '--env', 'example', '--output', viaCommand]);
-      expect(cmd.stderr).toBe('');
+      // Warnings (unconfirmed limits of the example) may print; no error may.
+      expect(cmd.stderr).not.toMatch(/^error/m);
       expect(cmd.status).toBe(0);
       expect(cmd.stdout).toContain('Generated Terraform code for the stacks: example-archive, example-genesys, example-runners');
       expect(readdirSync(path.join(viaCommand, 'stacks')).sort()).toEqual(['example-archive', 'example-genesys', 'example-runners']);

@@ -120,4 +120,20 @@ describe('runCli', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
   }, 60_000);
+
+  it("keeps the AWS SDK's Node-version warning out of a command's output", async () => {
+    // The janitor builds an AWS SDK client at once; without credentials it stops with one error line.
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/janitor.ts', '--dry-run', '--region', 'us-east-1'], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(output).toContain('tag:GetResources');
+    expect(output).not.toMatch(/NodeVersionSupportWarning|AWS SDK for JavaScript/);
+  }, 60_000);
 });

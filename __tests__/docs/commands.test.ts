@@ -13,13 +13,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const MARKER = '<!-- docs-test: offline -->';
 const SHELL = new Set(['sh', 'bash', 'shell', 'console']);
 
-/**
- * Pages other branches write (issues 13, 14, 15), linked from README.md before they land. A
- * missing page is tolerated only when listed here; once a page exists its links are checked like
- * any other. Empty this list when they are merged.
- */
-const AWAITING_MERGE = new Set(['docs/unconfirmed-facts.md', 'docs/first-deploy.md', 'docs/scanners.md', 'docs/rehearse-with-jmeter.md']);
-
 /** Why a shell command is not run: the first rule that matches. */
 const SKIP_RULES: readonly (readonly [RegExp, string])[] = [
   [/<[a-z][^>]*>|…|\.\.\.$/i, 'has placeholders to fill in'],
@@ -127,7 +120,7 @@ describe('documentation links', () => {
         const [file, anchor] = target.split('#');
         const resolved = file ? path.normalize(path.join(path.dirname(page.file), file)) : page.file;
         if (!existsSync(path.join(ROOT, resolved))) {
-          if (!AWAITING_MERGE.has(resolved) || anchor) problems.push(`${page.file}:${line}: ${target}: no such file ${resolved}`);
+          problems.push(`${page.file}:${line}: ${target}: no such file ${resolved}`);
           continue;
         }
         if (anchor) {
@@ -139,11 +132,6 @@ describe('documentation links', () => {
       }
     }
     expect(problems).toEqual([]);
-  });
-
-  it('the pages awaiting merge are still linked from somewhere (else drop them from AWAITING_MERGE)', () => {
-    const text = all.map((a) => a.page.text).join('\n');
-    for (const p of AWAITING_MERGE) expect(text).toContain(path.basename(p));
   });
 });
 

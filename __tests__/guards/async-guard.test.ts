@@ -30,7 +30,7 @@ function workerStack(o: WorkerOptions = {}) {
     functionName: 'loadlab-test-metadata-worker',
     role: ROLE,
     handler: 'index.handler',
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs24.x',
     filename: 'worker.zip',
     tags: o.kind === undefined ? { [RETRIEVAL_TAG]: 'metadata' } : o.kind === '' ? {} : { [RETRIEVAL_TAG]: o.kind },
     ...(o.reserved === null ? {} : { reservedConcurrentExecutions: o.reserved ?? 5 }),

@@ -105,7 +105,7 @@ describe('Lambda bundle cache', () => {
     const inputs = [entry, path.join(work, 'src', 'lib', 'greeting.ts')];
     const key = bundleKey(entry, inputs);
     expect(bundleKey(entry, inputs)).toBe(key);
-    expect(bundleKey(entry, inputs, { ...BUNDLE_OPTIONS, target: 'node24' })).not.toBe(key);
+    expect(bundleKey(entry, inputs, { ...BUNDLE_OPTIONS, target: 'node22' })).not.toBe(key);
     expect(bundleKey(entry, inputs, { ...BUNDLE_OPTIONS, external: [] })).not.toBe(key);
     expect(bundleKey(entry, inputs, BUNDLE_OPTIONS, '0.0.1')).not.toBe(key);
     expect(bundleKey(entry, [...inputs, path.join(work, 'gone.ts')])).toBeUndefined();

@@ -22,7 +22,7 @@ describe('NodeFunction', () => {
     await expect(mod.exports.handler!()).resolves.toEqual({ ok: true });
   });
 
-  it('is Node 20 on arm64 with reserved concurrency, its own log group and a role limited to that log group', () => {
+  it('is Node 24 on arm64 with reserved concurrency, its own log group and a role limited to that log group', () => {
     const synth = Testing.synthScope((scope) => {
       new NodeFunction(scope, 'worker', {
         functionName: 'loadlab-test-worker',
@@ -36,12 +36,13 @@ describe('NodeFunction', () => {
     });
     expect(synth).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'loadlab-test-worker',
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs24.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       reserved_concurrent_executions: 3,
       timeout: 30,
       environment: { variables: { MODE: 'test' } },
+      tracing_config: { mode: 'Active' },
     });
     expect(synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/loadlab-test-worker', retention_in_days: 14 });
     const json = JSON.parse(synth);
@@ -53,6 +54,7 @@ describe('NodeFunction', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$/),
       },
+      { Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
     ]);
     const trust = JSON.parse(
       Object.values(json.resource.aws_iam_role as Record<string, { assume_role_policy: string }>)[0].assume_role_policy,

@@ -43,12 +43,11 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     out = JSON.parse(stdout.trim().split('\n').pop()!);
   });
 
-  it('on 429 records the Retry-After seconds, tags the sample, pauses the token, and never sleeps past the run', () => {
+  it('on 429 records the Retry-After seconds, tags the sample and rests the token, without sleeping the thread', () => {
     expect(out.retry429.retryAfter).toBe('7.000');
-    expect(out.retry429.message).toBe('Too Many Requests; thread paused 7000 ms per Retry-After');
+    expect(out.retry429.message).toBe('Too Many Requests; token 1 rests 7000 ms per Retry-After');
     expect(out.retry429.pausedMs).toBeGreaterThanOrEqual(6990);
-    // The run ends 30 ms after the start: the thread does not sleep the full 7 s.
-    expect(out.retry429.sleptMs).toBeLessThan(5000);
+    expect(out.retry429.sleptMs).toBeLessThan(1000);
   });
 
   it('clears the column on other responses', () => {
@@ -75,8 +74,22 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     expect(out.badCredentials).toEqual({ stop: true, done: 'true', tokens: null });
   });
 
-  it('round-robins over the tokens', () => {
-    expect(out.picked).toEqual(['t0@0', 't1@1', 't2@2', 't0@0', 't1@1']);
+  it('round-robins over the tokens at each arrival, records no sample of its own', () => {
+    expect(out.picked).toEqual(['t0@0:true', 't1@1:true', 't2@2:true', 't0@0:true', 't1@1:true']);
+    expect(out.gateIgnored).toBe(true);
+  });
+
+  it('drops (never postpones) an arrival whose token rests after a 429, and counts it', () => {
+    // Token 1 rests: its turns are dropped without waiting; the other tokens keep their turns.
+    expect(out.resting.picked).toEqual(['t2@2', 't0@0', 'drop', 't2@2', 't0@0', 'drop']);
+    expect(out.resting.skipped).toBe(2);
+    expect(out.resting.tookMs).toBeLessThan(1000);
+  });
+
+  it('caps a catch-up burst on one token (2 s of its planned rate at once, then 1.25 x the rate), dropping the rest', () => {
+    expect(out.burst.sent).toBeGreaterThanOrEqual(20);
+    expect(out.burst.sent).toBeLessThanOrEqual(21);
+    expect(out.burst.skipped).toBe(40 - out.burst.sent);
   });
 
   it('runs the producer while jobId is unknown, then picks by weight', () => {

@@ -107,8 +107,16 @@ describe('generated JMeter plan', () => {
       expect(timers[0].props.throughputPeriod).toBe('60');
       // The shards together carry the scenario's rate.
       expect(rpm * sp.sizing.shards).toBeCloseTo(sp.requestsPerMinute, 2);
-      // The timer is a direct child of the main group: it paces every request of the group.
-      expect(main.children.map((c) => c.tag)).toContain('PreciseThroughputTimer');
+      // The timer paces the arrival gate (a JSR223 Sampler that records nothing); the requests sit in
+      // an If Controller after it, so a request goes out only after its arrival, on a token that does not rest.
+      const gate = main.children.find((c) => c.tag === 'JSR223Sampler')!;
+      expect(gate.children.map((c) => c.tag)).toEqual(['PreciseThroughputTimer']);
+      expect(gate.props.script).toContain('SampleResult.setIgnore()');
+      const send = main.children.find((c) => c.tag === 'IfController')!;
+      expect(main.children.indexOf(send)).toBeGreaterThan(main.children.indexOf(gate));
+      expect(send.props['IfController.condition']).toBe('${loadlab_send}');
+      expect(send.props['IfController.useExpression']).toBe('true');
+      expect(byTag(send, 'HTTPSamplerProxy').length).toBe(byTag(main, 'HTTPSamplerProxy').length);
 
       // The scripts read the token count from the plan's variables, whose default is the budget's.
       expect(byTag(root.children[0], 'JSR223PostProcessor')[0].props.script).toContain("setting('TOKENS_PER_SHARD'");
@@ -146,11 +154,11 @@ describe('generated JMeter plan', () => {
       const headers = JSON.stringify(byTag(main, 'HeaderManager'));
       expect(headers).not.toContain('Basic');
       expect(generatePlan(env, plan, s).xml).toContain('Bearer ${loadlab_token}');
-      expect(byTag(main, 'JSR223PreProcessor')[0].props.script).toContain('getAndIncrement()');
+      expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('getAndIncrement()');
     }
   });
 
-  it('has the 429 handler: reads Retry-After, sleeps the thread, tags the sample', () => {
+  it('has the 429 handler: reads Retry-After, rests the token (not the thread), tags the sample', () => {
     const { env, plan } = example();
     const root = parsePlan(generatePlan(env, plan, 'agent-scripts').xml);
     const main = root.children[1];
@@ -161,7 +169,9 @@ describe('generated JMeter plan', () => {
     expect(post[0].props.cacheKey).toBe('true');
     expect(script).toContain("prev.getResponseCode() != '429'");
     expect(script).toMatch(/retry-after/i);
-    expect(script).toContain('Thread.sleep');
+    expect(script).toContain("get('loadlab.pausedUntil')).merge(i, now + waitMs");
+    // The thread does not sleep: a sleeping thread leaves the timer's schedule behind, and its catch-up is a burst.
+    expect(script).not.toMatch(/\n\s*sleepWithinRun\(waitMs\)/);
     expect(script).toContain("vars.put('loadlab_retry_after'");
     expect(script).toContain('prev.setResponseMessage');
     // No ${...} for JMeter to substitute into any script.

@@ -26,19 +26,23 @@ import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { AuthRole } from '../../.gen/providers/genesyscloud/auth-role';
 import { OauthClient } from '../../.gen/providers/genesyscloud/oauth-client';
-import { checkPolicies, RULES, type PolicyTarget, type Violation } from '../../lib/policy';
+import { checkPolicies, RETIRED_RULES, RULES, type PolicyTarget, type Violation } from '../../lib/policy';
+import { LAMBDA_RUNTIME, NODE_RUNTIME_DEPRECATION } from '../../lib/lambda/runtime';
 import { toPolicyJson, serviceTrustPolicy } from '../../lib/iam/policy';
 
 const TAGS = { project: 'genesys-loadlab', environment: 'policy', stack: 'policy-test', owner: 'tests' };
 
-function check(build: (scope: Construct) => void, maxTokenValiditySec = 86400): Violation[] {
+/** Runtime deprecations are judged on this day, so the cases do not change with the calendar. */
+const TODAY = new Date('2026-12-01T00:00:00Z');
+
+function check(build: (scope: Construct) => void, maxTokenValiditySec = 86400, now = TODAY): Violation[] {
   const json = JSON.parse(
     Testing.synthScope((scope) => {
       new AwsProvider(scope, 'aws', { region: 'us-east-1' });
       build(scope);
     }),
   );
-  const target: PolicyTarget = { stack: 'policy-test', json, maxTokenValiditySec, requiredTags: Object.keys(TAGS) };
+  const target: PolicyTarget = { stack: 'policy-test', json, maxTokenValiditySec, requiredTags: Object.keys(TAGS), now };
   return checkPolicies(target);
 }
 
@@ -99,7 +103,7 @@ function lambda(scope: Construct, id: string, props: Partial<ConstructorParamete
   return new LambdaFunction(scope, id, {
     functionName: id,
     role: role(scope, `${id}-role`).arn,
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs24.x',
     handler: 'index.handler',
     filename: 'code.zip',
     reservedConcurrentExecutions: 2,
@@ -110,14 +114,6 @@ function lambda(scope: Construct, id: string, props: Partial<ConstructorParamete
 
 /** One broken and one compliant construct per rule. */
 const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Construct) => void; maxTokenValiditySec?: number }> = {
-  'S3-001': {
-    broken: (s) => {
-      const b = compliantBucket(s, 'pab');
-      (s.node.findChild('pab-pab') as S3BucketPublicAccessBlock).restrictPublicBuckets = false;
-      void b;
-    },
-    compliant: (s) => void compliantBucket(s, 'ok'),
-  },
   'S3-002': {
     broken: (s) => void compliantBucket(s, 'plain', { sse: 'AES256' }),
     // SSE-S3 is accepted only on a bucket that is a server access log target.
@@ -125,13 +121,6 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       const logs = compliantBucket(s, 'logs', { sse: 'AES256' });
       compliantBucket(s, 'data', { logTo: logs });
     },
-  },
-  'S3-003': {
-    broken: (s) => {
-      compliantBucket(s, 'v');
-      (s.node.findChild('v-versioning') as S3BucketVersioningA).versioningConfiguration.status = 'Suspended';
-    },
-    compliant: (s) => void compliantBucket(s, 'ok'),
   },
   'S3-004': {
     broken: (s) => {
@@ -141,24 +130,6 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       ]);
     },
     compliant: (s) => void compliantBucket(s, 'ok'),
-  },
-  'S3-005': {
-    broken: (s) => {
-      compliantBucket(s, 'own');
-      (s.node.findChild('own-ownership') as S3BucketOwnershipControls).rule.objectOwnership = 'ObjectWriter';
-    },
-    compliant: (s) => void compliantBucket(s, 'ok'),
-  },
-  'S3-006': {
-    broken: (s) => {
-      compliantBucket(s, 'lc');
-      s.node.tryRemoveChild('lc-lifecycle');
-    },
-    compliant: (s) => void compliantBucket(s, 'ok'),
-  },
-  'KMS-001': {
-    broken: (s) => void new KmsKey(s, 'key', { description: 'k', tags: TAGS }),
-    compliant: (s) => void new KmsKey(s, 'key', { description: 'k', enableKeyRotation: true, tags: TAGS }),
   },
   'KMS-002': {
     broken: (s) =>
@@ -237,10 +208,6 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       );
     },
   },
-  'SQS-001': {
-    broken: (s) => void new SqsQueue(s, 'q', { name: 'q', tags: TAGS }),
-    compliant: (s) => void new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS }),
-  },
   'SQS-002': {
     broken: (s) => {
       const q = new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS });
@@ -255,16 +222,6 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
         redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
       });
       new LambdaEventSourceMapping(s, 'esm', { eventSourceArn: q.arn, functionName: 'fn', tags: TAGS });
-    },
-  },
-  'LAMBDA-001': {
-    broken: (s) => {
-      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
-      lambda(s, 'fn', { reservedConcurrentExecutions: undefined });
-    },
-    compliant: (s) => {
-      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
-      lambda(s, 'fn');
     },
   },
   'LAMBDA-002': {
@@ -287,6 +244,18 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       lambda(s, 'fn', {
         environment: { variables: { GENESYS_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:x' } },
       });
+    },
+  },
+  'LAMBDA-004': {
+    broken: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', { runtime: 'nodejs20.x' });
+      new CloudwatchLogGroup(s, 'lg2', { name: '/aws/lambda/fn2', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn2', { runtime: 'python3.13' });
+    },
+    compliant: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', { runtime: 'nodejs24.x' });
     },
   },
   'ECS-001': {
@@ -408,6 +377,40 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
     compliant: (s) => void new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS }),
   },
 };
+
+describe('LAMBDA-004 (deprecated runtimes)', () => {
+  const fn = (runtime: string) => (s: Construct) => {
+    new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+    lambda(s, 'fn', { runtime });
+  };
+
+  it('names the deprecation day and the runtimes to use instead', () => {
+    const [v] = check(fn('nodejs20.x'));
+    expect(v.problem).toBe('runs nodejs20.x, deprecated since 2026-04-30');
+    expect(v.fix).toMatch(/^use nodejs22\.x or nodejs24\.x /);
+  });
+
+  it('refuses the runtime we deploy once AWS deprecates it, so the suite says when to move on', () => {
+    expect(check(fn(LAMBDA_RUNTIME))).toEqual([]);
+    expect(rulesOf(check(fn(LAMBDA_RUNTIME), 86400, new Date(`${NODE_RUNTIME_DEPRECATION[LAMBDA_RUNTIME]}T00:00:00Z`)))).toEqual([
+      'LAMBDA-004',
+    ]);
+  });
+
+  it('passes the runtime every NodeFunction uses today', () => {
+    expect(check(fn(LAMBDA_RUNTIME), 86400, new Date())).toEqual([]);
+  });
+});
+
+describe('retired rules', () => {
+  it('are no longer run, and each names the checkov checks that replace it', () => {
+    for (const r of RETIRED_RULES) {
+      expect(RULES.map((rule) => rule.id)).not.toContain(r.id);
+      expect(r.checkov.length).toBeGreaterThan(0);
+      for (const c of r.checkov) expect(c).toMatch(/^CKV2?_AWS_\d+$/);
+    }
+  });
+});
 
 describe('policy rules', () => {
   it('every rule has an id, a reason, guidance and a proven negative case', () => {

@@ -145,6 +145,7 @@ describe('runner IAM', () => {
     EcrLogin: 'ecr:GetAuthorizationToken has no resource type',
     ListJmeterTasks: 'ecs:ListTasks has no task resource (limited by the ecs:cluster condition)',
     DeliverExecutionLogs: 'Step Functions log delivery APIs have no resource type',
+    WriteTraces: 'X-Ray trace submission and sampling rules have no resource type',
   };
 
   it('never grants a wildcard action', () => {

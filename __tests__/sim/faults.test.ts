@@ -1,3 +1,4 @@
+import { parseFaultsFlag, validateFaults } from '../../sim/faults';
 import { call, manualClock, token, withSim } from './helpers';
 
 describe('simulator faults', () => {
@@ -24,6 +25,25 @@ describe('simulator faults', () => {
       expect(r.headers.get('x-sim-retry-after-ms')).toBeNull();
       expect(r.body.code).toBe('too.many.requests.retry.after');
     });
+  });
+
+  it('injects 429s with Retry-After although the limits have room (throttleRate)', async () => {
+    await withSim({ faults: { throttleRate: 0.25, throttleRetryAfterMs: 1500 }, seed: 7 }, async (sim) => {
+      const t = await token(sim);
+      const replies = [];
+      for (let i = 0; i < 200; i++) replies.push(await call(sim, t, 'GET', '/api/v2/scripts'));
+      const throttled = replies.filter((r) => r.status === 429);
+      expect(replies.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+      expect(throttled.length).toBeGreaterThan(30);
+      expect(throttled.length).toBeLessThan(70);
+      expect(throttled[0].headers.get('retry-after')).toBe('2');
+      expect(throttled[0].headers.get('x-sim-retry-after-ms')).toBe('1500');
+      expect(throttled[0].body.code).toBe('too.many.requests.retry.after');
+      expect(sim.stats().byEndpoint['GET /api/v2/scripts']['429']).toBe(throttled.length);
+    });
+    expect(parseFaultsFlag('throttle=0.02,throttle-retry-after-ms=3000')).toEqual({ throttleRate: 0.02, throttleRetryAfterMs: 3000 });
+    expect(() => validateFaults({ throttleRate: 2 })).toThrow('faults.throttleRate must be a number from 0 to 1');
+    expect(() => validateFaults({ throttleRetryAfterMs: 0 })).toThrow('faults.throttleRetryAfterMs must be a number >= 1');
   });
 
   it('keeps recordings 404 until the delay has passed since the conversation was first seen', async () => {

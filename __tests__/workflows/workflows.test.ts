@@ -167,6 +167,13 @@ describe('third-party actions', () => {
         expect({ job: `${file}:${id}`, persist: step.with?.['persist-credentials'] }).toEqual({ job: `${file}:${id}`, persist: false });
     }
   });
+
+  it('every job that sets up Node runs Node 24 (Node 20 is end of life)', () => {
+    const nodes = allSteps().filter(([, , step]) => step.uses?.startsWith('actions/setup-node@'));
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const [file, id, step] of nodes)
+      expect({ job: `${file}:${id}`, node: step.with?.['node-version'] }).toEqual({ job: `${file}:${id}`, node: 24 });
+  });
 });
 
 describe('concurrency', () => {
@@ -291,7 +298,7 @@ describe('script safety', () => {
     for (const [f, id, s] of allSteps()) {
       const usesSecret = Object.values(s.env ?? {}).some((v) => String(v).includes('secrets.'));
       if (usesSecret)
-        expect({ where: `${f}:${id}`, run: /terraform|cdktf|npm run destroy/.test(s.run ?? '') }).toEqual({
+        expect({ where: `${f}:${id}`, run: /terraform|cdktf|npm run (destroy|bootstrap)/.test(s.run ?? '') }).toEqual({
           where: `${f}:${id}`,
           run: true,
         });

@@ -50,6 +50,10 @@ export async function runMain(main: CliMain, options: CliOptions, io: CliIo): Pr
 
 /** Entry point of a `bin/` command: runs `main` and sets the process's exit code. */
 export function runCli(main: CliMain, options: CliOptions): Promise<void> {
+  // The AWS SDK warns on every run under Node < 22 that its releases after January 2027 will need
+  // Node 22. Our tooling still supports Node 20 with the SDK version package.json pins (tested on
+  // Node 20 and 24 in .ci/run), and the deployed Lambdas run Node 24, so the warning is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `npm run budget | head` closes the pipe early: stop quietly, as other Unix tools do, not with an EPIPE stack.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;

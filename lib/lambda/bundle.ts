@@ -3,19 +3,26 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { BUNDLE_TARGET } from './runtime';
 import { zipSync } from './zip';
 
-/** esbuild's options for every handler; part of the cache key, so changing one rebuilds every bundle. */
+/**
+ * esbuild's options for every handler; part of the cache key, so changing one rebuilds every bundle.
+ * The AWS SDK v3 clients are bundled rather than taken from the runtime, so the function runs the
+ * version package-lock.json pins and the tests exercise, not whatever the runtime ships that week.
+ */
 export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: BUNDLE_TARGET,
+  // The SDK's ES module builds let esbuild drop the commands a handler never sends.
+  mainFields: ['module', 'main'],
   format: 'cjs',
   minify: false,
   sourcemap: false,
   legalComments: 'none',
-  // The Node.js 20 runtime ships the AWS SDK v3.
-  external: ['@aws-sdk/*'],
+  // Optional native signer the SDK tries (inside try/catch) only for SigV4a requests, which we never send.
+  external: ['@aws-sdk/signature-v4-crt'],
 } as const satisfies BuildOptions;
 
 /** A handler bundled into `dir/index.js` and zipped, ready for a Lambda function. */
@@ -120,6 +127,7 @@ function build(entry: string, entryDir: string): LambdaBundle {
   try {
     const result = buildSync({
       ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
       external: [...BUNDLE_OPTIONS.external],
       entryPoints: [entry],
       // Paths in the bundle's comments are relative to this: the same bytes from any working directory or checkout.

@@ -5,6 +5,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { ServiceRole } from '../iam/service-role';
 import type { IGrantable, PolicyStatement } from '../iam/policy';
 import { bundleHandler } from './bundle';
+import { LAMBDA_RUNTIME } from './runtime';
 
 export interface NodeFunctionProps {
   /** Physical name, e.g. `loadlab-example-metadata-worker`. */
@@ -22,14 +23,16 @@ export interface NodeFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Encrypts environment variables at rest with this key. Default: the Lambda service key. */
   readonly kmsKeyArn?: string;
+  /** Encrypts the function's log group with this key (its policy must let CloudWatch Logs use it). Default: AWS-owned keys. */
+  readonly logsKmsKeyArn?: string;
   /** Extra tags, e.g. `loadlab-retrieval` for workers that call Genesys Cloud. */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
- * A Node.js 20 arm64 Lambda bundled with esbuild, with its own log group (retention set, created
+ * A Node.js arm64 Lambda (`LAMBDA_RUNTIME`) bundled with esbuild, with its own log group (retention set, created
  * before the function so Lambda never creates an unbounded one), its own role that may write
- * only to that log group, and reserved concurrency.
+ * only to that log group (and X-Ray traces), active tracing and reserved concurrency.
  */
 export class NodeFunction extends Construct implements IGrantable {
   readonly fn: LambdaFunction;
@@ -38,10 +41,10 @@ export class NodeFunction extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
-    // CloudWatch Logs encrypts at rest by default; a customer key would need a logs-service key policy.
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyArn,
     });
     this.role = new ServiceRole(this, 'role', {
       roleName: props.functionName,
@@ -53,6 +56,13 @@ export class NodeFunction extends Construct implements IGrantable {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [`${this.logGroup.arn}:*`],
     });
+    // Active tracing: each invocation leaves an X-Ray trace (Genesys calls, S3, SQS), billed per trace
+    // recorded, so nothing while idle. Trace submission has no resource type: AWS accepts only "*".
+    this.role.addToPolicy({
+      sid: 'WriteTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    });
     // A zip made (and cached) by bundleHandler, copied as a file: an ARCHIVE asset would be zipped
     // again by cdktf on every synth, in a child process per function.
     const bundle = bundleHandler(props.entry);
@@ -60,7 +70,7 @@ export class NodeFunction extends Construct implements IGrantable {
     this.fn = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: props.description,
-      runtime: 'nodejs20.x',
+      runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
@@ -72,6 +82,7 @@ export class NodeFunction extends Construct implements IGrantable {
       kmsKeyArn: props.kmsKeyArn,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tracingConfig: { mode: 'Active' },
       tags: props.tags ? { ...props.tags } : undefined,
       dependsOn: [this.logGroup],
     });

@@ -119,6 +119,25 @@ export class EventPipeline extends Construct {
           resources: ['*'],
           conditions: { StringEquals: { 'aws:SourceAccount': accountId } },
         },
+        {
+          // CloudWatch Logs encrypts this environment's log groups (workers, runners, state machine)
+          // with the key, and only those: the log group's ARN is the encryption context.
+          sid: 'CloudWatchLogsEncryptsEnvironmentLogs',
+          principal: { Service: [`logs.${region}.amazonaws.com`] },
+          actions: [
+            'kms:Encrypt',
+            'kms:Decrypt',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+            'kms:GenerateDataKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
+            'kms:DescribeKey',
+          ],
+          resources: ['*'],
+          conditions: {
+            ArnLike: { 'kms:EncryptionContext:aws:logs:arn': environmentLogGroupArns(partition, region, accountId, env.name, prefix) },
+          },
+        },
       ]),
     });
     new KmsAlias(this, 'key-alias', { name: `alias/${prefix}-pipeline`, targetKeyId: this.key.keyId });
@@ -266,6 +285,9 @@ export class EventPipeline extends Construct {
       timeoutSec: o.timeoutSec,
       reservedConcurrency: concurrency,
       logRetentionDays: cfg.logRetentionDays,
+      // The environment holds no secrets (those are in Secrets Manager), but it names them: encrypt it with the pipeline key.
+      kmsKeyArn: this.key.arn,
+      logsKmsKeyArn: this.key.arn,
       tags: { 'loadlab-retrieval': o.retrieval },
       environment: {
         GENESYS_API_BASE: o.env.genesys.apiBase,
@@ -315,3 +337,13 @@ export class EventPipeline extends Construct {
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * ARN patterns of every log group of an environment's runners stack: its Lambda functions
+ * (`/aws/lambda/loadlab-<env>-…`), the JMeter shards (`/loadlab/<env>/…`) and the state machine
+ * (`/aws/vendedlogs/states/loadlab-<env>-…`); see NodeFunction and lib/runners/naming.ts.
+ */
+export function environmentLogGroupArns(partition: string, region: string, accountId: string, envName: string, prefix: string): string[] {
+  const base = `arn:${partition}:logs:${region}:${accountId}:log-group:`;
+  return [`${base}/aws/lambda/${prefix}-*`, `${base}/loadlab/${envName}/*`, `${base}/aws/vendedlogs/states/${prefix}-*`];
+}

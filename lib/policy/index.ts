@@ -5,6 +5,7 @@ import type { PolicyTarget, Violation } from './types';
 export * from './types';
 export { RULES, STAR_RESOURCE_ALLOWED_ACTIONS } from './rules';
 export { EXCEPTIONS } from './exceptions';
+export { RETIRED_RULES, type RetiredRule } from './retired';
 
 /** Runs every rule over a stack, minus the documented exceptions. */
 export function checkPolicies(target: PolicyTarget, rules = RULES): Violation[] {

@@ -4,6 +4,7 @@
  * resource address, the problem and the fix. Exceptions live in exceptions.ts, each with a reason.
  */
 import { GENESYS_AWS_ACCOUNT } from '../config/regions';
+import { NODE_RUNTIME_DEPRECATION } from '../lambda/runtime';
 import { actionsOf, attachedTo, iamPolicies, parsePolicy, resources, resourcesOfStatement, strings, type IamStatement } from './resources';
 import type { PolicyRule, PolicyTarget, Resource, Violation } from './types';
 import { isTaggableType } from './taggable';
@@ -74,6 +75,9 @@ export const STAR_RESOURCE_ALLOWED_ACTIONS: Readonly<Record<string, string>> = {
   // X-Ray trace submission has no resource ARN.
   'xray:PutTraceSegments': 'no resource type',
   'xray:PutTelemetryRecords': 'no resource type',
+  // Step Functions tracing reads the account's sampling rules; neither action has a resource type.
+  'xray:GetSamplingRules': 'no resource type',
+  'xray:GetSamplingTargets': 'no resource type',
 };
 
 const SECRET_KEY = /(secret|password|passwd|private_?key|api_?key|access_?key|token)$/i;
@@ -88,16 +92,6 @@ const SECRET_VALUE_PATTERNS: [RegExp, string][] = [
 const isReference = (v: string): boolean => /\$\{[^}]+\}/.test(v);
 
 export const RULES: readonly PolicyRule[] = [
-  bucketRule(
-    'S3-001',
-    'Buckets must never be reachable publicly.',
-    `${S3_GUIDE}; Block Public Access`,
-    { type: 'aws_s3_bucket_public_access_block', field: 'bucket' },
-    (pab) =>
-      ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].every((f) => pab.body[f] === true),
-    'does not block public access with all four flags',
-    'add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets = true (use ArchiveBucket)',
-  ),
   {
     id: 'S3-002',
     reason: 'Archived recordings and results are encrypted with the customer-managed key.',
@@ -123,15 +117,6 @@ export const RULES: readonly PolicyRule[] = [
       }),
   },
   bucketRule(
-    'S3-003',
-    'Versioning keeps every object recoverable after an overwrite or delete.',
-    `${S3_GUIDE}; versioning`,
-    { type: 'aws_s3_bucket_versioning', field: 'bucket' },
-    (v) => ((v.body.versioning_configuration as { status?: string }) ?? {}).status === 'Enabled',
-    'has no enabled versioning',
-    'add aws_s3_bucket_versioning with versioning_configuration.status = Enabled',
-  ),
-  bucketRule(
     'S3-004',
     'Data must only move over TLS.',
     `${S3_GUIDE}; enforce encryption of data in transit (aws:SecureTransport)`,
@@ -140,33 +125,6 @@ export const RULES: readonly PolicyRule[] = [
     'has no bucket policy denying requests without TLS',
     'add a Deny statement for s3:* with Condition Bool aws:SecureTransport = false',
   ),
-  bucketRule(
-    'S3-005',
-    'ACLs are disabled so the bucket policy alone decides access.',
-    `${S3_GUIDE}; S3 Object Ownership`,
-    { type: 'aws_s3_bucket_ownership_controls', field: 'bucket' },
-    (o) => ((o.body.rule as { object_ownership?: string }) ?? {}).object_ownership === 'BucketOwnerEnforced',
-    'does not enforce bucket-owner object ownership',
-    'add aws_s3_bucket_ownership_controls with rule.object_ownership = BucketOwnerEnforced',
-  ),
-  bucketRule(
-    'S3-006',
-    'Every bucket has a lifecycle so storage cost and stale uploads are bounded.',
-    `${S3_GUIDE}; S3 Lifecycle`,
-    { type: 'aws_s3_bucket_lifecycle_configuration', field: 'bucket' },
-    () => true,
-    'has no lifecycle configuration',
-    'add aws_s3_bucket_lifecycle_configuration (transitions, noncurrent expiry, abort incomplete multipart uploads)',
-  ),
-  {
-    id: 'KMS-001',
-    reason: 'Customer-managed keys rotate yearly.',
-    guidance: 'AWS KMS best practices: key rotation',
-    check: (t) =>
-      resources(t.json, 'aws_kms_key')
-        .filter((k) => k.body.enable_key_rotation !== true)
-        .map((k) => violation('KMS-001', t, k, 'does not rotate', 'set enable_key_rotation = true')),
-  },
   {
     id: 'KMS-002',
     reason: 'Only the account root may hold kms:* on a key; everyone else gets named actions.',
@@ -299,17 +257,6 @@ export const RULES: readonly PolicyRule[] = [
       }),
   },
   {
-    id: 'SQS-001',
-    reason: 'Queued events are encrypted at rest.',
-    guidance: 'Amazon SQS security best practices: server-side encryption',
-    check: (t) =>
-      resources(t.json, 'aws_sqs_queue')
-        .filter((q) => !q.body.kms_master_key_id && q.body.sqs_managed_sse_enabled !== true)
-        .map((q) =>
-          violation('SQS-001', t, q, 'is not encrypted', 'set kms_master_key_id to the archive key (or sqs_managed_sse_enabled = true)'),
-        ),
-  },
-  {
     id: 'SQS-002',
     reason: 'An event that fails repeatedly lands in a dead-letter queue instead of being lost or retried forever.',
     guidance: 'AWS Lambda with SQS: configure a dead-letter queue on the source queue',
@@ -330,23 +277,6 @@ export const RULES: readonly PolicyRule[] = [
           ),
       );
     },
-  },
-  {
-    id: 'LAMBDA-001',
-    reason: 'Reserved concurrency caps how much of the rate budget a function can spend.',
-    guidance: 'AWS Lambda: reserved concurrency; genesys-loadlab budget planner',
-    check: (t) =>
-      resources(t.json, 'aws_lambda_function')
-        .filter((f) => typeof f.body.reserved_concurrent_executions !== 'number' || (f.body.reserved_concurrent_executions as number) < 1)
-        .map((f) =>
-          violation(
-            'LAMBDA-001',
-            t,
-            f,
-            'has no reserved concurrency',
-            'set reserved_concurrent_executions from the budget plan (NodeFunction does)',
-          ),
-        ),
   },
   {
     id: 'LAMBDA-002',
@@ -396,6 +326,30 @@ export const RULES: readonly PolicyRule[] = [
             ),
           ),
       ),
+  },
+  {
+    id: 'LAMBDA-004',
+    reason: 'Functions run on a Node.js runtime AWS still supports: a deprecated one cannot be created, so a fresh deploy fails.',
+    guidance: 'AWS Lambda developer guide: Lambda runtimes, deprecation dates (NODE_RUNTIME_DEPRECATION)',
+    check: (t) =>
+      resources(t.json, 'aws_lambda_function').flatMap((f) => {
+        const runtime = String(f.body.runtime ?? '');
+        const deprecated = NODE_RUNTIME_DEPRECATION[runtime];
+        const today = (t.now ?? new Date()).toISOString().slice(0, 10);
+        if (deprecated !== undefined && deprecated > today) return [];
+        const supported = Object.entries(NODE_RUNTIME_DEPRECATION)
+          .filter(([, day]) => day > today)
+          .map(([r]) => r);
+        return [
+          violation(
+            'LAMBDA-004',
+            t,
+            f,
+            deprecated ? `runs ${runtime}, deprecated since ${deprecated}` : `runs ${runtime || 'no runtime'}, not a known Node.js runtime`,
+            `use ${supported.join(' or ') || 'a supported Node.js runtime'} (LAMBDA_RUNTIME in lib/lambda/runtime.ts)`,
+          ),
+        ];
+      }),
   },
   {
     id: 'ECS-001',

@@ -15,6 +15,8 @@ export interface PolicyTarget {
   readonly maxTokenValiditySec: number;
   /** Tags every taggable resource must carry (TAG-001). */
   readonly requiredTags: readonly string[];
+  /** The day runtime deprecations are judged against (LAMBDA-004). Default: now. */
+  readonly now?: Date;
 }
 
 export interface Violation {

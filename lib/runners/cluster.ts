@@ -22,6 +22,8 @@ export interface RunnerClusterProps {
   /** Tag of the JMeter image in the repository this construct creates. */
   readonly imageTag: string;
   readonly logRetentionDays: number;
+  /** Key that encrypts the shards' log group (the archive key; its policy lets CloudWatch Logs use it). */
+  readonly logsKmsKeyArn?: string;
   /** Environment every shard gets (never secrets: those come from Secrets Manager at run time). */
   readonly environment: Readonly<Record<string, string>>;
   /** Seconds JMeter gets after SIGTERM to flush and upload its results (Fargate allows 2-120). Default 120. */
@@ -77,7 +79,9 @@ export class RunnerCluster extends Construct {
       // A tag always means the same image: a rebuilt image needs a new runners.imageTag.
       imageTagMutability: 'IMMUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+      // SSE-KMS with the account's AWS managed ECR key: KMS audit trail, no key policy to maintain for a
+      // repository that lives only as long as the runners stack.
+      encryptionConfiguration: [{ encryptionType: 'KMS' }],
       // The runners stack is ephemeral; images are rebuilt from loadtest/Dockerfile in minutes.
       forceDelete: true,
     });
@@ -95,8 +99,11 @@ export class RunnerCluster extends Construct {
       }),
     });
 
-    // CloudWatch Logs encrypts at rest by default; a customer key would need a logs-service key policy.
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: names.logGroup,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyArn,
+    });
 
     this.executionRole = new ServiceRole(this, 'execution-role', {
       roleName: names.executionRole,

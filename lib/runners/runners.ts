@@ -23,6 +23,8 @@ export interface LoadRunnersProps {
   readonly reportJobs?: ReportJobsQueue;
   /** Report-step handler. Default `functions/report-step/index.ts`. */
   readonly reportEntry?: string;
+  /** Key that encrypts the runners' log groups (the event pipeline's key). Default: AWS-owned keys. */
+  readonly logsKmsKeyArn?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class LoadRunners extends Construct {
       fargateSpot: config.runners.fargateSpot,
       imageTag: config.runners.imageTag,
       logRetentionDays: config.runners.logRetentionDays,
+      logsKmsKeyArn: props.logsKmsKeyArn,
       environment: {
         GENESYS_API_BASE: env.genesys.apiBase,
         GENESYS_LOGIN_BASE: env.genesys.loginBase,
@@ -84,6 +87,7 @@ export class LoadRunners extends Construct {
       archive,
       reportEntry: props.reportEntry ?? REPORT_STEP_ENTRY,
       logRetentionDays: config.runners.logRetentionDays,
+      logsKmsKeyArn: props.logsKmsKeyArn,
       reportJobs: props.reportJobs,
     });
   }

@@ -36,6 +36,8 @@ export interface LoadTestStateMachineProps {
   /** Absolute path of the report-step handler (exports `handler`). */
   readonly reportEntry: string;
   readonly logRetentionDays: number;
+  /** Key that encrypts the state machine's and the report step's log groups. Default: AWS-owned keys. */
+  readonly logsKmsKeyArn?: string;
   /** The report-jobs queue (event pipeline). Absent: no analytics job is requested after a test. */
   readonly reportJobs?: ReportJobsQueue;
   /** Seconds between the execution start and the common shard start. Default 120 (Fargate start-up and image pull). */
@@ -109,6 +111,7 @@ export class LoadTestStateMachine extends Construct {
       // Reports never call Genesys Cloud: concurrency only bounds cost if many tests end at once.
       reservedConcurrency: 4,
       logRetentionDays: props.logRetentionDays,
+      logsKmsKeyArn: props.logsKmsKeyArn,
     });
     // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
     grantArchiveRead(this.reportFunction, archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
@@ -121,7 +124,11 @@ export class LoadTestStateMachine extends Construct {
     );
     // The report only links the archived metadata and analytics output (no read grant needed).
 
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.stateMachineLogGroup, retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: names.stateMachineLogGroup,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyArn,
+    });
 
     this.role = new ServiceRole(this, 'role', {
       roleName: names.stateMachineRole,
@@ -150,6 +157,13 @@ export class LoadTestStateMachine extends Construct {
         'logs:DescribeResourcePolicies',
         'logs:DescribeLogGroups',
       ],
+      resources: ['*'],
+    });
+
+    this.role.addToPolicy({
+      // Trace submission and sampling rules have no resource type: AWS accepts only "*".
+      sid: 'WriteTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
       resources: ['*'],
     });
 
@@ -182,7 +196,8 @@ export class LoadTestStateMachine extends Construct {
         includeExecutionData: true,
         level: 'ERROR',
       },
-      tracingConfiguration: { enabled: false },
+      // One X-Ray trace per test run (shards, report step), billed per trace: nothing while idle.
+      tracingConfiguration: { enabled: true },
     });
   }
 

@@ -248,6 +248,21 @@ export function whileController(name: string, condition: string): XmlNode {
   return element('WhileController', 'WhileControllerGui', name, [stringProp('WhileController.condition', condition)]);
 }
 
+/** Runs its children when `condition` (after function evaluation) is "true"; no JavaScript engine involved. */
+export function ifController(name: string, condition: string, comment?: string): XmlNode {
+  return element(
+    'IfController',
+    'IfControllerPanel',
+    name,
+    [
+      stringProp('IfController.condition', condition),
+      boolProp('IfController.evaluateAll', false),
+      boolProp('IfController.useExpression', true),
+    ],
+    comment,
+  );
+}
+
 export function switchController(name: string, value: string, comment?: string): XmlNode {
   return element('SwitchController', 'SwitchControllerGui', name, [stringProp('SwitchController.value', value)], comment);
 }

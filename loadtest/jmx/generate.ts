@@ -5,7 +5,8 @@
  *
  *   setUp thread group   fetches TOKENS_PER_SHARD client-credentials tokens once
  *   main thread group    THREADS virtual users, round-robin over those tokens, held at TARGET_RPM by a
- *                        Precise Throughput Timer; a 429 handler rests the thread (and its token) for Retry-After
+ *                        Precise Throughput Timer; a 429 handler rests the token for Retry-After, and
+ *                        arrivals on a resting token are dropped, so no burst follows the pause
  *   token refresh group  one thread that replaces the tokens every TOKEN_REFRESH_SEC (never per request)
  */
 import type { Environment } from '../../lib/config';
@@ -16,6 +17,7 @@ import {
   csvDataSet,
   headerManager,
   httpSampler,
+  ifController,
   jmeterTestPlan,
   jsr223,
   pause,
@@ -77,6 +79,7 @@ export interface GeneratedPlan {
 
 /** Properties the Groovy scripts read (through the test plan's variables). */
 const SCRIPT_SETTINGS = [
+  'TARGET_RPM',
   'TOKENS_PER_SHARD',
   'TOKEN_REFRESH_SEC',
   'TOKEN_MAX_RETRIES',
@@ -322,25 +325,41 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
           },
         ]
       : []),
-    { element: jsr223('JSR223PreProcessor', 'pick the next token (round-robin)', PICK_TOKEN) },
     {
-      element: preciseThroughputTimer(
-        'shard throughput (TARGET_RPM per minute)',
-        P('TARGET_RPM'),
-        60,
-        P('DURATION_SEC'),
-        'The budgeted per-shard rate: Poisson arrivals across all threads; the think time of each user is THREADS*60/TARGET_RPM s on average.',
+      element: jsr223(
+        'JSR223PostProcessor',
+        'on 429: rest the token for Retry-After and tag the sample',
+        HONOUR_RETRY_AFTER,
+        'Sets JTL column loadlab_retry_after (seconds) and rests the token; the thread goes on with its next arrival.',
       ),
     },
     {
       element: jsr223(
-        'JSR223PostProcessor',
-        'on 429: wait Retry-After and tag the sample',
-        HONOUR_RETRY_AFTER,
-        'Sets JTL column loadlab_retry_after (seconds) and pauses this thread and its token.',
+        'JSR223Sampler',
+        'arrival: next token, unless it rests',
+        PICK_TOKEN,
+        'Runs when the timer releases an arrival; records no sample. Round-robin token; an arrival whose token rests after a 429 is dropped (never sent later in a burst).',
       ),
+      children: [
+        {
+          element: preciseThroughputTimer(
+            'shard throughput (TARGET_RPM per minute)',
+            P('TARGET_RPM'),
+            60,
+            P('DURATION_SEC'),
+            'The budgeted per-shard rate: Poisson arrivals across all threads; the think time of each user is THREADS*60/TARGET_RPM s on average.',
+          ),
+        },
+      ],
     },
-    ...requests,
+    {
+      element: ifController(
+        'send on the picked token',
+        '${loadlab_send}',
+        'False when the arrival was dropped because its token rests (Retry-After).',
+      ),
+      children: requests,
+    },
   ];
 
   const main: TreeItem = {

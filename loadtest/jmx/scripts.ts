@@ -5,6 +5,8 @@
  *   loadlab.tokens      List<String>, the shard's access tokens (swapped whole on refresh)
  *   loadlab.rr          AtomicLong, the round-robin counter
  *   loadlab.pausedUntil ConcurrentHashMap<Integer, Long>, per token: no request before this time
+ *   loadlab.skipped     AtomicLong, arrivals dropped because their token was resting (Retry-After) or capped
+ *   loadlab.buckets     ConcurrentHashMap<Integer, double[]>, per token: the catch-up cap (credit, last ms)
  */
 
 /** A setting from the test plan's variables (`${__P(NAME,default)}`), or the fallback. */
@@ -112,6 +114,8 @@ if (pending.size() >= wanted) {
   props.put('loadlab.tokens', java.util.Collections.unmodifiableList(new java.util.ArrayList(pending)))
   props.putIfAbsent('loadlab.rr', new java.util.concurrent.atomic.AtomicLong())
   props.putIfAbsent('loadlab.pausedUntil', new java.util.concurrent.ConcurrentHashMap())
+  props.putIfAbsent('loadlab.skipped', new java.util.concurrent.atomic.AtomicLong())
+  props.putIfAbsent('loadlab.buckets', new java.util.concurrent.ConcurrentHashMap())
   vars.put('loadlab_round_done', 'true')
   log.info('loadlab: ' + pending.size() + ' access token(s) ready')
 } else if (attempts >= wanted + extra) {
@@ -122,8 +126,21 @@ if (pending.size() >= wanted) {
 }
 `;
 
-/** Main threads, before every request: the next token, round-robin over the shard's tokens. */
-export const PICK_TOKEN = String.raw`
+/**
+ * Main threads, at each arrival the Precise Throughput Timer releases (a JSR223 Sampler whose own
+ * result is ignored, so it never reaches the JTL): the next token, round-robin over the shard's
+ * tokens. An arrival whose token rests after a 429 is dropped, never postponed: a postponed
+ * arrival would fire together with the others at the end of the pause (the timer keeps its
+ * schedule from the start of the test), a burst that draws new 429s. So no request goes out on a
+ * resting token, and after the pause the token carries its planned share of arrivals. A cap per
+ * token (1.25 x its planned rate, 2 s of burst) also drops the arrivals of any other catch-up.
+ * Sets loadlab_send, which the If Controller around the requests reads.
+ */
+export const PICK_TOKEN =
+  SETTING_FN +
+  String.raw`
+SampleResult.setIgnore()
+vars.put('loadlab_send', 'false')
 java.util.List tokens = (java.util.List) props.get('loadlab.tokens')
 if (tokens == null || tokens.isEmpty()) {
   log.error('loadlab: no access tokens (the setUp thread group failed); stopping this thread')
@@ -132,21 +149,37 @@ if (tokens == null || tokens.isEmpty()) {
 }
 long n = ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.rr')).getAndIncrement()
 int i = (int) (n % tokens.size())
+long now = System.currentTimeMillis()
+Long until = (Long) ((java.util.Map) props.get('loadlab.pausedUntil')).get(i)
+boolean send = until == null || until <= now
+if (send) {
+  // A cap per token of 1.25 x its planned rate with 2 s of burst: the timer's catch-up (after a slow
+  // start, a stall or a pause) cannot pile onto a token; ordinary random arrivals almost never meet it.
+  double perMs = Double.parseDouble(setting('TARGET_RPM', '60')) / Math.max(1, tokens.size()) / 60000d
+  double cap = Math.max(10d, perMs * 2000d)
+  java.util.Map buckets = (java.util.Map) props.get('loadlab.buckets')
+  double[] b = (double[]) buckets.computeIfAbsent(i, { k -> [cap, (double) now] as double[] })
+  synchronized (b) {
+    b[0] = Math.min(cap, b[0] + (now - b[1]) * perMs * 1.25d)
+    b[1] = now
+    if (b[0] >= 1d) b[0] -= 1d
+    else send = false
+  }
+}
+if (!send) {
+  ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.skipped')).incrementAndGet()
+  return
+}
 vars.put('loadlab_token', (String) tokens.get(i))
 vars.put('loadlab_token_index', String.valueOf(i))
-// A token that was answered 429 rests until its Retry-After has passed, for every thread.
-Long until = (Long) ((java.util.Map) props.get('loadlab.pausedUntil')).get(i)
-if (until != null) {
-  long wait = until - System.currentTimeMillis()
-  long end = ctx.getThread().getEndTime()
-  if (end > 0) wait = Math.min(wait, end - System.currentTimeMillis())
-  if (wait > 0) Thread.sleep(wait)
-}
+vars.put('loadlab_send', 'true')
 `;
 
 /**
- * Main threads, after every request: on 429, read Retry-After, rest this thread (and the token)
- * that long and tag the sample (JTL column loadlab_retry_after, and the response message).
+ * Main threads, after every request: on 429, read Retry-After and rest the token that long (the
+ * arrival gate drops its arrivals until then); tag the sample (JTL column loadlab_retry_after, and
+ * the response message). The thread itself goes on to its next arrival, on another token: a
+ * sleeping thread would leave the timer's schedule behind and make it catch up in a burst.
  */
 export const HONOUR_RETRY_AFTER =
   RETRY_AFTER_FN +
@@ -158,8 +191,7 @@ long waitMs = capWait(retryAfterMs(prev.getResponseHeaders(), now))
 int i = Integer.parseInt(vars.get('loadlab_token_index') ?: '0')
 ((java.util.Map) props.get('loadlab.pausedUntil')).merge(i, now + waitMs, { a, b -> Math.max(a, b) })
 vars.put('loadlab_retry_after', String.format(java.util.Locale.ROOT, '%.3f', waitMs / 1000d))
-prev.setResponseMessage('Too Many Requests; thread paused ' + waitMs + ' ms per Retry-After')
-sleepWithinRun(waitMs)
+prev.setResponseMessage('Too Many Requests; token ' + i + ' rests ' + waitMs + ' ms per Retry-After')
 `;
 
 /** After a request that yields an id later requests need (e.g. POST .../details/jobs -> jobId). */

@@ -19,6 +19,7 @@ class Prev {
   boolean isSuccessful() { code.startsWith('2') }
   String getSampleLabel() { label }
 }
+class GateResult { boolean ignored = false; void setIgnore() { ignored = true } }
 class FakeThread { long endTime = 0; boolean stopped = false; long getEndTime() { endTime }; void stop() { stopped = true } }
 class Ctx { FakeThread thread = new FakeThread(); FakeThread getThread() { thread } }
 class Log { List<String> lines = []; void info(String s) { lines << 'INFO ' + s }; void warn(String s) { lines << 'WARN ' + s }; void error(String s) { lines << 'ERROR ' + s } }
@@ -81,14 +82,42 @@ prev = new Prev(code: '401', body: '{"error":"invalid_client"}')
 run('token-response', [vars: vars2, props: props2, prev: prev, ctx: ctx, log: log])
 out.badCredentials = [stop: prev.stop, done: vars2.get('loadlab_round_done'), tokens: props2.get('loadlab.tokens')]
 
-// 6. Round-robin over the published tokens.
+// 6. Round-robin over the published tokens, at each arrival (a JSR223 Sampler whose result is ignored).
 props.put('loadlab.tokens', ['t0', 't1', 't2'].asImmutable())
+def gateResult = new GateResult()
 def picked = []
 5.times {
-  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log])
-  picked << vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index')
+  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log, SampleResult: gateResult])
+  picked << vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index') + ':' + vars.get('loadlab_send')
 }
 out.picked = picked
+out.gateIgnored = gateResult.ignored
+
+// 6b. Token 1 rests (Retry-After 60 s): its arrivals are dropped at once, the others go on.
+props.get('loadlab.pausedUntil').put(1, System.currentTimeMillis() + 60000)
+def resting = []
+long g0 = System.currentTimeMillis()
+6.times {
+  run('pick-token', [vars: vars, props: props, prev: null, ctx: ctx, log: log, SampleResult: gateResult])
+  resting << (vars.get('loadlab_send') == 'true' ? vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index') : 'drop')
+}
+out.resting = [picked: resting, skipped: props.get('loadlab.skipped').get(), tookMs: System.currentTimeMillis() - g0]
+
+// 6c. The catch-up cap: 600/min on one token; a burst of 40 arrivals at once passes the bucket's
+// 2 s of planned rate (20), then drops.
+props.get('loadlab.pausedUntil').clear()
+def v6 = new Vars(); v6.put('TARGET_RPM', '600')
+def p6 = new Properties(); p6.putAll(props); p6.put('loadlab.tokens', ['only'].asImmutable())
+p6.put('loadlab.rr', new java.util.concurrent.atomic.AtomicLong()); p6.put('loadlab.buckets', new java.util.concurrent.ConcurrentHashMap())
+p6.put('loadlab.skipped', new java.util.concurrent.atomic.AtomicLong())
+def sent = 0
+// Compiled once, as JMeter's JSR223 cache does, so the 40 arrivals come within milliseconds.
+def gate = new GroovyShell(new Binding([vars: v6, props: p6, prev: null, ctx: ctx, log: log, SampleResult: gateResult])).parse(script('pick-token'))
+40.times {
+  gate.run()
+  if (v6.get('loadlab_send') == 'true') sent++
+}
+out.burst = [sent: sent, skipped: p6.get('loadlab.skipped').get()]
 
 // 7. The switch expression: the producer runs first while jobId is unknown.
 def v3 = new Vars()

@@ -1,0 +1,82 @@
+/**
+ * The parts of the real-JMeter rehearsal that need no JMeter: the time compression, the pass/fail
+ * rule, the Retry-After check over JTL rows and JMeter's summary line (the runs themselves are in
+ * __tests__/jmeter, npm run test:jmeter).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseSummaryLine } from '../../loadtest/jmeter/home';
+import { jmeterCompression, jmeterVerdict, type JmeterRehearsalResult } from '../../loadtest/jmeter/rehearsal';
+import { checkPauses, samplesByToken } from '../../loadtest/jmeter/retry-after';
+import type { ScenarioPlan } from '../../lib/ratelimits';
+
+describe('JMeter rehearsal compression', () => {
+  it.each([
+    // requests/min, minute ms, load scale
+    [600, 6000, 1],
+    [15000, 60000, 0.4],
+    [300, 5000, 1],
+    [1200, 12000, 1],
+  ])('%d/min -> %d ms minutes at load scale %d', (rpm, minuteMs, loadScale) => {
+    const c = jmeterCompression(rpm, 300);
+    expect(c).toEqual({ minuteMs, loadScale });
+    // About 100 real requests per second at most, and at least 100 requests per token and window.
+    expect((rpm * c.loadScale * 1000) / c.minuteMs / 60).toBeLessThanOrEqual(101);
+    expect(300 * c.loadScale).toBeGreaterThanOrEqual(100);
+    expect(Number.isInteger(300 * c.loadScale)).toBe(true);
+  });
+
+  it('never scales a heavy scenario below 100 requests per token and window', () => {
+    const c = jmeterCompression(1_000_000, 300);
+    expect(c.loadScale * 300).toBe(100);
+    expect(c.minuteMs).toBe(60000);
+  });
+});
+
+describe('JMeter rehearsal verdict', () => {
+  const plan = { expectThrottling: false } as ScenarioPlan;
+  const result = (over: Partial<JmeterRehearsalResult>): JmeterRehearsalResult =>
+    ({ mode: 'planned', throttledShare: 0, achievedShare: 1, ...over }) as JmeterRehearsalResult;
+
+  it('fails a planned run over 1 % 429 or under 95 % of its rate, never a naive one', () => {
+    expect(jmeterVerdict(result({}), plan)).toEqual([]);
+    expect(jmeterVerdict(result({ throttledShare: 0.011 }), plan)).toEqual(['1.10 % of requests got 429 (at most 1.00 %)']);
+    expect(jmeterVerdict(result({ achievedShare: 0.94 }), plan)).toEqual(['achieved 94.0 % of the planned rate (at least 95 %)']);
+    expect(jmeterVerdict(result({ mode: 'naive', throttledShare: 0.9, achievedShare: 0.1 }), plan)).toEqual([]);
+    expect(jmeterVerdict(result({ throttledShare: 0.5 }), { expectThrottling: true } as ScenarioPlan)).toEqual([]);
+  });
+
+  it("reads JMeter's closing summary line", () => {
+    expect(parseSummaryLine('summary =   6183 in 00:01:01 =  101.4/s Avg:     3 Min:     0 Max:  1211 Err:    12 (0.19%)')).toEqual({
+      samples: 6183,
+      errors: 12,
+    });
+    expect(parseSummaryLine('summary +    497 in 00:00:10 =   50.0/s Avg:     3 Min:     0 Max:    36 Err:     0 (0.00%)')).toBeUndefined();
+  });
+});
+
+describe('Retry-After check over a JTL', () => {
+  const header = 'timeStamp,elapsed,label,responseCode,responseMessage,threadName,success,loadlab_retry_after,loadlab_token_index\n';
+  const row = (t: number, code: string, token: number, ra = '') =>
+    `${t},10,GET /api/v2/scripts,${code},m,t 1-1,${code === '200'},${ra},${token}\n`;
+  const write = (rows: string[]): string => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadlab-ra-')), 'shard-0.jtl');
+    writeFileSync(file, header + 'x,1,POST /oauth/token,200,OK,setUp 1-1,true,null,null\n'.replace('x', '1000') + rows.join(''));
+    return file;
+  };
+
+  it('passes a plan that rests the token and finds a request inside the pause and a burst after it', async () => {
+    // Token 0: 429 at 10000 (ends 10010) with 2 s; token 1 goes on meanwhile.
+    const good = write([row(10000, '429', 0, '2.000'), row(10500, '200', 1), row(12100, '200', 0), row(12400, '200', 0)]);
+    const ok = checkPauses(await samplesByToken(good), 10 / 1000);
+    expect(ok).toEqual({ pauses: 1, violations: [], maxAfterPause: 1, allowedAfterPause: Math.ceil(3 + 4 * Math.sqrt(3) + 2) });
+
+    const burst = Array.from({ length: 15 }, (_, i) => row(12020 + i * 10, '200', 0));
+    const bad = write([row(10000, '429', 0, '2.000'), row(11000, '200', 0), ...burst]);
+    const check = checkPauses(await samplesByToken(bad), 10 / 1000);
+    expect(check.violations).toEqual([{ token: '0', intoPauseMs: 990, pauseMs: 2000 }]);
+    expect(check.maxAfterPause).toBe(15);
+    expect(check.maxAfterPause).toBeGreaterThan(check.allowedAfterPause);
+  });
+});
