@@ -1,3 +1,5 @@
+import { sleep } from '../time';
+
 /**
  * A pacing token bucket (GCRA form): one permit every `60000 / ratePerMinute` ms, with up to
  * `burst` permits available at once after idling. Callers that cannot be served immediately
@@ -15,7 +17,8 @@ export interface TokenBucketOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** The real sleep (lib/time), the default wherever a fake clock can be injected. */
+export const realSleep = sleep;
 
 export class TokenBucket {
   readonly ratePerMinute: number;
