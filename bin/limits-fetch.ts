@@ -18,7 +18,7 @@ import {
   matchEndpointLimits,
   withLimitOverrides,
   type LimitEntry,
-} from '../lib/ratelimits/limits-api';
+} from '../commands/limits-fetch';
 
 const USAGE = `usage: npm run limits:fetch -- --env <name> [--api-base <url>] [--login-base <url>] [--namespace <ns>]... [--dry-run]
   --env <name>         environment file to update (environments/<name>.json, or LOADLAB_ENV_DIR/<name>.json)

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
+import { sleep } from '../lib/time';
 import type { EndpointLimitConfig } from '../lib/config/schema';
 import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
 import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
@@ -173,8 +174,6 @@ function compile(method: string, template: string, handler: Handler): Route {
 function errorBody(status: number, code: string, message: string, contextId: string) {
   return { message, code, status, messageParams: {}, contextId, details: [], errors: [] };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the Genesys Cloud simulator on 127.0.0.1. Login (`/oauth/token`) and the API are

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
 import { endpointLimit, limitOverrides } from './limits-schema';
 
@@ -74,7 +75,7 @@ export const environmentSchema = z
     /** Optional JSON-schema pointer for editors. */
     $schema: z.string().optional(),
     /** Lower-case name; stacks become `<name>-archive`, `<name>-genesys`, `<name>-runners`. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,23}$/, { message: 'must be 2-24 lower-case letters, digits or -, starting with a letter' }),
+    name: z.string().regex(ENV_NAME_PATTERN, { message: `must be ${ENV_NAME_RULE}` }),
     /** Who to ask about this environment (tag `owner`). */
     owner: z.string().min(3).max(128),
     genesys: z
@@ -190,10 +191,7 @@ export const environmentSchema = z
     archive: z
       .object({
         /** Use this environment's archive instead of creating one (ephemeral environments). */
-        shareFrom: z
-          .string()
-          .regex(/^[a-z][a-z0-9-]{1,23}$/)
-          .optional(),
+        shareFrom: z.string().regex(ENV_NAME_PATTERN).optional(),
         transitionToInfrequentAccessDays: int(30, 3650).default(30),
         transitionToGlacierDays: int(60, 3650).default(180),
         noncurrentVersionExpirationDays: int(1, 3650).default(90),
