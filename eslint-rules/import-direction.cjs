@@ -41,14 +41,6 @@ const LAYERS = [
   },
 ];
 
-/**
- * Edges that run back up today, each to be removed.
- * TEMPORARY: lib/config's schema reads the limit catalogue of lib/ratelimits (and lib/ratelimits
- * imports ConfigError from lib/config). lib/ratelimits is being rewritten (issue 14); once merged,
- * move what lib/config needs below both and delete this entry.
- */
-const ALLOWED = [{ from: 'lib/config', to: 'lib/ratelimits' }];
-
 const within = (file, prefix) => file === prefix || file.startsWith(`${prefix}/`) || file.replace(/\.[cm]?[jt]s$/, '') === prefix;
 
 function layerOf(file) {
@@ -66,7 +58,6 @@ function violation(from, to) {
   const b = layerOf(to);
   if (!a) return `${from} is in no layer of eslint-rules/import-direction.cjs: add its folder to one`;
   if (!b) return `${to} is in no layer of eslint-rules/import-direction.cjs: add its folder to one`;
-  if (ALLOWED.some((e) => within(from, e.from) && within(to, e.to))) return undefined;
   if (b.layer.rank > a.layer.rank) {
     return `${from} (${a.layer.name}) imports ${to} (${b.layer.name}): imports run config -> budget -> constructs -> stacks -> app; move the shared code down`;
   }
