@@ -61,7 +61,7 @@ function workerStack(o: WorkerOptions = {}) {
   return { app, stack, fn, queue, guard: addAsyncGuard(stack, o.planned) };
 }
 
-/** Policy rule SQS-002 (the dead-letter check, which the guard leaves to it) on a stack. */
+/** Policy rule SQS-002 (every queue-fed Lambda has a dead-letter queue) on a stack. */
 function deadLetterViolations(stack: TerraformStack): Violation[] {
   const json = stack.toTerraform() as Parameters<typeof checkPolicies>[0]['json'];
   return checkPolicies({ stack: stack.node.id, json, maxTokenValiditySec: 86400, requiredTags: [] }).filter((v) => v.rule === 'SQS-002');
@@ -91,9 +91,14 @@ describe('async-retrieval guard', () => {
     expect(() => Testing.synth(stack, true)).toThrow(/retrieves metadata but no aws_lambda_event_source_mapping feeds it/);
   });
 
-  it('leaves a queue without a dead-letter queue to policy rule SQS-002, which fails it', () => {
+  it('fails a retrieval queue without a dead-letter queue at synth, with the predicate policy rule SQS-002 uses', () => {
     const { stack, guard } = workerStack({ dlq: 'none' });
-    expect(guard.validate()).toEqual([]);
+    const problems = guard.validate();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^async: test-runners aws_sqs_queue\.queue feeds retrieval Lambda aws_lambda_function\.worker but has no dead-letter queue; set redrive_policy/,
+    );
+    expect(() => Testing.synth(stack, true)).toThrow(/has no dead-letter queue/);
     expect(deadLetterViolations(stack)).toEqual([
       expect.objectContaining({
         address: 'aws_sqs_queue.queue',

@@ -7,8 +7,9 @@
  * Contract with the constructs that build retrieval workers: every Lambda that retrieves Genesys
  * metadata or analytics carries the tag `loadlab-retrieval` = `metadata` | `analytics` in its own
  * `tags`. Such a Lambda must be
- *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` (that the queue has a
- *    dead-letter queue is policy rule SQS-002, for every queue-fed Lambda: checked once, there);
+ *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` that has a dead-letter
+ *    queue (the predicate of policy rule SQS-002, which checks every queue-fed Lambda in tests;
+ *    here it stops synth for retrieval queues);
  *  - capped by `reserved_concurrent_executions` (>= 1, and equal to the budget plan's worker
  *    concurrency when the plan is given), so the worker's token budget holds. That some reserved
  *    concurrency is set on every function is checkov's CKV_AWS_115; the cap against the plan is
@@ -20,6 +21,7 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
+import { hasDeadLetterQueue } from '../policy/rules';
 import { isLiteral, refsIn, resources } from '../policy/terraform-json';
 
 export const RETRIEVAL_TAG = 'loadlab-retrieval';
@@ -114,6 +116,18 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
         address,
         `retrieves ${fn.kind} but no aws_lambda_event_source_mapping feeds it from an aws_sqs_queue in this stack; feed it from an SQS queue with a dead-letter queue so retrieval stays asynchronous and paced`,
       );
+    }
+    // A retrieval queue without a dead-letter queue loses the events that keep failing: refused at
+    // synth, with the predicate of policy rule SQS-002 (one implementation, checked here for
+    // retrieval queues and by the policy suite for every queue-fed Lambda).
+    for (const source of sqsSources) {
+      const queue = resources(json, 'aws_sqs_queue').find((q) => q.name === source.name);
+      if (queue && !hasDeadLetterQueue(json, queue)) {
+        say(
+          addr('aws_sqs_queue', queue.name),
+          `feeds retrieval Lambda ${address} but has no dead-letter queue; set redrive_policy with deadLetterTargetArn and maxReceiveCount <= 5 (policy rule SQS-002) so events that keep failing are kept`,
+        );
+      }
     }
     const reserved = fn.body.reserved_concurrent_executions;
     const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);

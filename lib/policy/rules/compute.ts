@@ -1,14 +1,14 @@
 /** Compute and network rules: queue-fed Lambdas dead-letter, logs retained, supported runtimes, unprivileged tasks, nothing idle or open. */
 import { NODE_RUNTIME_DEPRECATION } from '../../lambda/runtime';
 import { attachedTo, refersTo, resources, strings } from '../resources';
-import type { PolicyRule, PolicyTarget, Resource } from '../types';
+import type { PolicyRule, Resource } from '../types';
 import { violation } from './violation';
 
 /** A queue's dead-letter queue: an inline redrive_policy or an aws_sqs_queue_redrive_policy resource. */
-export function hasDeadLetterQueue(t: PolicyTarget, queue: Resource): boolean {
+export function hasDeadLetterQueue(json: { resource?: unknown }, queue: Resource): boolean {
   const inline = queue.body.redrive_policy;
   if (typeof inline === 'string' && inline.trim() !== '') return true;
-  return attachedTo(t.json, 'aws_sqs_queue_redrive_policy', 'queue_url', queue).length > 0;
+  return attachedTo(json, 'aws_sqs_queue_redrive_policy', 'queue_url', queue).length > 0;
 }
 
 export const COMPUTE_RULES: readonly PolicyRule[] = [
@@ -21,7 +21,7 @@ export const COMPUTE_RULES: readonly PolicyRule[] = [
       return resources(t.json, 'aws_lambda_event_source_mapping').flatMap((m) =>
         queues
           .filter((q) => refersTo(m.body.event_source_arn, q))
-          .filter((q) => !hasDeadLetterQueue(t, q))
+          .filter((q) => !hasDeadLetterQueue(t.json, q))
           .map((q) =>
             violation(
               'SQS-002',
