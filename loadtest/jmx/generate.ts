@@ -31,51 +31,14 @@ import {
 import { jmeterPath, pathParams, requestTemplate } from './requests';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, REFRESH_WAIT, TOKEN_RESPONSE, TOKEN_ROUND_START } from './scripts';
 import { serializeXml } from './xml';
+import type { GeneratedPlan, GenerateOptions } from './plan-summary';
+import { weightedPickExpression } from './weighted-pick';
 
 import { TOKEN_LABEL } from '../labels';
 
 export { SAMPLE_VARIABLES, TOKEN_LABEL } from '../labels';
-
-export interface GenerateOptions {
-  /** Default of the PARAMS_CSV property (the file the plan reads ids from). Default `<scenario>.params.csv`. */
-  readonly paramsCsv?: string;
-  /** Share of the token lifetime after which the refresh thread replaces the tokens. Default 0.8. */
-  readonly refreshAt?: number;
-}
-
-export interface PlanEndpoint {
-  readonly label: string;
-  readonly method: string;
-  readonly path: string;
-  readonly weight: number;
-  /** Share of the scenario's requests, 0..1. */
-  readonly share: number;
-}
-
-export interface PlanSummary {
-  readonly scenario: string;
-  readonly shards: number;
-  readonly threadsPerShard: number;
-  readonly tokensPerShard: number;
-  readonly targetRpmPerShard: number;
-  readonly rampUpSec: number;
-  readonly durationSec: number;
-  /** Mean pause between one virtual user's requests (60 / requestsPerUserPerMinute), realised by the timer's Poisson arrivals. */
-  readonly thinkTimeSec: number;
-  readonly tokenRefreshSec: number;
-  readonly endpoints: readonly PlanEndpoint[];
-  /** Columns the params CSV must have (empty: no CSV is read). */
-  readonly csvColumns: readonly string[];
-  readonly paramsCsv?: string;
-  /** Every JMeter property the plan reads, with its default. */
-  readonly properties: Readonly<Record<string, string>>;
-  readonly warnings: readonly string[];
-}
-
-export interface GeneratedPlan {
-  readonly xml: string;
-  readonly summary: PlanSummary;
-}
+export type { GeneratedPlan, GenerateOptions, PlanEndpoint, PlanSummary } from './plan-summary';
+export { weightedPickExpression } from './weighted-pick';
 
 /** Properties the Groovy scripts read (through the test plan's variables). */
 const SCRIPT_SETTINGS = [
@@ -92,26 +55,6 @@ const hostOf = (url: string): { protocol: string; host: string; port: string } =
   const u = new URL(url);
   return { protocol: u.protocol.replace(':', ''), host: u.hostname, port: u.port };
 };
-
-/** Weighted pick as one Groovy expression for the Switch Controller (no commas: JMeter would split on them). */
-export function weightedPickExpression(
-  weights: readonly number[],
-  producerFor: readonly (number | undefined)[],
-  needs: readonly string[][],
-): string {
-  const total = weights.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  const cuts = weights.slice(0, -1).map((w) => (acc += w));
-  let pick = String(weights.length - 1);
-  for (let i = cuts.length - 1; i >= 0; i--) pick = `(r < ${cuts[i]} ? ${i} : ${pick})`;
-  const guards = needs
-    .map((vars, i) => ({ vars, i, producer: producerFor[i] }))
-    .filter((g) => g.producer !== undefined && g.vars.length > 0)
-    .map((g) => `if (i == ${g.i} && (${g.vars.map((v) => `vars.get('${v}') == null`).join(' || ')})) i = ${g.producer};`);
-  const expr = `def r = java.util.concurrent.ThreadLocalRandom.current().nextDouble() * ${total}; int i = ${pick}; ${guards.join(' ')} i`;
-  if (expr.includes(',')) throw new Error('internal: the switch expression must not contain commas');
-  return '${__groovy(' + expr + ')}';
-}
 
 /** `field` continues the path (`.endpoints[0]`) or is empty; `message` starts with a space. */
 function scenarioError(env: Environment, index: number, field: string, message: string): ConfigError {

@@ -1,0 +1,42 @@
+/** What the plan generator is asked for and what it returns: the .jmx and a summary of every value it planned. */
+
+export interface GenerateOptions {
+  /** Default of the PARAMS_CSV property (the file the plan reads ids from). Default `<scenario>.params.csv`. */
+  readonly paramsCsv?: string;
+  /** Share of the token lifetime after which the refresh thread replaces the tokens. Default 0.8. */
+  readonly refreshAt?: number;
+}
+
+export interface PlanEndpoint {
+  readonly label: string;
+  readonly method: string;
+  readonly path: string;
+  readonly weight: number;
+  /** Share of the scenario's requests, 0..1. */
+  readonly share: number;
+}
+
+export interface PlanSummary {
+  readonly scenario: string;
+  readonly shards: number;
+  readonly threadsPerShard: number;
+  readonly tokensPerShard: number;
+  readonly targetRpmPerShard: number;
+  readonly rampUpSec: number;
+  readonly durationSec: number;
+  /** Mean pause between one virtual user's requests (60 / requestsPerUserPerMinute), realised by the timer's Poisson arrivals. */
+  readonly thinkTimeSec: number;
+  readonly tokenRefreshSec: number;
+  readonly endpoints: readonly PlanEndpoint[];
+  /** Columns the params CSV must have (empty: no CSV is read). */
+  readonly csvColumns: readonly string[];
+  readonly paramsCsv?: string;
+  /** Every JMeter property the plan reads, with its default. */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+}
+
+export interface GeneratedPlan {
+  readonly xml: string;
+  readonly summary: PlanSummary;
+}
