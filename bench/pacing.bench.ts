@@ -20,6 +20,7 @@ import { InvocationMetrics } from '../functions/shared/metrics';
 import { MemoryObjectStore } from '../functions/shared/object-store';
 import type { SqsRecord } from '../functions/shared/sqs';
 import type { BenchOptions, BenchResult } from './types';
+import { conversationEndEvent, PreFixBucket } from './fixtures';
 
 const Q = 'memory://metadata';
 const DLQ = 'memory://metadata-dlq';
@@ -29,33 +30,6 @@ const CLIENT = { id: 'metadata-worker', secret: 'bench-secret' };
 const SIM_PER_TOKEN = 150;
 const FAULTS = { missingRetryAfterRate: 1 / 3, errorRate: 0.02, stallRate: 0.005 };
 const DUPLICATE_SHARE = 0.05;
-
-/** The bucket before the fix: the sleep was fixed before waiting, so a pause only delayed later callers. */
-export class PreFixBucket extends TokenBucket {
-  private next = Number.NEGATIVE_INFINITY;
-  override async take(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(this.next, now);
-    this.next = slot + this.intervalMs;
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
-  }
-  override deferUntil(time: number): void {
-    this.next = Math.max(this.next, time);
-  }
-}
-
-function event(conversationId: string): string {
-  return JSON.stringify({
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'v2.detail.events.conversation.{id}.customer.end',
-    source: 'aws.partner/genesys.com/cloud/bench/loadlab-bench',
-    detail: {
-      topicName: `v2.detail.events.conversation.${conversationId}.customer.end`,
-      eventBody: { conversationId, eventTime: Date.now() },
-    },
-  });
-}
 
 export interface Figures {
   readonly label: string;
@@ -104,11 +78,11 @@ export async function runOnce(
     const conversations = Array.from({ length: total }, () => randomUUID());
     let deliveries = 0;
     for (const [i, c] of conversations.entries()) {
-      await queues.send(Q, event(c));
+      await queues.send(Q, conversationEndEvent(c));
       deliveries++;
       // EventBridge and SQS deliver at least once: some events arrive twice.
       if (i % Math.round(1 / DUPLICATE_SHARE) === 0) {
-        await queues.send(Q, event(c));
+        await queues.send(Q, conversationEndEvent(c));
         deliveries++;
       }
     }

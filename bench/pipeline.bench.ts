@@ -8,6 +8,7 @@
  * events lost. Targets: worker >= 95 % of the allowed rate, <= 1 % 429, 0 lost.
  */
 import { randomUUID } from 'node:crypto';
+import { conversationEndEvent } from './fixtures';
 import { loadEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
 import { createGenesysClient } from '../lib/genesys-client';
@@ -34,19 +35,6 @@ interface RunFigures {
   readonly deadLettered: number;
   readonly lost: number;
   readonly goodputFraction: number;
-}
-
-function event(conversationId: string): string {
-  return JSON.stringify({
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'v2.detail.events.conversation.{id}.customer.end',
-    source: 'aws.partner/genesys.com/cloud/bench/loadlab-bench',
-    detail: {
-      topicName: `v2.detail.events.conversation.${conversationId}.customer.end`,
-      eventBody: { conversationId, eventTime: Date.now() },
-    },
-  });
 }
 
 /** Lanes play Lambda invocations: receive a batch, run the handler logic, settle it like the event source mapping. */
@@ -128,7 +116,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   try {
     const queues = new MemoryQueues({ msPerDelaySecond: minuteMs / 60 });
     const store = new MemoryObjectStore();
-    for (const c of conversations) await queues.send(Q, event(c));
+    for (const c of conversations) await queues.send(Q, conversationEndEvent(c));
     // One paced client (own token, own bucket) per invocation, as each Lambda execution environment holds.
     const clients = Array.from({ length: lanes }, () =>
       createGenesysClient({
@@ -172,7 +160,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   try {
     const queues = new MemoryQueues({ msPerDelaySecond: minuteMs / 60 });
     const store = new MemoryObjectStore();
-    for (const c of conversations) await queues.send(Q, event(c));
+    for (const c of conversations) await queues.send(Q, conversationEndEvent(c));
     const token = await naiveToken(naiveSim);
     const started = Date.now();
     const stop = progress(options.log, 'naive ', total, () => total - queues.size(Q), naiveSim);

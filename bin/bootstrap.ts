@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
-import { parseArgs, runCli } from '../lib/cli';
+import { genesysUrlsFromFlags, parseArgs, runCli } from '../lib/cli';
 import { createGenesysClient } from '../lib/genesys-client';
 import { BootstrapError, grantRolesToClient, rolesApplyCommands, stackRoles, type Command } from '../lib/bootstrap';
 import type { StackJson } from '../lib/policy/types';
@@ -71,15 +71,7 @@ async function main(): Promise<number> {
   if (missingCreds.length && !values['dry-run']) {
     throw new ConfigError(missingCreds.map((v) => `${v} is not set (see npm run bootstrap -- --help)`));
   }
-  const apiBase = values['api-base'] ?? env.genesys.apiBase;
-  const loginBase = values['login-base'] ?? env.genesys.loginBase;
-  for (const [flag, url] of [
-    ['--api-base', apiBase],
-    ['--login-base', loginBase],
-  ] as const) {
-    if (!/^https?:\/\/[^/\s]+/.test(url))
-      throw new ConfigError([`${flag} must be an http(s) URL such as https://api.mypurecloud.com (got ${JSON.stringify(url)})`]);
-  }
+  const { apiBase, loginBase } = genesysUrlsFromFlags(values, env.genesys);
 
   // 1. Synthesize exactly as `cdktf synth` does (cdktf.json's app), into cdktf.out.
   const stack = env.stackNames.genesys;

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';
-import { parseArgs, runCli } from '../lib/cli';
+import { genesysUrlsFromFlags, parseArgs, runCli } from '../lib/cli';
 import {
   authenticate,
   createLimitsClient,
@@ -58,17 +58,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const apiBase = values['api-base'] ?? env.genesys.apiBase;
-  const loginBase = values['login-base'] ?? env.genesys.loginBase;
-  for (const [flag, url] of [
-    ['--api-base', apiBase],
-    ['--login-base', loginBase],
-  ] as const) {
-    if (!/^https?:\/\/[^/\s]+/.test(url)) {
-      console.error(`error: ${flag} must be an http(s) URL such as https://api.mypurecloud.com (got ${JSON.stringify(url)})`);
-      return 2;
-    }
-  }
+  const { apiBase, loginBase } = genesysUrlsFromFlags(values, env.genesys);
   const declared = env.config.genesys.endpointLimits;
   const declaredNamespaces = declared.flatMap((l) => (l.namespace ? [l.namespace] : []));
   const namespaces = [...new Set([...defaultNamespaces(), ...declaredNamespaces, ...(values.namespace ?? [])])];

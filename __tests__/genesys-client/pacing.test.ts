@@ -6,6 +6,7 @@
 import { createGenesysClient, GenesysApiClient, parseRetryAfter, TokenBucket, type ResponseInfo } from '../../lib/genesys-client';
 import { pausedTokenViolations } from '../../sim';
 import { withSim } from '../sim/helpers';
+import { PreFixBucket } from '../../bench/fixtures';
 
 /** Virtual time for concurrent sleepers: `run()` fires timers in time order until none is left. */
 function virtualClock() {
@@ -90,20 +91,6 @@ describe('parseRetryAfter (the one parser)', () => {
     expect(parseRetryAfter(h({}), now)).toBeUndefined();
   });
 });
-
-/** The bucket as it was before the fix: the sleep is computed before waiting, so a pause only delays later callers. */
-class PreFixBucket extends TokenBucket {
-  private next = Number.NEGATIVE_INFINITY;
-  override async take(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(this.next, now);
-    this.next = slot + this.intervalMs;
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
-  }
-  override deferUntil(time: number): void {
-    this.next = Math.max(this.next, time);
-  }
-}
 
 async function batchAgainstTightSim(bucketFor: (rate: number) => TokenBucket) {
   const defaultRetryAfterSec = 0.4;
