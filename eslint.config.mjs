@@ -1,10 +1,14 @@
 import tseslint from 'typescript-eslint';
+import loadlab from './eslint-rules/import-direction.cjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.cache/', '.gen/', 'cdktf.out/', 'dist/', '.build/', 'coverage/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { loadlab },
     rules: {
+      // config -> budget -> constructs -> stacks -> app; runtime code apart (eslint-rules/import-direction.cjs).
+      'loadlab/import-direction': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Provider packages must be imported by submodule path: the root import loads every resource.
       'no-restricted-imports': [
@@ -12,6 +16,11 @@ export default tseslint.config(
         { paths: [{ name: '@cdktf/provider-aws', message: "Import by submodule path, e.g. '@cdktf/provider-aws/lib/s3-bucket'." }] },
       ],
     },
+  },
+  {
+    // The project's own ESLint rules are CommonJS, loaded by ESLint itself.
+    files: ['eslint-rules/**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Tests walk untyped synthesized JSON and mutate raw config on purpose.

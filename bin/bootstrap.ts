@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
 import { genesysUrlsFromFlags, parseArgs, runCli } from '../lib/cli';
 import { createGenesysClient } from '../lib/genesys-client';
-import { BootstrapError, grantRolesToClient, rolesApplyCommands, stackRoles, type Command } from '../lib/bootstrap';
+import { BootstrapError, grantRolesToClient, rolesApplyCommands, stackRoles, type Command } from '../commands/bootstrap';
 import type { StackJson } from '../lib/policy/types';
 
 const USAGE = `usage: npm run bootstrap -- --env <name> [--yes] [--skip-roles-apply] [--dry-run] [--api-base <url>] [--login-base <url>]

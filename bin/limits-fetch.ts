@@ -18,7 +18,7 @@ import {
   matchEndpointLimits,
   withLimitOverrides,
   type LimitEntry,
-} from '../lib/ratelimits/limits-api';
+} from '../commands/limits-fetch';
 
 const USAGE = `usage: npm run limits:fetch -- --env <name> [--api-base <url>] [--login-base <url>] [--namespace <ns>]... [--dry-run]
   --env <name>         environment file to update (environments/<name>.json, or LOADLAB_ENV_DIR/<name>.json)
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     log(`Not returned (catalogue defaults stay): ${match.notReturned.map((s) => s.name).join(', ')}`);
   }
   if (match.unused.length) {
-    log(`Other limits in these namespaces (not used by the planner; add them to lib/ratelimits/catalogue.ts to plan against them):`);
+    log(`Other limits in these namespaces (not used by the planner; add them to lib/genesys-api/limits.ts to plan against them):`);
     for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
   }
   if (endpointMatch.updates.length) log('Declared endpoint limits the org reports (written to genesys.endpointLimits):');

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { runCli } from '../lib/cli';
 import { loadEnvironment, selectedEnvironmentName } from '../lib/config';
-import { LOADTEST_USAGE, runLoadTest } from '../lib/runners/loadtest-command';
+import { LOADTEST_USAGE, runLoadTest } from '../commands/loadtest';
 
 // The region comes from the environment file, not from the caller's AWS profile.
 const regionOf = (argv: string[]): string => {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
+import { sleep } from '../lib/time';
 import { apiLimitChecks, rateHeaders, throttledReply, type SimLimits } from './admission';
 import type { FaultInjector } from './fault-injection';
 import { errorBody, MAX_BODY_BYTES, readBodyText, send, type Reply } from './http';
@@ -14,8 +15,6 @@ import type { TokenIssuer } from './oauth';
 import type { RequestLog } from './request-log';
 import { matchRoute, routeParams, type Route } from './router';
 import type { StatsCollector } from './stats';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface ApiHandlerDeps {
   readonly routes: readonly Route[];

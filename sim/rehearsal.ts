@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ScenarioConfig } from '../lib/config/schema';
 import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket, type ResponseInfo } from '../lib/genesys-client';
 import type { ScenarioPlan } from '../lib/ratelimits/planner';
+import { sleep } from '../lib/time';
 import type { EndpointLimit } from './server';
 
 export type RehearsalMode = 'planned' | 'naive';
@@ -96,8 +97,6 @@ function summarize(values: number[]): LatencySummary {
   const r = (n: number): number => Math.round(n * 10) / 10;
   return { p50: r(pct(s, 50)), p95: r(pct(s, 95)), p99: r(pct(s, 99)), max: r(s[s.length - 1] ?? 0) };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 interface Lane {
   readonly client: GenesysApiClient;

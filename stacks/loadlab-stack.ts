@@ -1,8 +1,8 @@
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { Environment } from '../lib/config';
-import { tagEverything } from '../lib/app/tagging';
+import { stateKey, type Environment } from '../lib/config';
+import { tagEverything } from '../lib/tagging';
 
 export type StackRole = 'archive' | 'genesys' | 'runners';
 
@@ -34,10 +34,6 @@ export abstract class LoadlabStack extends TerraformStack {
     });
   }
 }
-
-/** State key of a stack in the S3 backend. */
-export const stateKey = (env: Environment, stackName: string): string =>
-  env.config.backend.type === 's3' ? `${env.config.backend.keyPrefix}/${stackName}.tfstate` : `terraform.${stackName}.tfstate`;
 
 function configureBackend(stack: TerraformStack, env: Environment, stackName: string): void {
   const backend = env.config.backend;

@@ -6,13 +6,15 @@ import { archiveRefsFor } from '../lib/archive/shared-archive';
 import { EventPipeline } from '../lib/pipeline';
 import { LoadRunners } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
-import type { GenesysStack } from './genesys-stack';
+import type { GenesysRefs } from '../lib/genesys/refs';
 
 export interface RunnersStackProps {
   readonly env: Environment;
   readonly plan: BudgetPlan;
+  /** The archive stack's references. Default: the shared archive of `archive.shareFrom`, found by name. */
   readonly archive?: ArchiveRefs;
-  readonly genesys: GenesysStack;
+  /** The genesys stack's references (OAuth clients, partner event source); stacks pass references, not stacks. */
+  readonly genesys: GenesysRefs;
 }
 
 /** `<env>-runners`: ephemeral compute and the event pipeline; nothing here computes while idle (see the README for the few fixed costs). */
@@ -29,14 +31,14 @@ export class RunnersStack extends LoadlabStack {
     this.pipeline = new EventPipeline(this, 'pipeline', {
       env: props.env,
       plan: props.plan,
-      genesys: props.genesys.refs,
+      genesys: props.genesys,
       archive,
     });
     this.runners = new LoadRunners(this, 'runners', {
       env: props.env,
       plan: props.plan,
       archive,
-      genesys: props.genesys.refs,
+      genesys: props.genesys,
       reportJobs: this.pipeline.reportJobsQueue,
       // One ephemeral key per environment encrypts every log group of this stack (its policy lets CloudWatch Logs use it).
       logsKmsKeyArn: this.pipeline.key.arn,

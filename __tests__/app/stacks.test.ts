@@ -4,9 +4,9 @@ import { Testing, TerraformStack } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
-import { tagEverything } from '../../lib/app/tagging';
+import { tagEverything } from '../../lib/tagging';
 import { exampleInput, loadFrom, repoEnvironment, resourcesOf, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
-import { stateKey } from '../../stacks/loadlab-stack';
+import { stateKey } from '../../lib/config';
 import * as cdktfJson from '../../cdktf.json';
 import * as awsPackage from '@cdktf/provider-aws/package.json';
 

@@ -8,6 +8,7 @@ import {
   ArchiveKey,
   ARCHIVE_PREFIXES,
   checkPrefix,
+  grantArchiveDelete,
   grantArchiveRead,
   grantArchiveWrite,
   resultsPrefix,
@@ -254,5 +255,90 @@ describe('ArchiveBucket and ArchiveKey refuse insecure or contradictory props', 
     expect(() => new ArchiveKey(stack(), 'k', { aliasName: 'alias/aws/s3', description: 'x', accountId: '111122223333' })).toThrow(
       'aliasName must be',
     );
+  });
+
+  describe('scopes below a prefix (key patterns)', () => {
+    const refs = {
+      keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
+      recordings: { name: 'r', arn: 'arn:aws:s3:::r' },
+      results: { name: 'res', arn: 'arn:aws:s3:::res' },
+      reports: { name: 'rep', arn: 'arn:aws:s3:::rep' },
+      exportRoleArn: 'arn:aws:iam::111122223333:role/x',
+    };
+
+    it('reads only the named keys, lists them only when asked, and decrypts through S3', () => {
+      const role = new Recorder();
+      grantArchiveRead(role, refs, 'results', { prefix: 'results/', keys: ['example_*/plan/*'], name: 'TestPlans' }, { list: false });
+      grantArchiveRead(role, refs, 'results', { prefix: 'results/', keys: ['example_*/*'], name: 'Tests' });
+      expect(role.statements).toEqual([
+        {
+          sid: 'ReadResultsTestPlansObjects',
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: ['arn:aws:s3:::res/results/example_*/plan/*'],
+        },
+        {
+          sid: 'ReadResultsTestPlansDecrypt',
+          actions: ['kms:Decrypt'],
+          resources: [refs.keyArn],
+          conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+        },
+        {
+          sid: 'ReadResultsTestsObjects',
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: ['arn:aws:s3:::res/results/example_*/*'],
+        },
+        {
+          sid: 'ReadResultsTestsList',
+          actions: ['s3:ListBucket'],
+          resources: ['arn:aws:s3:::res'],
+          conditions: { StringLike: { 's3:prefix': ['results/example_*/*'] } },
+        },
+        {
+          sid: 'ReadResultsTestsDecrypt',
+          actions: ['kms:Decrypt'],
+          resources: [refs.keyArn],
+          conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+        },
+      ]);
+    });
+
+    it('writes single objects without multipart when asked', () => {
+      const role = new Recorder();
+      grantArchiveWrite(
+        role,
+        refs,
+        'results',
+        { prefix: 'results/', keys: ['e_*/report.json', 'e_*/report.html'], name: 'Reports' },
+        { multipart: false },
+      );
+      expect(role.statements[0]).toEqual({
+        sid: 'WriteResultsReportsObjects',
+        actions: ['s3:PutObject'],
+        resources: ['arn:aws:s3:::res/results/e_*/report.json', 'arn:aws:s3:::res/results/e_*/report.html'],
+      });
+      expect(role.statements[1].actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+    });
+
+    it('deletes only named key patterns, never a whole prefix', () => {
+      const role = new Recorder();
+      grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/', keys: ['pending/*', '*/job.json'], name: 'Bookkeeping' });
+      expect(role.statements).toEqual([
+        {
+          sid: 'DeleteReportsBookkeeping',
+          actions: ['s3:DeleteObject'],
+          resources: ['arn:aws:s3:::rep/analytics/pending/*', 'arn:aws:s3:::rep/analytics/*/job.json'],
+        },
+      ]);
+      expect(() => grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/' })).toThrow('must name key patterns');
+      expect(() => grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/', keys: ['*'] })).toThrow('must name key patterns');
+    });
+
+    it.each([[[] as string[]], [['']], [['/abs/*']]])('refuses the key patterns %j', (keys) => {
+      expect(() => grantArchiveRead(new Recorder(), refs, 'results', { prefix: 'results/', keys })).toThrow(/key pattern|at least one/);
+    });
+
+    it('still checks the literal prefix', () => {
+      expect(() => grantArchiveRead(new Recorder(), refs, 'results', { prefix: 'results', keys: ['x'] })).toThrow('must end with "/"');
+    });
   });
 });

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { startSimulator, type Simulator } from '../../sim/server';
 import { createGenesysClient, type GenesysApiClient } from '../../lib/genesys-client';
-import { BootstrapError, grantRolesToClient, rolesApplyCommands, stackRoles } from '../../lib/bootstrap';
+import { BootstrapError, grantRolesToClient, rolesApplyCommands, stackRoles } from '../../commands/bootstrap';
 import { repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
 
 const ROLES = ['loadlab-example-metadata-worker', 'loadlab-example-report-worker', 'loadlab-example-runner'];

@@ -28,7 +28,7 @@ function optionsIn(file: string): string[] {
 describe.each([
   { script: 'bin/jmx.ts', spec: 'bin/jmx.ts', mentions: ['--summary', 'PARAMS_CSV'] },
   { script: 'bin/report.ts', spec: 'bin/report.ts', mentions: ['--baseline', 'comparison.md'] },
-  { script: 'bin/loadtest.ts', spec: 'lib/runners/loadtest-command.ts', mentions: ['--dry-run', 'AWS credentials'] },
+  { script: 'bin/loadtest.ts', spec: 'commands/loadtest.ts', mentions: ['--dry-run', 'AWS credentials'] },
   { script: 'bin/synth.ts', spec: 'bin/synth.ts', mentions: ['cdktf.out/stacks/', 'Exit codes'] },
   { script: 'bench/run.ts', spec: 'bench/run.ts', mentions: ['--quick', 'about 2 minutes', 'synth, pipeline, report'] },
 ])('$script --help', ({ script, spec, mentions }) => {

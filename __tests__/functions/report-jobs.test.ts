@@ -4,7 +4,7 @@ import { MemoryQueues } from '../../functions/shared/memory-queue';
 import { InvocationMetrics } from '../../functions/shared/metrics';
 import { MemoryObjectStore } from '../../functions/shared/object-store';
 import { ATTR } from '../../functions/shared/sqs';
-import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/pipeline/topics';
+import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/contracts/topics';
 import { drain, PARTNER, simHarness, type SimHarness } from './helpers';
 
 const Q = 'https://sqs.test/report-jobs';

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { S3ObjectStore } from '../../functions/shared/object-store';
-import { InvocationMetrics, METRICS_NAMESPACE } from '../../functions/shared/metrics';
+import { InvocationMetrics } from '../../functions/shared/metrics';
+import { METRICS_NAMESPACE } from '../../lib/contracts/metrics';
 import { parseCredentials, WorkerClientCache, workerSettings } from '../../functions/shared/genesys';
 import { SqsMessageSender } from '../../functions/shared/sqs';
 import { bundleHandler } from '../../lib/lambda/bundle';
@@ -139,7 +140,7 @@ describe('worker settings and credentials', () => {
 
 describe('handler bundles', () => {
   it.each(['metadata-worker', 'report-jobs'])('%s bundles into one index.js exporting handler', (name) => {
-    const dir = bundleHandler(path.join(__dirname, '..', '..', 'functions', name, 'index.ts'));
+    const { dir } = bundleHandler(path.join(__dirname, '..', '..', 'functions', name, 'index.ts'));
     const file = path.join(dir, 'index.js');
     expect(existsSync(file)).toBe(true);
     const code = readFileSync(file, 'utf8');

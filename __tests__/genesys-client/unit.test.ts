@@ -73,6 +73,35 @@ describe('TokenBucket', () => {
     expect(bucket.waitTimeMs()).toBe(190);
   });
 
+  it('keeps real sends spaced when waiting callers all wake late (a stalled event loop)', async () => {
+    // Timers that only fire when the test says so: the clock jumps past every reserved slot at once.
+    let t = 0;
+    const timers: { at: number; wake: () => void }[] = [];
+    const bucket = new TokenBucket({
+      ratePerMinute: 1200, // one permit every 50 ms
+      now: () => t,
+      sleep: (ms) => new Promise<void>((wake) => timers.push({ at: t + ms, wake })),
+    });
+    const sent: number[] = [];
+    const takes = Array.from({ length: 4 }, () => bucket.take().then(() => sent.push(t)));
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    // The stall: at 400 ms every timer that was due fires together.
+    t = 400;
+    for (const timer of timers.splice(0)) timer.wake();
+    await settle();
+    // Then time runs normally: each later timer fires when due.
+    while (timers.length) {
+      timers.sort((a, b) => a.at - b.at);
+      const next = timers.shift()!;
+      t = Math.max(t, next.at);
+      next.wake();
+      await settle();
+    }
+    await Promise.all(takes);
+    expect(sent).toEqual([0, 400, 450, 500]);
+  });
+
   it('deferUntil blocks every caller until the time', async () => {
     const clock = fakeClock();
     const bucket = new TokenBucket({ ratePerMinute: 6000, burst: 5, now: clock.now, sleep: clock.sleep });

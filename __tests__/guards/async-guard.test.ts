@@ -10,7 +10,8 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { CloudwatchEventConnection } from '@cdktf/provider-aws/lib/cloudwatch-event-connection';
 import { CloudwatchEventApiDestination } from '@cdktf/provider-aws/lib/cloudwatch-event-api-destination';
-import { addAsyncGuard, asyncViolations, RETRIEVAL_TAG } from '../../lib/guards';
+import { addAsyncGuard, asyncViolations, RETRIEVAL_TAG, type RetrievalConcurrency } from '../../lib/guards';
+import { checkPolicies, type Violation } from '../../lib/policy';
 
 const ROLE = 'arn:aws:iam::111122223333:role/worker';
 
@@ -19,6 +20,8 @@ interface WorkerOptions {
   reserved?: number | null;
   dlq?: 'inline' | 'resource' | 'none';
   feed?: boolean;
+  /** The plan's reserved concurrency per kind, handed to the guard. */
+  planned?: RetrievalConcurrency;
 }
 
 /** A minimal stack with one worker Lambda wired the way the options say. */
@@ -55,7 +58,13 @@ function workerStack(o: WorkerOptions = {}) {
       scalingConfig: { maximumConcurrency: 5 },
     });
   }
-  return { app, stack, fn, queue, guard: addAsyncGuard(stack) };
+  return { app, stack, fn, queue, guard: addAsyncGuard(stack, o.planned) };
+}
+
+/** Policy rule SQS-002 (every queue-fed Lambda has a dead-letter queue) on a stack. */
+function deadLetterViolations(stack: TerraformStack): Violation[] {
+  const json = stack.toTerraform() as Parameters<typeof checkPolicies>[0]['json'];
+  return checkPolicies({ stack: stack.node.id, json, maxTokenValiditySec: 86400, requiredTags: [] }).filter((v) => v.rule === 'SQS-002');
 }
 
 describe('async-retrieval guard', () => {
@@ -65,8 +74,11 @@ describe('async-retrieval guard', () => {
     expect(() => Testing.synth(stack, true)).not.toThrow();
   });
 
-  it('accepts a dead-letter queue set by an aws_sqs_queue_redrive_policy resource', () => {
-    expect(workerStack({ dlq: 'resource' }).guard.validate()).toEqual([]);
+  it('accepts a dead-letter queue set by an aws_sqs_queue_redrive_policy resource (guard and SQS-002)', () => {
+    const { stack, guard } = workerStack({ dlq: 'resource' });
+    expect(guard.validate()).toEqual([]);
+    expect(deadLetterViolations(stack)).toEqual([]);
+    expect(deadLetterViolations(workerStack().stack)).toEqual([]);
   });
 
   it('fails a retrieval Lambda no queue feeds', () => {
@@ -79,9 +91,33 @@ describe('async-retrieval guard', () => {
     expect(() => Testing.synth(stack, true)).toThrow(/retrieves metadata but no aws_lambda_event_source_mapping feeds it/);
   });
 
-  it('fails a queue without a dead-letter queue', () => {
-    const problems = workerStack({ dlq: 'none' }).guard.validate();
-    expect(problems).toEqual([expect.stringContaining('from aws_sqs_queue.queue, which has no dead-letter queue; set redrive_policy')]);
+  it('fails a retrieval queue without a dead-letter queue at synth, with the predicate policy rule SQS-002 uses', () => {
+    const { stack, guard } = workerStack({ dlq: 'none' });
+    const problems = guard.validate();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^async: test-runners aws_sqs_queue\.queue feeds retrieval Lambda aws_lambda_function\.worker but has no dead-letter queue; set redrive_policy/,
+    );
+    expect(() => Testing.synth(stack, true)).toThrow(/has no dead-letter queue/);
+    expect(deadLetterViolations(stack)).toEqual([
+      expect.objectContaining({
+        address: 'aws_sqs_queue.queue',
+        problem: 'feeds aws_lambda_event_source_mapping.feed but has no dead-letter queue',
+        fix: expect.stringContaining('set redrive_policy'),
+      }),
+    ]);
+  });
+
+  it("fails a worker whose reserved concurrency is not the plan's", () => {
+    expect(workerStack({ reserved: 5, planned: { metadata: 5 } }).guard.validate()).toEqual([]);
+    expect(workerStack({ reserved: 5, planned: { metadata: 3 } }).guard.validate()).toEqual([
+      expect.stringContaining('retrieves metadata with reserved_concurrent_executions 5, but the budget plan gives 3'),
+    ]);
+    // The plan of the other kind does not apply.
+    expect(workerStack({ reserved: 5, planned: { analytics: 3 } }).guard.validate()).toEqual([]);
+    expect(workerStack({ reserved: null, planned: { metadata: 3 } }).guard.validate()).toEqual([
+      expect.stringContaining('without reserved_concurrent_executions (got null)'),
+    ]);
   });
 
   it('fails a worker without reserved concurrency (or with 0)', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { App, Testing } from 'cdktf';
 import { loadEnvironment, ENVIRONMENTS_DIR, type Environment, type EnvironmentInput } from '../../lib/config';
-import { addEnvironmentStacks, type LoadlabStacks } from '../../lib/app/build-app';
+import { addEnvironmentStacks, type LoadlabStacks } from '../../app/build-app';
 import type { StackJson } from '../../lib/policy/types';
 
 /** A fixed "now" so expires-at tags are stable in tests. */

@@ -19,7 +19,7 @@ import { parseReportMessage, reportKeys } from '../../functions/report-jobs/mess
 import { generatePlan } from '../../loadtest/jmx/generate';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import type { Report } from '../../loadtest/report';
-import { runLoadTest } from '../../lib/runners/loadtest-command';
+import { runLoadTest } from '../../commands/loadtest';
 import { RUNNER_CONTAINER_NAME, runnerNames } from '../../lib/runners/naming';
 import { repoEnvironment } from '../helpers/env';
 import { runDefinition, TaskError, type Json } from '../runners/asl';

@@ -18,7 +18,7 @@ describe('Lambda bundles', () => {
   });
 
   it('carry the pinned AWS SDK inside: the bundle runs from a folder with no node_modules', () => {
-    const bundle = path.join(bundleHandler(path.join(__dirname, 'fixtures', 'sdk-version.ts')), 'index.js');
+    const bundle = path.join(bundleHandler(path.join(__dirname, 'fixtures', 'sdk-version.ts')).dir, 'index.js');
     const code = readFileSync(bundle, 'utf8');
     const sdkRequires = [...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]);
     // Only the optional CRT signer (SigV4a, tried inside try/catch) is left out.

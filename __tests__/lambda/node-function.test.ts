@@ -14,7 +14,7 @@ const entry = path.join(__dirname, 'fixtures', 'hello.ts');
 
 describe('NodeFunction', () => {
   it('bundles the handler into one index.js that exports handler', async () => {
-    const dir = bundleHandler(entry);
+    const { dir } = bundleHandler(entry);
     const file = path.join(dir, 'index.js');
     expect(existsSync(file)).toBe(true);
     const mod = { exports: {} as { handler?: () => Promise<unknown> } };

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { loadEnvironment } from '../../lib/config';
-import { stateKey } from '../../stacks/loadlab-stack';
+import { stateKey } from '../../lib/config';
 import { exampleInput, loadFrom, synthEnvironment, synthJson, TEST_NOW } from '../helpers/env';
 
 /** The example with an s3 backend, as CI needs it (a local backend would lose state between runs). */

@@ -34,8 +34,8 @@ describe('genesys.endpointLimits in the planner', () => {
     expect(s.verdict).toBe('over-budget');
     expect(s.sizing.binding).toMatchObject({
       limit: 'message.sends.per.org',
-      requestsPerMinute: 12000,
-      usablePerMinute: 4800,
+      demand: 12000,
+      usable: 4800,
       adjustable: false,
     });
     // More tokens or clients are not offered as a fix.
@@ -110,7 +110,7 @@ describe('analytics details jobs limits', () => {
       }),
     ).scenarios[0];
     expect(s.verdict).toBe('over-budget');
-    expect(s.sizing.binding).toMatchObject({ limit: 'analytics.conversations.details.jobs.concurrent.max', requestsPerMinute: 50 });
+    expect(s.sizing.binding).toMatchObject({ limit: 'analytics.conversations.details.jobs.concurrent.max', demand: 50 });
   });
 });
 

@@ -11,7 +11,7 @@ import {
   matchCatalogue,
   parseLimitsListing,
   withLimitOverrides,
-} from '../../lib/ratelimits/limits-api';
+} from '../../commands/limits-fetch';
 import { parseEnvironmentFile } from '../../lib/config';
 import { exampleInput } from '../helpers/env';
 

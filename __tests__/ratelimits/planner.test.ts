@@ -99,7 +99,7 @@ describe('planner: the scenarios of our users reports', () => {
         expect(s.sizing.withinBudget).toBe(true);
         expect(s.verdict).toBe('ok');
         expect(plan.ok).toBe(true);
-        for (const use of s.sizing.uses) expect(use.requestsPerMinute).toBeLessThanOrEqual(use.usablePerMinute + 1e-9);
+        for (const use of s.sizing.uses) expect(use.demand).toBeLessThanOrEqual(use.usable + 1e-9);
         // And the recommended sizing is what fixedSizing would need to pass.
         const pinned = planBudget(
           envWith([{ ...scenario, fixedSizing: { shards: s.sizing.shards, tokensPerShard: s.sizing.tokensPerShard } }]),
@@ -232,8 +232,8 @@ describe('planner: verdicts', () => {
     ).scenarios[0];
     expect(s.sizing.shards).toBe(5);
     expect(s.sizing.uses.find((u) => u.limit === 'notifications.channels.per.user.app.max')).toMatchObject({
-      requestsPerMinute: 20,
-      usablePerMinute: 20,
+      demand: 20,
+      usable: 20,
     });
     const one = planBudget(
       envWith([
@@ -284,8 +284,8 @@ describe('planner: verdicts', () => {
     expect(s.verdict).toBe('over-budget');
     expect(s.sizing.binding).toMatchObject({
       limit: 'scripts.read.rate.per.minute',
-      requestsPerMinute: 15000,
-      usablePerMinute: 800,
+      demand: 15000,
+      usable: 800,
       adjustable: false,
     });
     expect(s.findings[0].message).toContain('sharding cannot help with scripts.read.rate.per.minute');
@@ -305,7 +305,7 @@ describe('planner: verdicts', () => {
       ]),
     ).scenarios[0];
     const jobs = s.sizing.uses.find((u) => u.limit === 'recording.bulk.jobs.concurrent.max');
-    expect(jobs).toMatchObject({ requestsPerMinute: 5, usablePerMinute: 2, withinBudget: false, adjustable: false });
+    expect(jobs).toMatchObject({ demand: 5, usable: 2, withinBudget: false, adjustable: false });
     expect(s.findings.find((f) => f.code === 'over-budget')?.message).toContain('at most 2 recording bulk jobs run at once per org');
   });
 });

@@ -6,7 +6,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { exampleInput, loadFrom, repoEnvironment, resourcesOf } from '../helpers/env';
 import { runnerClientSlots } from '../../lib/ratelimits';
-import { buildRunners, definitionOf, list, policiesByRole, roleRef, type Statement } from './helpers';
+import { buildRunners, definitionOf, fakeArchive, list, policiesByRole, roleRef, type Statement } from './helpers';
 
 const example = () => buildRunners(repoEnvironment('example'));
 
@@ -178,6 +178,16 @@ describe('runner IAM', () => {
       expect(reads.map((s) => s.Resource)).toEqual(['arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/plan/*']);
       expect(statements.some((s) => list(s.Action).some((a) => a.startsWith('s3:Delete')))).toBe(false);
     }
+  });
+
+  it('uses the archive key only through S3, in the one form the archive grants write', () => {
+    const onKey = all.filter((s) => list(s.Resource).includes(fakeArchive.keyArn) && list(s.Action).some((a) => a.startsWith('kms:')));
+    // Shard roles (plan, results) and the report step; secrets use the key through Secrets Manager.
+    const viaS3 = onKey.filter((s) => JSON.stringify(s.Condition ?? {}).includes('s3.'));
+    expect(viaS3.length).toBeGreaterThan(0);
+    for (const s of viaS3) expect(s.Condition).toEqual({ StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
+    for (const s of onKey.filter((x) => !viaS3.includes(x)))
+      expect(s.Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.stringMatching(/^secretsmanager\./) } });
   });
 
   it('the state machine role runs only the JMeter task definition and passes only the runner roles to ECS', () => {

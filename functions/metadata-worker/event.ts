@@ -1,4 +1,4 @@
-import { parseConversationTopic, CONVERSATION_END_EVENTS } from '../../lib/pipeline/topics';
+import { parseConversationTopic, CONVERSATION_END_EVENTS } from '../../lib/contracts/topics';
 
 /** A message that can never succeed, whatever the retries: it goes to the DLQ with `reason`. */
 export class MalformedEventError extends Error {

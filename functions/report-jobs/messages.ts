@@ -1,4 +1,4 @@
-import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/pipeline/topics';
+import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/contracts/topics';
 
 /** What the load-test state machine sends at the end of a test: export this window's conversations. */
 export interface ReportWindow {

@@ -1,21 +1,5 @@
 import type { ResponseInfo } from '../../lib/genesys-client';
-
-/** CloudWatch namespace of every pipeline metric; the alarms in lib/pipeline read from it. */
-export const METRICS_NAMESPACE = 'GenesysLoadlab/Pipeline';
-/** The dimension every metric carries (the Lambda function name). */
-export const METRICS_DIMENSION = 'FunctionName';
-
-/** Metric names the alarms and dashboards rely on. */
-export const METRIC = {
-  apiCalls: 'ApiCalls',
-  throttled: 'Throttled',
-  serverErrors: 'ServerErrors',
-  networkErrors: 'NetworkErrors',
-  retryAfterWaitMs: 'RetryAfterWaitMs',
-  rateLimitCount: 'RateLimitCount',
-  rateLimitAllowed: 'RateLimitAllowed',
-  rateLimitUtilisation: 'RateLimitUtilisation',
-} as const;
+import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
 
 /**
  * Counts one invocation's API traffic and outcomes, then writes them as one CloudWatch Embedded

@@ -3,7 +3,7 @@ import { ArchiveBucket, type ArchiveLifecycle, type ColdStorageClass, type Objec
 import { ArchiveKey } from './archive-key';
 import { GenesysExportRole, type ExportRoleExtraAction } from './export-role';
 import { archiveNames, type ArchiveRefs } from './refs';
-import { awsPartition } from './resource-policy';
+import { awsPartitionOf } from '../config/regions';
 
 export interface ArchiveProps {
   /** The environment that owns the archive (names are `loadlab-<ownerEnv>-…`). */
@@ -43,7 +43,7 @@ export class Archive extends Construct {
   constructor(scope: Construct, id: string, props: ArchiveProps) {
     super(scope, id);
     const names = archiveNames(props.ownerEnv, props.accountId);
-    const partition = awsPartition(props.region);
+    const partition = awsPartitionOf(props.region);
     const lifecycle: ArchiveLifecycle = {
       transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
       transitionToColdDays: props.transitionToColdDays,

@@ -20,12 +20,5 @@ export function toResourcePolicyJson(statements: readonly ResourcePolicyStatemen
   );
 }
 
-/** The AWS partition of a region: ARNs and service principals differ in GovCloud and China. */
-export function awsPartition(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
-
 /** `arn:<partition>:iam::<account>:root` — the account itself as a principal. */
 export const accountRootArn = (partition: string, accountId: string): string => `arn:${partition}:iam::${accountId}:root`;

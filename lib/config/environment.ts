@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { ConfigError, describeIssue } from './errors';
 import { environmentSchema, type EnvironmentFile } from './schema';
 import { genesysApiBase, genesysAwsAccount, genesysLoginBase, FEDRAMP_REGION } from './regions';
@@ -103,10 +104,8 @@ const hourFloor = (d: Date): Date => new Date(Math.floor(d.getTime() / 3_600_000
 export function loadEnvironment(name: string, options: LoadOptions = {}): Environment {
   const dir = options.dir ?? environmentsDir();
   const relDir = path.relative(process.cwd(), dir) || '.';
-  if (!/^[a-z][a-z0-9-]{1,23}$/.test(name)) {
-    throw new ConfigError([
-      `${options.nameFrom ?? 'LOADLAB_ENV'} must be 2-24 lower-case letters, digits or -, starting with a letter (got ${JSON.stringify(name)})`,
-    ]);
+  if (!ENV_NAME_PATTERN.test(name)) {
+    throw new ConfigError([`${options.nameFrom ?? 'LOADLAB_ENV'} must be ${ENV_NAME_RULE} (got ${JSON.stringify(name)})`]);
   }
   const ownFile = path.join(dir, `${name}.json`);
   const ephemeralMatch = EPHEMERAL_NAME.exec(name);

@@ -23,6 +23,13 @@ export const GENESYS_REGIONS: Readonly<Record<string, string>> = {
   'ap-northeast-3': 'apne3.pure.cloud',
 };
 
+/** The AWS partition of a region: ARNs and service principals differ in GovCloud and China. */
+export function awsPartitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
 /** The only FedRAMP Genesys Cloud region. */
 export const FEDRAMP_REGION = 'us-east-2';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
-import { LIMIT_CATALOGUE } from '../ratelimits/catalogue';
+import { endpointLimit, limitOverrides } from './limits-schema';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -69,54 +70,12 @@ const scenario = z
   })
   .strict();
 
-const knownLimits = LIMIT_CATALOGUE.map((l) => l.name);
-/** Keys are catalogue names (lib/ratelimits/catalogue.ts); `npm run limits:fetch` writes them. */
-const limitOverrides = z.record(
-  z.string().refine((name) => knownLimits.includes(name), {
-    message: `must name a limit in lib/ratelimits/catalogue.ts: ${knownLimits.join(', ')}`,
-  }),
-  z.number().int().positive(),
-);
-
-/**
- * A limit Genesys Cloud applies to one endpoint (or a namespace's endpoints) that the catalogue
- * does not know: published on an endpoint's API-explorer page, or learned the hard way (message
- * sends capped near 100 requests/s per org). The planner sizes every scenario under them, the
- * simulator enforces them (`npm run sim -- --env` or `--endpoint-limit`), `rehearse` uses them.
- */
-const endpointLimit = z
-  .object({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-    /** Path template as in lib/genesys-api/endpoints.ts; `{param}` matches one segment. */
-    path: z.string().regex(/^\/api\/v2\/[^\s?]*$/, { message: 'must be a Platform API path template such as /api/v2/scripts (no query)' }),
-    requestsPerMinute: z.number().int().positive(),
-    /** `org`: one budget for the whole org (more tokens or clients do not help); `client`: per OAuth client; `token`: per token. */
-    scope: z.enum(['org', 'client', 'token']),
-    /** Name in findings and 429 bodies. Default `<METHOD> <path> (<scope>)`. */
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9._ {}/:()-]{1,120}$/)
-      .optional(),
-    /** Limits API namespace and key that report this limit; `npm run limits:fetch` then refreshes requestsPerMinute. */
-    namespace: z
-      .string()
-      .regex(/^[a-z][a-z0-9.]{1,60}$/)
-      .optional(),
-    apiKey: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,120}$/)
-      .optional(),
-    /** Where the value comes from (a support case, an API-explorer page, limits:fetch). */
-    source: z.string().max(300).optional(),
-  })
-  .strict();
-
 export const environmentSchema = z
   .object({
     /** Optional JSON-schema pointer for editors. */
     $schema: z.string().optional(),
     /** Lower-case name; stacks become `<name>-archive`, `<name>-genesys`, `<name>-runners`. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,23}$/, { message: 'must be 2-24 lower-case letters, digits or -, starting with a letter' }),
+    name: z.string().regex(ENV_NAME_PATTERN, { message: `must be ${ENV_NAME_RULE}` }),
     /** Who to ask about this environment (tag `owner`). */
     owner: z.string().min(3).max(128),
     genesys: z
@@ -232,10 +191,7 @@ export const environmentSchema = z
     archive: z
       .object({
         /** Use this environment's archive instead of creating one (ephemeral environments). */
-        shareFrom: z
-          .string()
-          .regex(/^[a-z][a-z0-9-]{1,23}$/)
-          .optional(),
+        shareFrom: z.string().regex(ENV_NAME_PATTERN).optional(),
         transitionToInfrequentAccessDays: int(30, 3650).default(30),
         transitionToGlacierDays: int(60, 3650).default(180),
         noncurrentVersionExpirationDays: int(1, 3650).default(90),

@@ -1,3 +1,5 @@
+import { sleep } from '../time';
+
 /**
  * A pacing token bucket (GCRA form): one permit every `60000 / ratePerMinute` ms, with up to
  * `burst` permits available at once after idling. Callers that cannot be served immediately
@@ -15,7 +17,8 @@ export interface TokenBucketOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** The real sleep (lib/time), the default wherever a fake clock can be injected. */
+export const realSleep = sleep;
 
 export class TokenBucket {
   readonly ratePerMinute: number;
@@ -29,6 +32,12 @@ export class TokenBucket {
   /** End of the latest pause (`deferUntil`), and how many pauses were set, so waiting callers notice new ones. */
   private pausedUntil = Number.NEGATIVE_INFINITY;
   private pauses = 0;
+  /**
+   * The same GCRA over the times permits were really handed out. Timers that fire late (a busy
+   * event loop, a stalled machine) would release several reserved slots at once; this keeps real
+   * sends spaced too, so the server never sees more than the rate plus the burst in any window.
+   */
+  private releasedTat = Number.NEGATIVE_INFINITY;
 
   constructor(opts: TokenBucketOptions) {
     if (!(Number.isFinite(opts.ratePerMinute) && opts.ratePerMinute > 0)) {
@@ -70,6 +79,16 @@ export class TokenBucket {
       }
       // Paused while waiting, and the slot lies inside the pause: queue again behind it.
       if (this.pauses !== pauses && slot < this.pausedUntil) continue;
+      // Woken late together with other callers: reserve a slot in real time too, and wait for it.
+      const at = this.now();
+      const allowed = this.releasedTat - (this.burst - 1) * this.intervalMs;
+      this.releasedTat = Math.max(this.releasedTat, at) + this.intervalMs;
+      if (allowed > at) {
+        const before = this.pauses;
+        await this.sleep(allowed - at);
+        // A pause began during that wait: queue again behind it.
+        if (this.pauses !== before && this.now() < this.pausedUntil) continue;
+      }
       return;
     }
   }
@@ -78,7 +97,9 @@ export class TokenBucket {
   tryTake(): boolean {
     const now = this.now();
     if (now < this.pausedUntil || this.allowAt(now) > now) return false;
+    if (this.releasedTat - (this.burst - 1) * this.intervalMs > now) return false;
     this.tat = Math.max(this.tat, now) + this.intervalMs;
+    this.releasedTat = Math.max(this.releasedTat, now) + this.intervalMs;
     return true;
   }
 
@@ -102,5 +123,6 @@ export class TokenBucket {
     if (time > this.pausedUntil) this.pausedUntil = time;
     this.pauses++;
     this.tat = Math.max(this.tat, time + (this.burst - 1) * this.intervalMs);
+    this.releasedTat = Math.max(this.releasedTat, time + (this.burst - 1) * this.intervalMs);
   }
 }

@@ -7,9 +7,13 @@
  * Contract with the constructs that build retrieval workers: every Lambda that retrieves Genesys
  * metadata or analytics carries the tag `loadlab-retrieval` = `metadata` | `analytics` in its own
  * `tags`. Such a Lambda must be
- *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` with a dead-letter
- *    queue (`redrive_policy`, or an `aws_sqs_queue_redrive_policy` resource);
- *  - capped by `reserved_concurrent_executions` (>= 1), so the worker's token budget holds;
+ *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` that has a dead-letter
+ *    queue (the predicate of policy rule SQS-002, which checks every queue-fed Lambda in tests;
+ *    here it stops synth for retrieval queues);
+ *  - capped by `reserved_concurrent_executions` (>= 1, and equal to the budget plan's worker
+ *    concurrency when the plan is given), so the worker's token budget holds. That some reserved
+ *    concurrency is set on every function is checkov's CKV_AWS_115; the cap against the plan is
+ *    only here;
  *  - targeted by no schedule (`aws_cloudwatch_event_rule` with `schedule_expression`,
  *    `aws_scheduler_schedule`) and by no EventBridge rule directly (events go to the queue).
  * And no schedule, whatever it targets, may carry input naming the synchronous analytics query
@@ -17,6 +21,8 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
+import { hasDeadLetterQueue } from '../policy/rules';
+import { isLiteral, refsIn, resources } from '../policy/terraform-json';
 
 export const RETRIEVAL_TAG = 'loadlab-retrieval';
 export const RETRIEVAL_KINDS = ['metadata', 'analytics'] as const;
@@ -42,20 +48,6 @@ export const POLLED_ENDPOINT_PATTERNS: readonly { readonly pattern: RegExp; read
 ];
 
 type Body = Record<string, unknown>;
-type Resources = Record<string, Record<string, Body>>;
-
-/** A reference `${type.name.attr...}` inside a string, as cdktf renders it. */
-interface Ref {
-  readonly type: string;
-  readonly name: string;
-}
-
-const REF = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_.[\]*]+)?\}/g;
-
-function refsIn(value: unknown): Ref[] {
-  if (typeof value !== 'string') return [];
-  return [...value.matchAll(REF)].map((m) => ({ type: m[1], name: m[2] }));
-}
 
 const asArray = (v: unknown): Body[] => (Array.isArray(v) ? (v as Body[]) : v && typeof v === 'object' ? [v as Body] : []);
 
@@ -67,10 +59,15 @@ interface Retrieval {
   readonly body: Body;
 }
 
-/** Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages. */
-export function asyncViolations(json: { resource?: unknown }, stackName = 'stack'): string[] {
-  const resources = (json.resource ?? {}) as Resources;
-  const of = (type: string): [string, Body][] => Object.entries(resources[type] ?? {});
+/** The reserved concurrency the budget plan gives each kind of retrieval worker. */
+export type RetrievalConcurrency = Readonly<Partial<Record<RetrievalKind, number>>>;
+
+/**
+ * Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages;
+ * `concurrency` (from the budget plan) is what each retrieval worker must reserve.
+ */
+export function asyncViolations(json: { resource?: unknown }, stackName = 'stack', concurrency: RetrievalConcurrency = {}): string[] {
+  const of = (type: string): [string, Body][] => resources(json, type).map((r) => [r.name, r.body]);
   const problems: string[] = [];
   const say = (address: string, message: string): void => {
     problems.push(`async: ${stackName} ${address} ${message}`);
@@ -83,9 +80,7 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
   const retrievalNames = new Set(retrievals.map((r) => r.name));
   // Literal function names, for mappings that name the function instead of referencing it.
   const byLiteralName = new Map(
-    retrievals
-      .filter((r) => typeof r.body.function_name === 'string' && !(r.body.function_name as string).includes('${'))
-      .map((r) => [r.body.function_name as string, r.name]),
+    retrievals.filter((r) => isLiteral(r.body.function_name)).map((r) => [r.body.function_name as string, r.name]),
   );
   // Aliases of retrieval functions count as the function.
   const aliasOf = new Map(
@@ -109,17 +104,6 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
     return undefined;
   };
 
-  // Queues with a dead-letter queue: inline redrive_policy or a separate redrive policy resource.
-  const queues = new Map(of('aws_sqs_queue'));
-  const withDlq = new Set(
-    [...queues]
-      .filter(([, body]) => typeof body.redrive_policy === 'string' && (body.redrive_policy as string).trim() !== '')
-      .map(([n]) => n),
-  );
-  for (const [, body] of of('aws_sqs_queue_redrive_policy')) {
-    for (const r of refsIn(body.queue_url)) if (r.type === 'aws_sqs_queue') withDlq.add(r.name);
-  }
-
   for (const fn of retrievals) {
     const address = addr('aws_lambda_function', fn.name);
     if (!(RETRIEVAL_KINDS as readonly string[]).includes(fn.kind)) {
@@ -132,11 +116,18 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
         address,
         `retrieves ${fn.kind} but no aws_lambda_event_source_mapping feeds it from an aws_sqs_queue in this stack; feed it from an SQS queue with a dead-letter queue so retrieval stays asynchronous and paced`,
       );
-    } else if (!sqsSources.some((q) => withDlq.has(q.name))) {
-      say(
-        address,
-        `retrieves ${fn.kind} from ${sqsSources.map((q) => addr('aws_sqs_queue', q.name)).join(', ')}, which has no dead-letter queue; set redrive_policy (deadLetterTargetArn, maxReceiveCount) so failed events are kept`,
-      );
+    }
+    // A retrieval queue without a dead-letter queue loses the events that keep failing: refused at
+    // synth, with the predicate of policy rule SQS-002 (one implementation, checked here for
+    // retrieval queues and by the policy suite for every queue-fed Lambda).
+    for (const source of sqsSources) {
+      const queue = resources(json, 'aws_sqs_queue').find((q) => q.name === source.name);
+      if (queue && !hasDeadLetterQueue(json, queue)) {
+        say(
+          addr('aws_sqs_queue', queue.name),
+          `feeds retrieval Lambda ${address} but has no dead-letter queue; set redrive_policy with deadLetterTargetArn and maxReceiveCount <= 5 (policy rule SQS-002) so events that keep failing are kept`,
+        );
+      }
     }
     const reserved = fn.body.reserved_concurrent_executions;
     const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);
@@ -145,6 +136,14 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
         address,
         `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the budget plan gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
       );
+    } else {
+      const planned = concurrency[fn.kind as RetrievalKind];
+      if (planned !== undefined && reserved !== planned) {
+        say(
+          address,
+          `retrieves ${fn.kind} with reserved_concurrent_executions ${JSON.stringify(reserved)}, but the budget plan gives ${planned}; reserve exactly the plan's worker concurrency so the fleet stays within its OAuth client's rate limit`,
+        );
+      }
     }
   }
 
@@ -214,16 +213,19 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
 
 /** A cdktf validation running asyncViolations on the stack's synthesized JSON. */
 export class AsyncRetrievalGuard implements IValidation {
-  constructor(readonly stack: TerraformStack) {}
+  constructor(
+    readonly stack: TerraformStack,
+    readonly concurrency: RetrievalConcurrency = {},
+  ) {}
 
   validate(): string[] {
-    return asyncViolations(this.stack.toTerraform() as { resource?: unknown }, this.stack.node.id);
+    return asyncViolations(this.stack.toTerraform() as { resource?: unknown }, this.stack.node.id, this.concurrency);
   }
 }
 
-/** Installs the async guard on a stack. */
-export function addAsyncGuard(stack: TerraformStack): AsyncRetrievalGuard {
-  const guard = new AsyncRetrievalGuard(stack);
+/** Installs the async guard on a stack; `concurrency` is the plan's reserved concurrency per kind. */
+export function addAsyncGuard(stack: TerraformStack, concurrency: RetrievalConcurrency = {}): AsyncRetrievalGuard {
+  const guard = new AsyncRetrievalGuard(stack, concurrency);
   (stack as IConstruct).node.addValidation(guard);
   return guard;
 }

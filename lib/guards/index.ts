@@ -1,6 +1,8 @@
 /**
  * Synth-time guards: the budget guard (the plan must be within budget) and the async-retrieval
- * guard (metadata and analytics retrieval must be queued, dead-lettered and capped).
+ * guard (metadata and analytics retrieval must be queued and capped at the plan's concurrency;
+ * the queue's dead-letter queue is policy rule SQS-002). Both read synthesized JSON through
+ * lib/policy/terraform-json, the engine the policy rules use.
  * `installGuards` wires both into an environment's stacks as cdktf validations, so every synth
  * path (cdktf synth, Testing.synth with validations) enforces them; `guardReport` runs the same
  * checks up front so `main.ts` can print them and exit before anything is written to cdktf.out.
@@ -29,7 +31,9 @@ export interface InstalledGuards {
 export function installGuards(target: GuardedStacks): InstalledGuards {
   return {
     budget: addBudgetGuard(target.budgetStack, target.plan),
-    async: target.stacks.map((stack) => addAsyncGuard(stack)),
+    async: target.stacks.map((stack) =>
+      addAsyncGuard(stack, { metadata: target.plan.metadataWorker.concurrency, analytics: target.plan.reportWorker.concurrency }),
+    ),
   };
 }
 

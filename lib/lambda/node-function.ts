@@ -63,7 +63,10 @@ export class NodeFunction extends Construct implements IGrantable {
       actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
       resources: ['*'],
     });
-    const asset = new TerraformAsset(this, 'code', { path: bundleHandler(props.entry), type: AssetType.ARCHIVE });
+    // A zip made (and cached) by bundleHandler, copied as a file: an ARCHIVE asset would be zipped
+    // again by cdktf on every synth, in a child process per function.
+    const bundle = bundleHandler(props.entry);
+    const asset = new TerraformAsset(this, 'code', { path: bundle.zipFile, type: AssetType.FILE, assetHash: bundle.key.slice(0, 32) });
     this.fn = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: props.description,
@@ -71,7 +74,7 @@ export class NodeFunction extends Construct implements IGrantable {
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
-      sourceCodeHash: asset.assetHash,
+      sourceCodeHash: bundle.zipSha256,
       role: this.role.roleArn,
       timeout: props.timeoutSec,
       memorySize: props.memoryMiB ?? 256,

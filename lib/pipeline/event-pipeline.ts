@@ -10,15 +10,16 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ConfigError, type Environment } from '../config';
 import type { BudgetPlan } from '../ratelimits';
-import type { ArchiveRefs } from '../archive/refs';
+import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import type { GenesysRefs } from '../genesys/refs';
 import type { IGrantable } from '../iam/policy';
-import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
-import { accountRootArn, awsPartition, toResourcePolicyJson } from '../archive/resource-policy';
+import { grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../archive/grants';
+import { accountRootArn, toResourcePolicyJson } from '../archive/resource-policy';
+import { awsPartitionOf } from '../config/regions';
 import { NodeFunction } from '../lambda/node-function';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
-import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../functions/shared/metrics';
-import { metadataTopics, reportTopics } from './topics';
+import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics';
+import { metadataTopics, reportTopics } from '../contracts/topics';
 import { WorkQueue } from './work-queue';
 
 /** The report-jobs worker polls jobs in-process before re-enqueuing; five minutes covers most jobs in one go. */
@@ -78,7 +79,7 @@ export class EventPipeline extends Construct {
     const prefix = env.resourcePrefix;
     const region = env.config.aws.region;
     const accountId = env.config.aws.accountId;
-    const partition = awsPartition(region);
+    const partition = awsPartitionOf(region);
 
     const metaTopics = metadataTopics(env.config.genesys.eventBridge.topics);
     const availTopics = reportTopics(env.config.genesys.eventBridge.topics);
@@ -163,7 +164,7 @@ export class EventPipeline extends Construct {
       retrieval: 'metadata',
       alarmActions: props.alarmActions,
       extraEnvironment: { RESULTS_BUCKET: archive.results.name },
-      grantArchive: (g) => grantArchiveWrite(g, archive, 'results', 'metadata/'),
+      grantArchive: (g) => grantArchiveWrite(g, archive, 'results', ARCHIVE_PREFIXES.metadata),
     });
     this.reportWorker = this.addWorker('report', {
       env,
@@ -182,13 +183,13 @@ export class EventPipeline extends Construct {
       alarmActions: props.alarmActions,
       extraEnvironment: { REPORTS_BUCKET: archive.reports.name },
       grantArchive: (g) => {
-        grantArchiveRead(g, archive, 'reports', 'analytics/');
-        grantArchiveWrite(g, archive, 'reports', 'analytics/');
+        grantArchiveRead(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
+        grantArchiveWrite(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
         // Only the worker's own bookkeeping is ever deleted: waiting markers and job records.
-        g.addToPolicy({
-          sid: 'DeleteReportBookkeeping',
-          actions: ['s3:DeleteObject'],
-          resources: [`${archive.reports.arn}/analytics/pending/*`, `${archive.reports.arn}/analytics/*/job.json`],
+        grantArchiveDelete(g, archive, 'reports', {
+          prefix: ARCHIVE_PREFIXES.analytics,
+          keys: ['pending/*', '*/job.json'],
+          name: 'ReportBookkeeping',
         });
       },
     });

@@ -1,3 +1,2 @@
 export * from './event-pipeline';
 export * from './work-queue';
-export * from './topics';

@@ -3,9 +3,7 @@
  * safety rules (never an archive stack, runners before genesys) are unit-tested; the CLI and
  * the janitor only spawn what this returns.
  */
-
-/** Same rule as `loadEnvironment`: 2-24 lower-case letters, digits or -, starting with a letter. */
-const ENV_NAME = /^[a-z][a-z0-9-]{1,23}$/;
+import { ENV_NAME_PATTERN, ENV_NAME_RULE } from '../config/env-name';
 
 /** The stacks a teardown may destroy, in the order it destroys them (dependents first). */
 export const DESTROYABLE_ROLES = ['runners', 'genesys'] as const;
@@ -69,10 +67,8 @@ export function archiveRefusal(stack: string): string {
 /** Builds the destroy commands for an environment, refusing archive stacks and foreign stacks. */
 export function planDestroy(request: DestroyRequest): DestroyPlan {
   const env = request.env?.trim() ?? '';
-  if (!ENV_NAME.test(env)) {
-    throw new DestroyRefused(
-      `--env must be an environment name: 2-24 lower-case letters, digits or -, starting with a letter (got ${JSON.stringify(request.env)})`,
-    );
+  if (!ENV_NAME_PATTERN.test(env)) {
+    throw new DestroyRefused(`--env must be an environment name: ${ENV_NAME_RULE} (got ${JSON.stringify(request.env)})`);
   }
   if (env.endsWith('-archive')) {
     // `--env example-archive` is almost certainly a stack name typed as an environment.

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Environment } from '../config';
-import { stateKey } from '../../stacks/loadlab-stack';
+import { stateKey, type Environment } from '../config';
 
 /**
  * Which of an environment's stacks have Terraform state, so a teardown of something never

@@ -1,20 +1,6 @@
-import type { Resource, StackJson } from './types';
+import { resources, type Resource, type StackJson } from './terraform-json';
 
-export function resources(json: StackJson, type?: string): Resource[] {
-  return Object.entries(json.resource ?? {})
-    .filter(([t]) => type === undefined || t === type)
-    .flatMap(([t, byName]) => Object.entries(byName).map(([name, body]) => ({ type: t, name, address: `${t}.${name}`, body })));
-}
-
-/** True when `value` (any JSON) contains a Terraform reference to the resource (`${type.name.…}`). */
-export function refersTo(value: unknown, target: Resource): boolean {
-  return JSON.stringify(value ?? null).includes(`\${${target.type}.${target.name}.`);
-}
-
-/** The resources of `type` whose `field` refers to `target` (e.g. the versioning of a bucket). */
-export function attachedTo(json: StackJson, type: string, field: string, target: Resource): Resource[] {
-  return resources(json, type).filter((r) => refersTo(r.body[field], target));
-}
+export { attachedTo, referenced, refersTo, refsIn, resources, strings, type Ref } from './terraform-json';
 
 export interface IamStatement {
   Effect?: string;
@@ -75,11 +61,4 @@ export function iamPolicies(
     }
   }
   return out;
-}
-
-/** Every string anywhere in a JSON value, with its path. */
-export function* strings(value: unknown, path = ''): Generator<{ path: string; value: string }> {
-  if (typeof value === 'string') yield { path, value };
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, `${path}[${i}]`);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
 }

@@ -1,11 +1,6 @@
-/** Synthesized Terraform JSON of one stack, as `cdktf synth` writes it. */
-export interface StackJson {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, Record<string, unknown>>;
-  provider?: Record<string, Record<string, unknown>[]>;
-  terraform?: Record<string, unknown>;
-}
+import type { StackJson } from './terraform-json';
+
+export type { Resource, StackJson } from './terraform-json';
 
 export interface PolicyTarget {
   /** Stack name, e.g. `example-runners`. */
@@ -36,11 +31,4 @@ export interface PolicyRule {
   /** Where the guidance comes from. */
   readonly guidance: string;
   check(target: PolicyTarget): Violation[];
-}
-
-export interface Resource {
-  readonly type: string;
-  readonly name: string;
-  readonly address: string;
-  readonly body: Record<string, unknown>;
 }

@@ -1,9 +1,4 @@
-/** The AWS partition of a region: ARNs differ in GovCloud and China. */
-export function awsPartitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
+import { awsPartitionOf } from '../config/regions';
 
 /** The console host of a region's partition. */
 export function consoleHost(region: string): string {

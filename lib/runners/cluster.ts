@@ -7,7 +7,7 @@ import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 import { RUNNER_CONTAINER_NAME, RUNNER_USER, RUNNER_WRITABLE_PATHS, type RunnerNames } from './naming';
 
 export interface RunnerClusterProps {

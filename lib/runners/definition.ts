@@ -17,6 +17,7 @@
  *   Succeeded
  */
 import { MAX_TEST_ID_LENGTH, RUNNER_CONTAINER_NAME, testIdPattern } from './naming';
+import { SHARD_ENV_VARS, testKeyExpression, type ShardEnvVar } from './shard-contract';
 
 /** One shard of a scenario, as baked into the definition. */
 export interface ShardEntry {
@@ -83,7 +84,7 @@ function invokeReport(p: DefinitionParams, partial: boolean, next: string): Stat
   const payload: { [key: string]: Json } = {
     testId: expr('$testId'),
     resultsBucket: p.resultsBucket,
-    resultsPrefix: expr("'results/' & $testId & '/'"),
+    resultsPrefix: expr(testKeyExpression('test', { testId: '$testId' })),
     reportsBucket: p.reportsBucket,
     metadataPrefix: p.metadataPrefix,
     // The report-jobs worker writes each test's analytics below <prefix><testId>/.
@@ -106,30 +107,31 @@ function invokeReport(p: DefinitionParams, partial: boolean, next: string): Stat
   };
 }
 
-/** The containers' environment of one shard (values are strings, as ECS requires). */
+/**
+ * The containers' environment of one shard (values are strings, as ECS requires), as JSONata over
+ * the map item. Typed by the contract: a variable entrypoint.sh expects cannot be left out.
+ */
 function shardEnvironment(p: DefinitionParams): Json[] {
-  const resultsRoot = `s3://${p.resultsBucket}/results/`;
-  const env: [string, string][] = [
-    ['TEST_ID', '$states.input.testId'],
-    ['SCENARIO', '$states.input.scenario'],
-    ['SHARD_INDEX', '$string($states.input.shard.index)'],
-    ['SHARD_COUNT', '$string($states.input.shardCount)'],
-    ['CLIENT_SECRET_ARN', '$states.input.shard.secretArn'],
-    ['THREADS', '$string($states.input.shard.threads)'],
-    ['TARGET_RPM', '$string($states.input.shard.targetRpm)'],
-    ['TOKENS_PER_SHARD', '$string($states.input.tokensPerShard)'],
-    ['DURATION_SEC', '$string($states.input.durationSec)'],
-    ['RAMP_UP_SEC', '$string($states.input.rampUpSec)'],
-    ['START_AT', '$states.input.startAt'],
-    ['PLAN_S3_URI', `'${resultsRoot}' & $states.input.testId & '/plan/' & $states.input.scenario & '.jmx'`],
-    ['RESULTS_S3_URI', `'${resultsRoot}' & $states.input.testId & '/shards/' & $string($states.input.shard.index) & '/'`],
+  const bucket = `s3://${p.resultsBucket}/`;
+  const slots = { testId: '$states.input.testId', scenario: '$states.input.scenario', shard: '$string($states.input.shard.index)' };
+  const env: Record<ShardEnvVar, string> = {
+    TEST_ID: slots.testId,
+    SCENARIO: slots.scenario,
+    SHARD_INDEX: slots.shard,
+    SHARD_COUNT: '$string($states.input.shardCount)',
+    CLIENT_SECRET_ARN: '$states.input.shard.secretArn',
+    THREADS: '$string($states.input.shard.threads)',
+    TARGET_RPM: '$string($states.input.shard.targetRpm)',
+    TOKENS_PER_SHARD: '$string($states.input.tokensPerShard)',
+    DURATION_SEC: '$string($states.input.durationSec)',
+    RAMP_UP_SEC: '$string($states.input.rampUpSec)',
+    START_AT: '$states.input.startAt',
+    PLAN_S3_URI: testKeyExpression('plan', slots, bucket),
+    RESULTS_S3_URI: testKeyExpression('shard', slots, bucket),
     // Empty: the plan reads no ids (the entrypoint then fetches nothing).
-    [
-      'PARAMS_S3_URI',
-      `$states.input.params ? '${resultsRoot}' & $states.input.testId & '/plan/' & $states.input.scenario & '.params' : ''`,
-    ],
-  ];
-  return env.map(([Name, e]) => ({ Name, Value: expr(e) }));
+    PARAMS_S3_URI: `$states.input.params ? ${testKeyExpression('params', slots, bucket)} : ''`,
+  };
+  return SHARD_ENV_VARS.map((Name) => ({ Name, Value: expr(env[Name]) }));
 }
 
 function runShard(p: DefinitionParams): State {

@@ -122,7 +122,7 @@ export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request:
     planKey: testKeys.plan(testId, sp.name),
     planSummaryKey: testKeys.planSummary(testId, sp.name),
     paramsKey: testKeys.params(testId, sp.name),
-    resultsUri: `s3://${bucket}/results/${testId}/`,
+    resultsUri: `s3://${bucket}/${testKeys.test(testId)}`,
     reportJsonUri: `s3://${bucket}/${testKeys.reportJson(testId)}`,
     reportHtmlUri: `s3://${bucket}/${testKeys.reportHtml(testId)}`,
     reportConsoleUrl: `https://${host}/s3/buckets/${bucket}?region=${region}&prefix=${encodeURIComponent(reportPrefix)}`,

@@ -2,7 +2,8 @@
  * Names and key layout shared by the runners stack (IAM scopes, state machine) and the
  * `npm run loadtest` command, so both derive them from the environment alone. Pure: no cdktf.
  */
-import { awsPartitionOf } from './arn';
+import { testKey } from './shard-contract';
+import { awsPartitionOf } from '../config/regions';
 
 /** The one container of the JMeter task definition (container overrides address it by name). */
 export const RUNNER_CONTAINER_NAME = 'jmeter';
@@ -94,25 +95,17 @@ export function defaultTestId(envName: string, now: Date): string {
   return `${testIdPrefix(envName)}${Math.floor(d.getTime() / 1000).toString(36)}`;
 }
 
-/** Key layout of one test in the results bucket, below `results/<testId>/`. */
+/** Key layout of one test in the results bucket, below `results/<testId>/` (templates in shard-contract.ts). */
 export const testKeys = {
-  /** Where `npm run loadtest` uploads the plan; the shards may read only this folder. */
-  planFolder: (testId: string): string => `results/${testId}/plan/`,
-  /** The JMeter plan every shard runs. */
-  plan: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.jmx`,
-  /** The generated plan's summary (sizing, endpoint shares): the report draws the planned rate from it. */
-  planSummary: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.summary.json`,
-  /**
-   * Ids the plan reads (PARAMS_CSV), when the scenario's paths have {placeholders}. CSV content
-   * without a `.csv` name: the report step merges every `.jtl`/`.csv` below the test as results.
-   */
-  params: (testId: string, scenario: string): string => `results/${testId}/plan/${scenario}.params`,
-  /** Raw results of all shards (the report step reads below it). */
-  shards: (testId: string): string => `results/${testId}/shards/`,
-  shard: (testId: string, index: number): string => `results/${testId}/shards/${index}/`,
-  /** The merged report (the report step writes both next to the raw results). */
-  reportJson: (testId: string): string => `results/${testId}/report.json`,
-  reportHtml: (testId: string): string => `results/${testId}/report.html`,
+  test: (testId: string): string => testKey('test', { testId }),
+  planFolder: (testId: string): string => testKey('planFolder', { testId }),
+  plan: (testId: string, scenario: string): string => testKey('plan', { testId, scenario }),
+  planSummary: (testId: string, scenario: string): string => testKey('planSummary', { testId, scenario }),
+  params: (testId: string, scenario: string): string => testKey('params', { testId, scenario }),
+  shards: (testId: string): string => testKey('shards', { testId }),
+  shard: (testId: string, index: number): string => testKey('shard', { testId, shard: index }),
+  reportJson: (testId: string): string => testKey('reportJson', { testId }),
+  reportHtml: (testId: string): string => testKey('reportHtml', { testId }),
 } as const;
 
 /** The ARN of the state machine, derived from its deterministic name. */

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { TaskEnvVar } from './shard-contract';
 import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
 import type { Environment } from '../config';
@@ -63,7 +64,7 @@ export class LoadRunners extends Construct {
         GENESYS_API_BASE: env.genesys.apiBase,
         GENESYS_LOGIN_BASE: env.genesys.loginBase,
         LOADLAB_ENV: env.name,
-      },
+      } satisfies Record<TaskEnvVar, string>,
     });
     this.identities = new ShardIdentities(this, 'shards', {
       envName: env.name,

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import type { ArchiveRefs } from '../archive/refs';
+import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
+import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import type { OAuthClientRef } from '../genesys/refs';
 import { ServiceRole } from '../iam/service-role';
 import type { RunnerClientSlot } from '../ratelimits';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 import { testIdPrefix, type RunnerNames } from './naming';
 
 export interface ShardIdentitiesProps {
@@ -46,8 +47,7 @@ export class ShardIdentities extends Construct {
     }
     const partition = awsPartitionOf(region);
     // Test ids are `<env>_…`; env names never contain `_`, so this matches only this environment's tests.
-    const tests = `${archive.results.arn}/results/${testIdPrefix(props.envName)}*`;
-    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } };
+    const tests = `${testIdPrefix(props.envName)}*`;
     this.shards = props.slots.map((slot) => {
       const client = props.clients[slot.index];
       const secret = new OAuthClientSecret(this, `secret-${slot.index}`, {
@@ -67,18 +67,18 @@ export class ShardIdentities extends Construct {
         },
       });
       secret.grantRead(role);
-      role.addToPolicy({ sid: 'ReadTestPlan', actions: ['s3:GetObject'], resources: [`${tests}/plan/*`] });
-      role.addToPolicy({
-        sid: 'WriteOwnShardResults',
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: [`${tests}/shards/${slot.shard}/*`],
-      });
-      role.addToPolicy({
-        // Decrypt reads the plan and completes multipart uploads; GenerateDataKey encrypts results.
-        sid: 'ArchiveKeyThroughS3',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [archive.keyArn],
-        conditions: viaS3,
+      // The test's plan (no listing: the entrypoint knows its keys), and its own shard folder.
+      grantArchiveRead(
+        role,
+        archive,
+        'results',
+        { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/plan/*`], name: 'TestPlans' },
+        { list: false },
+      );
+      grantArchiveWrite(role, archive, 'results', {
+        prefix: ARCHIVE_PREFIXES.results,
+        keys: [`${tests}/shards/${slot.shard}/*`],
+        name: 'OwnShardResults',
       });
       return { slot, secret, role };
     });

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import type { ArchiveRefs } from '../archive/refs';
-import { ARCHIVE_PREFIXES } from '../archive/refs';
+import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
+import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import { ConfigError } from '../config/errors';
 import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
 import { NodeFunction } from '../lambda/node-function';
 import type { BudgetPlan } from '../ratelimits';
-import { awsPartitionOf } from './arn';
+import { awsPartitionOf } from '../config/regions';
 import type { RunnerCluster } from './cluster';
 import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
@@ -101,7 +101,7 @@ export class LoadTestStateMachine extends Construct {
       ]),
     );
 
-    const tests = `${archive.results.arn}/results/${testIdPrefix(props.envName)}*`;
+    const tests = `${testIdPrefix(props.envName)}*`;
     this.reportFunction = new NodeFunction(this, 'report-step', {
       functionName: names.reportFunction,
       description: 'Merges the raw JMeter results of every shard of a test into report.json and report.html',
@@ -113,25 +113,15 @@ export class LoadTestStateMachine extends Construct {
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
     });
-    // This environment's tests only (`<env>_*`); the archive's own grant helper takes literal prefixes.
-    this.reportFunction.addToPolicy({ sid: 'ReadTestResults', actions: ['s3:GetObject'], resources: [`${tests}/*`] });
-    this.reportFunction.addToPolicy({
-      sid: 'ListTestResults',
-      actions: ['s3:ListBucket'],
-      resources: [archive.results.arn],
-      conditions: { StringLike: { 's3:prefix': [`results/${testIdPrefix(props.envName)}*`] } },
-    });
-    this.reportFunction.addToPolicy({
-      sid: 'WriteTestReport',
-      actions: ['s3:PutObject'],
-      resources: [`${tests}/report.json`, `${tests}/report.html`],
-    });
-    this.reportFunction.addToPolicy({
-      sid: 'ArchiveKeyThroughS3',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [archive.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    });
+    // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
+    grantArchiveRead(this.reportFunction, archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
+    grantArchiveWrite(
+      this.reportFunction,
+      archive,
+      'results',
+      { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/report.json`, `${tests}/report.html`], name: 'TestReports' },
+      { multipart: false },
+    );
     // The report only links the archived metadata and analytics output (no read grant needed).
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {

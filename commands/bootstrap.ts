@@ -7,9 +7,9 @@
  *      API (GET then PUT /api/v2/oauth/clients/{id}), keeping every role it already holds;
  * after which `cdktf deploy` creates everything else. Both steps are idempotent.
  */
-import type { GenesysApiClient } from '../genesys-client';
-import { GenesysApiError } from '../genesys-client';
-import type { StackJson } from '../policy/types';
+import type { GenesysApiClient } from '../lib/genesys-client';
+import { GenesysApiError } from '../lib/genesys-client';
+import type { StackJson } from '../lib/policy/types';
 
 /** A Genesys role of the synthesized stack: its Terraform address and its name in the org. */
 export interface StackRole {

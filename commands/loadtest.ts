@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { parseArgs } from '../cli';
-import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../config';
-import { planBudget } from '../ratelimits';
-import { generatePlan } from '../../loadtest/jmx/generate';
-import { buildLoadTestLaunch, type LoadTestLaunch } from './execution-input';
+import { parseArgs } from '../lib/cli';
+import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
+import { planBudget } from '../lib/ratelimits';
+import { sleep as sleepFor } from '../lib/time';
+import { generatePlan } from '../loadtest/jmx/generate';
+import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 
 export const LOADTEST_USAGE =
   'usage: npm run loadtest -- --env <env> --scenario <name> [--test-id <env>_<id>] [--shards N] [--duration-sec N] [--jmx <file>] [--params <file.csv>] [--dry-run] [--watch]';
@@ -78,7 +79,7 @@ export function describeLaunch(launch: LoadTestLaunch, started: boolean): string
 }
 
 async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? sleepFor;
   const started = deps.now().getTime();
   let last = '';
   for (;;) {

@@ -1,10 +1,10 @@
 import type { App } from 'cdktf';
-import type { Environment } from '../config';
-import { planBudget, type BudgetPlan } from '../ratelimits';
-import { ArchiveStack } from '../../stacks/archive-stack';
-import { GenesysStack } from '../../stacks/genesys-stack';
-import { RunnersStack } from '../../stacks/runners-stack';
-import { installGuards, type InstalledGuards } from '../guards';
+import type { Environment } from '../lib/config';
+import { planBudget, type BudgetPlan } from '../lib/ratelimits';
+import { ArchiveStack } from '../stacks/archive-stack';
+import { GenesysStack } from '../stacks/genesys-stack';
+import { RunnersStack } from '../stacks/runners-stack';
+import { installGuards, type InstalledGuards } from '../lib/guards';
 
 export interface LoadlabStacks {
   readonly plan: BudgetPlan;
@@ -24,7 +24,7 @@ export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks 
   const plan = planBudget(env.config);
   const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
   const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
-  const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys });
+  const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys: genesys.refs });
   const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
   return { plan, archive, genesys, runners, guards };
 }

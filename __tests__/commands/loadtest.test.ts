@@ -5,7 +5,7 @@ import { ConfigError } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits';
 import { buildLoadTestLaunch } from '../../lib/runners/execution-input';
 import { defaultTestId, testIdProblem } from '../../lib/runners/naming';
-import { runLoadTest, type LoadTestDeps } from '../../lib/runners/loadtest-command';
+import { runLoadTest, type LoadTestDeps } from '../../commands/loadtest';
 import { exampleInput, loadFrom, repoEnvironment, TEST_NOW } from '../helpers/env';
 
 const env = repoEnvironment('example');

@@ -5,8 +5,8 @@
  * `LimitsEntityListing`): `{ "entities": [ { "key": string, "namespace": string, "value": integer } ] }`
  * (model `Limit`; every field optional in the SDK, so each entry is checked).
  */
-import { createGenesysClient, GenesysApiError, TokenRequestError, type GenesysApiClient } from '../genesys-client';
-import { LIMIT_CATALOGUE, type LimitSpec } from './catalogue';
+import { createGenesysClient, GenesysApiError, TokenRequestError, type GenesysApiClient } from '../lib/genesys-client';
+import { LIMIT_CATALOGUE, type LimitSpec } from '../lib/ratelimits/catalogue';
 
 export interface LimitEntry {
   readonly namespace: string;

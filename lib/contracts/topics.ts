@@ -1,6 +1,6 @@
 /**
- * Which Genesys Cloud notification topics feed which queue. Pure (no cdktf imports): the
- * EventPipeline construct builds its rules from it and the workers classify events with it.
+ * Which Genesys Cloud notification topics feed which queue. A contract, pure data and functions:
+ * the EventPipeline construct builds its rules from it and the workers classify events with it.
  * Topic patterns are written as Genesys writes them in the EventBridge `detail-type`, e.g.
  * `v2.detail.events.conversation.{id}.customer.end`.
  */
