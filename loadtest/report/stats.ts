@@ -1,4 +1,11 @@
-/** Exact order statistics on sorted samples. */
+/** Exact order statistics on sorted samples, and the small numeric helpers the report shares. */
+
+/** Rounded to `digits` decimals (report.json keeps its figures short). */
+export const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** An ISO time, or null for no (or no finite) time. */
+export const isoTime = (ms: number | undefined): string | null =>
+  ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 
 /**
  * Nearest-rank percentile: the smallest sample such that at least p % of all samples are less
