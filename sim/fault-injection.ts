@@ -46,6 +46,8 @@ export class FaultInjector {
       return {
         status: 429,
         headers: { 'retry-after': String(seconds), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
+        // The request log records the pause it asked for, like a limiter's 429.
+        retryAfterMs: Math.ceil(waitMs),
         body: errorBody(
           429,
           'too.many.requests.retry.after',

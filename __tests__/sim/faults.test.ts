@@ -40,6 +40,10 @@ describe('simulator faults', () => {
       expect(throttled[0].headers.get('x-sim-retry-after-ms')).toBe('1500');
       expect(throttled[0].body.code).toBe('too.many.requests.retry.after');
       expect(sim.stats().byEndpoint['GET /api/v2/scripts']['429']).toBe(throttled.length);
+      // The request log keeps the pause each injected 429 asked for (pausedTokenViolations reads it).
+      const logged = sim.requests().filter((e) => e.status === 429);
+      expect(logged).toHaveLength(throttled.length);
+      expect(logged.every((e) => e.retryAfterMs === 1500)).toBe(true);
     });
     expect(parseFaultsFlag('throttle=0.02,throttle-retry-after-ms=3000')).toEqual({ throttleRate: 0.02, throttleRetryAfterMs: 3000 });
     expect(() => validateFaults({ throttleRate: 2 })).toThrow('faults.throttleRate must be a number from 0 to 1');
