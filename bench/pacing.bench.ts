@@ -19,7 +19,7 @@ import { MemoryQueues } from '../functions/shared/memory-queue';
 import { InvocationMetrics } from '../functions/shared/metrics';
 import { MemoryObjectStore } from '../functions/shared/object-store';
 import type { SqsRecord } from '../functions/shared/sqs';
-import type { BenchOptions, BenchResult } from './types';
+import { runStandalone, type BenchOptions, type BenchResult } from './types';
 import { conversationEndEvent, PreFixBucket } from './fixtures';
 
 const Q = 'memory://metadata';
@@ -192,15 +192,4 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick'), log: (l) => console.log(l) }).then(
-    (r) => {
-      console.log(r.lines.join('\n'));
-      process.exitCode = r.targetsMet ? 0 : 1;
-    },
-    (err: unknown) => {
-      console.error(`pacing bench failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone('pacing', run);

@@ -19,7 +19,7 @@ import { MemoryQueues } from '../functions/shared/memory-queue';
 import { InvocationMetrics } from '../functions/shared/metrics';
 import { MemoryObjectStore } from '../functions/shared/object-store';
 import { ATTR, type SqsBatchResponse, type SqsRecord } from '../functions/shared/sqs';
-import type { BenchOptions, BenchResult } from './types';
+import { runStandalone, type BenchOptions, type BenchResult } from './types';
 
 const Q = 'memory://metadata';
 const DLQ = 'memory://metadata-dlq';
@@ -252,15 +252,4 @@ async function naiveBatch(apiBase: string, token: string, batch: SqsRecord[], st
   return { batchItemFailures: failures };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick'), log: (l) => console.log(l) }).then(
-    (r) => {
-      console.log(r.lines.join('\n'));
-      process.exitCode = r.targetsMet ? 0 : 1;
-    },
-    (err: unknown) => {
-      console.error(`pipeline bench failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone('pipeline', run);

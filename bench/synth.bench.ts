@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { measure, median } from './proc-tree';
-import type { BenchResult, BenchOptions } from './types';
+import { runStandalone, type BenchOptions, type BenchResult } from './types';
 
 const ROOT = path.resolve(__dirname, '..');
 const CDKTF = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
@@ -154,9 +154,4 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick'), log: (l) => console.log(l) }).then((r) => {
-    console.log(r.lines.join('\n'));
-    process.exitCode = r.targetsMet ? 0 : 1;
-  });
-}
+if (require.main === module) runStandalone('synth', run);
