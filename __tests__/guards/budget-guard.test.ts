@@ -59,7 +59,7 @@ describe('budget guard', () => {
       ),
       // The example's bot-analytics scenario goes over the assumed (unconfirmed) analytics jobs limits: a warning, not an error.
       expect.stringMatching(
-        /^budget: scenario bot-analytics is warning: analytics\.conversations\.details\.jobs\.concurrent\.max: 50 concurrent jobs/,
+        /^budget: scenario bot-analytics has 2 warnings: analytics\.conversations\.details\.jobs\.concurrent\.max: 50 concurrent jobs/,
       ),
     ]);
     expect(() => Testing.synth(stacks.runners, true)).not.toThrow();

@@ -29,8 +29,11 @@ export function budgetProblems(plan: BudgetPlan): GuardProblems {
       errors.push(`budget: scenario ${s.name} is ${what[s.verdict]}: ${errs.map((f) => f.message).join(' | ')}`);
     }
     if (warns.length) {
-      const label = s.verdict === 'throttling-expected' ? what[s.verdict] : 'warning';
-      warnings.push(`budget: scenario ${s.name} is ${label}: ${warns.map((f) => f.message).join(' | ')}`);
+      const state =
+        s.verdict === 'throttling-expected'
+          ? `is ${what[s.verdict]}`
+          : `has ${warns.length === 1 ? 'a warning' : `${warns.length} warnings`}`;
+      warnings.push(`budget: scenario ${s.name} ${state}: ${warns.map((f) => f.message).join(' | ')}`);
     }
   }
   for (const f of plan.findings) (f.severity === 'error' ? errors : warnings).push(`budget: ${f.message}`);
