@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from 
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
-import { sleep as sleepFor } from '../lib/time';
+import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 
