@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { planDestroy } from '../../lib/plan-review/destroy';
+import { planDestroy } from '../../commands/teardown/destroy-plan';
 
 const DIR = path.resolve(__dirname, '..', '..', '.github', 'workflows');
 
