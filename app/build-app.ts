@@ -1,9 +1,10 @@
 import type { App } from 'cdktf';
-import type { Environment } from '../lib/config';
+import type { CiIdentitiesConfig, Environment } from '../lib/config';
 import { planBudget, type BudgetPlan } from '../lib/ratelimits';
 import { ArchiveStack } from '../stacks/archive-stack';
 import { GenesysStack } from '../stacks/genesys-stack';
 import { RunnersStack } from '../stacks/runners-stack';
+import { CiStack } from '../stacks/ci-stack';
 import { installGuards, type InstalledGuards } from '../lib/guards';
 
 export interface LoadlabStacks {
@@ -27,4 +28,9 @@ export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks 
   const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys: genesys.refs });
   const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
   return { plan, archive, genesys, runners, guards };
+}
+
+/** Adds the account's CI identities (`loadlab-ci`, docs/security.md#ci-identities); an app holds it alone. */
+export function addCiStack(app: App, config: CiIdentitiesConfig): CiStack {
+  return new CiStack(app, { config });
 }

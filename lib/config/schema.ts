@@ -11,8 +11,8 @@ import { endpointLimit, limitOverrides } from './limits-schema';
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   message: 'must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
 });
-const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
+export const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
 const int = (min: number, max?: number) => {
   let s = z.number().int().min(min);
   if (max !== undefined) s = s.max(max);
