@@ -26,6 +26,8 @@ export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks 
   const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
   const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
   const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys: genesys.refs });
+  // The runners find the genesys stack's secrets by name (no state of it is read), so order the deploy explicitly.
+  runners.addDependency(genesys);
   const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
   return { plan, archive, genesys, runners, guards };
 }

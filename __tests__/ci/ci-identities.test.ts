@@ -3,14 +3,16 @@
  * a teardown role that reaches only pr-* resources and never an archive, and a PR plan role
  * that reads only pr-* runners state. Asserted on the synthesized JSON.
  */
-import 'cdktf/lib/testing/adapters/jest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { addCiStack } from '../../app/build-app';
 import { checkPolicies, formatViolation } from '../../lib/policy';
-import { parsePolicy, resources } from '../../lib/policy/resources';
-import type { IamStatement, StackJson } from '../../lib/policy/types';
+import { parsePolicy, resources, type IamStatement } from '../../lib/policy/resources';
+import type { StackJson } from '../../lib/policy/types';
 import { ciRoleName, loadCiIdentities, type CiIdentitiesConfig, type CiRole } from '../../lib/config';
 import { githubTrustPolicy } from '../../lib/ci/github-oidc';
 
@@ -167,8 +169,8 @@ describe('GitHub OIDC trust', () => {
 
 describe('ci-identities config', () => {
   it('names the field and the fix', () => {
-    const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'ci-'));
-    require('node:fs').writeFileSync(`${dir}/bad.json`, JSON.stringify({ ...config(), repository: 'no-slash', environments: ['pr-1'] }));
+    const dir = mkdtempSync(path.join(tmpdir(), 'ci-'));
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ ...config(), repository: 'no-slash', environments: ['pr-1'] }));
     process.env.LOADLAB_CI_DIR = dir;
     try {
       expect(() => loadCiIdentities('bad')).toThrow(/repository must be owner\/repo[\s\S]*environments/);

@@ -53,7 +53,8 @@ export class CiIdentities extends Construct {
       githubSubject.pullRequest(repo),
     ]);
     grant(prPlan, [
-      ...stateStatements(state, ['pr-*-runners.tfstate'], 'read'),
+      // Lists pr-* keys (whether pr-N-genesys is deployed yet) but reads only runners state: genesys state holds client secrets.
+      ...stateStatements(state, ['pr-*-runners.tfstate'], 'read', ['pr-*']),
       ...terraformReadStatements(pr),
       ...sharedArchiveLookups(pr),
     ]);

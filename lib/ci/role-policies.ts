@@ -92,7 +92,7 @@ const deployResources = (s: ActionScope): PolicyStatement[] => {
       actions: regional.map((svc) => `${svc}:*`),
       resources: regional.map((svc) => `arn:${s.partition}:${svc}:${s.region}:${s.accountId}:*`),
     },
-    { sid: 'ManageRoles', actions: ['iam:*'], resources: [`arn:${s.partition}:iam::${s.accountId}:role/loadlab-*`] },
+    { sid: 'ManageRoles', actions: [...ROLE_ACTIONS], resources: [`arn:${s.partition}:iam::${s.accountId}:role/loadlab-*`] },
     { sid: 'ManageBuckets', actions: ['s3:*'], resources: [`arn:${s.partition}:s3:::loadlab-*`, `arn:${s.partition}:s3:::loadlab-*/*`] },
     {
       sid: 'CallsWithoutResourceType',
@@ -101,6 +101,26 @@ const deployResources = (s: ActionScope): PolicyStatement[] => {
     },
   ];
 };
+
+/** What Terraform does to the stacks' service roles (inline policies only: no managed policy is attached). */
+const ROLE_ACTIONS = [
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:GetRole',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:ListRoleTags',
+  'iam:PutRolePolicy',
+  'iam:GetRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:ListRolePolicies',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListInstanceProfilesForRole',
+  'iam:PassRole',
+] as const;
 
 /** Creates that define no resource type. */
 export const DEPLOY_UNSCOPED: readonly string[] = [

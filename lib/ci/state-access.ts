@@ -11,10 +11,15 @@ export interface StateLocation {
 /**
  * Access to state objects (`<keyPrefix>/<stack>.tfstate`) and their lock files
  * (`<key>.tflock`). `keys` are globs under the prefix: `*` for every stack, `pr-*-runners.tfstate`
- * for one kind. Listing is limited to the same prefixes: without it S3 answers 403 instead of 404
- * for a state that does not exist yet.
+ * for one kind. Listing is limited to `listKeys` (default the same): without it S3 answers 403
+ * instead of 404 for a state that does not exist yet; listing names no content.
  */
-export function stateStatements(state: StateLocation, keys: readonly string[], mode: 'read' | 'write'): PolicyStatement[] {
+export function stateStatements(
+  state: StateLocation,
+  keys: readonly string[],
+  mode: 'read' | 'write',
+  listKeys: readonly string[] = keys,
+): PolicyStatement[] {
   const bucketArn = `arn:${state.partition}:s3:::${state.bucket}`;
   const objects = keys.flatMap((k) =>
     mode === 'write' ? [`${state.keyPrefix}/${k}`, `${state.keyPrefix}/${k}.tflock`] : [`${state.keyPrefix}/${k}`],
@@ -29,7 +34,7 @@ export function stateStatements(state: StateLocation, keys: readonly string[], m
       sid: 'ListState',
       actions: ['s3:ListBucket'],
       resources: [bucketArn],
-      conditions: { StringLike: { 's3:prefix': keys.map((k) => `${state.keyPrefix}/${k.replace(/\.tfstate$/, '')}*`) } },
+      conditions: { StringLike: { 's3:prefix': listKeys.map((k) => `${state.keyPrefix}/${k.replace(/\.tfstate$/, '')}*`) } },
     },
     {
       sid: 'StateKey',

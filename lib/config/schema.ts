@@ -166,6 +166,18 @@ export const environmentSchema = z
           .object({ vpcId: z.string().regex(/^vpc-[0-9a-f]+$/), subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1) })
           .strict()
           .optional(),
+        /**
+         * Principals that run Terraform on this environment besides the CI roles (loadlab-ci-deploy,
+         * -main-plan, -teardown): the OAuth client secrets' policies deny reading them to anyone
+         * else, and a plan or deploy refreshes them. Add the role you run `cdktf deploy` as by hand.
+         */
+        terraformPrincipalArns: z
+          .array(
+            z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
+              message: 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/name',
+            }),
+          )
+          .default([]),
       })
       .strict(),
     /** Where Terraform state lives. The example uses `local` so synth works offline. */
