@@ -135,7 +135,7 @@ export class GenesysStack extends LoadlabStack {
   private addOutputs(): void {
     const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
     out('org_id', this.refs.orgId, 'Genesys Cloud organization id');
-    out('partner_event_source_name', this.refs.partnerEventSourceName, 'partner event source (and event bus) name');
+    out('partner_event_source_name', this.eventBridge.partnerEventSourceName, 'partner event source (and event bus) name');
     out('eventbridge_integration_id', this.refs.eventBridgeIntegrationId, 'Amazon EventBridge integration');
     out(
       'runner_client_ids',

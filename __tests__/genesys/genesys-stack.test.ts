@@ -391,7 +391,15 @@ describe('recording export', () => {
     const role = Object.values(json.data?.aws_iam_role ?? {})[0] as Body;
     expect(role.name).toBe('loadlab-example-genesys-recording-export');
     expect(one(json, 'genesyscloud_integration_credential').fields.ARN).toMatch(/^\$\{data\.aws_iam_role\..+\.arn\}$/);
-    expect(Object.keys(json.resource ?? {}).filter((t) => t.startsWith('aws_'))).toEqual([]);
+    // The only AWS resources are the environment's own client secrets and their key.
+    expect(Object.keys(json.resource ?? {}).filter((t) => t.startsWith('aws_'))).toEqual([
+      'aws_kms_alias',
+      'aws_kms_key',
+      'aws_secretsmanager_secret',
+      'aws_secretsmanager_secret_policy',
+      'aws_secretsmanager_secret_version',
+    ]);
+    expect(byType(json, 'aws_kms_alias').map((a) => a.name)).toEqual(['alias/loadlab-pr-9-secrets']);
   });
 
   it('the retention policy (default on) exports every media type, screen recordings included', () => {

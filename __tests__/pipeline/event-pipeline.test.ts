@@ -182,7 +182,7 @@ describe('EventPipeline (synthesized JSON)', () => {
       expect(vars.CLIENT_SECRET_ARN).toMatch(/^\$\{data\.aws_secretsmanager_secret\.[^}]+\.arn\}$/);
     }
     // The secret is found by name: neither its value nor a reference to it is in this stack.
-    expect(text).not.toMatch(/clientSecret|client_secret\}|secret_string/);
+    expect(text).not.toMatch(/"clientSecret"|\.client_secret\}|secret_string/);
   });
 
   it('lets the metadata worker read only its own secret, write only metadata/ and touch only its own queues', () => {
