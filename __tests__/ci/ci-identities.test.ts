@@ -109,10 +109,24 @@ describe('loadlab-ci', () => {
     const keyDeny = policy.find((s) => s.Sid === 'DenyArchiveKeyDestruction')!;
     expect(keyDeny.Action).toEqual(expect.arrayContaining(['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:DisableKey']));
     expect(keyDeny.Condition).toEqual({ StringNotLike: { 'aws:ResourceTag/environment': 'pr-*' } });
+    expect(resourcesOf(policy.find((st) => st.Sid === 'DenyArchiveAliasChanges')!)).toEqual([
+      'arn:aws:kms:us-east-1:111122223333:alias/loadlab-*-archive',
+    ]);
+    expect(resourcesOf(allows(policy, 'kms:DeleteAlias').find((st) => st.Sid === 'DestroyKeyAliases')!)).toEqual([
+      'arn:aws:kms:us-east-1:111122223333:alias/loadlab-pr-*-*',
+    ]);
     expect(resourcesOf(allows(policy, 's3:PutObject')[0])).toEqual([
       'arn:aws:s3:::example-org-loadlab-state/genesys-loadlab/pr-*',
       'arn:aws:s3:::example-org-loadlab-state/genesys-loadlab/pr-*.tflock',
     ]);
+  });
+
+  it("fits IAM's limit of 10,240 characters of inline policy per role", () => {
+    for (const p of resources(json, 'aws_iam_role_policy'))
+      expect({ policy: p.address, fits: String(p.body.policy).replace(/\s/g, '').length <= 10240 }).toEqual({
+        policy: p.address,
+        fits: true,
+      });
   });
 
   it('passes every policy rule, IAM-005 included', () => {

@@ -75,9 +75,16 @@ export const archiveProtection = (s: ActionScope): PolicyStatement[] => [
       'kms:DeleteImportedKeyMaterial',
       'kms:CreateGrant',
     ],
-    resources: [`arn:${s.partition}:kms:${s.region}:${s.accountId}:key/*`, `arn:${s.partition}:kms:${s.region}:${s.accountId}:alias/*`],
+    resources: [`arn:${s.partition}:kms:${s.region}:${s.accountId}:key/*`],
     // Any key not tagged as a pr-* environment's (archive keys, untagged keys) is out of reach.
     conditions: { StringNotLike: { 'aws:ResourceTag/environment': 'pr-*' } },
+  },
+  {
+    // Aliases carry no tags: the archive keys' aliases by name.
+    sid: 'DenyArchiveAliasChanges',
+    effect: 'Deny',
+    actions: ['kms:DeleteAlias', 'kms:UpdateAlias'],
+    resources: [`arn:${s.partition}:kms:${s.region}:${s.accountId}:alias/loadlab-*-archive`],
   },
 ];
 

@@ -115,8 +115,15 @@ const SERVICES: readonly ServiceActions[] = [
   {
     sid: 'Keys',
     read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
-    destroy: ['kms:ScheduleKeyDeletion'],
+    destroy: ['kms:ScheduleKeyDeletion', 'kms:DeleteAlias'],
     byTag: true,
+  },
+  {
+    // Deleting an alias needs the alias and its key; aliases carry no tags, so by name.
+    sid: 'KeyAliases',
+    read: [],
+    destroy: ['kms:DeleteAlias'],
+    resources: (s) => [arn(s, 'kms', `alias/${prefix(s)}-*`)],
   },
   {
     sid: 'Network',
