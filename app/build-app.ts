@@ -1,9 +1,10 @@
 import type { App } from 'cdktf';
-import type { Environment } from '../lib/config';
+import type { CiIdentitiesConfig, Environment } from '../lib/config';
 import { planBudget, type BudgetPlan } from '../lib/ratelimits';
 import { ArchiveStack } from '../stacks/archive-stack';
 import { GenesysStack } from '../stacks/genesys-stack';
 import { RunnersStack } from '../stacks/runners-stack';
+import { CiStack } from '../stacks/ci-stack';
 import { installGuards, type InstalledGuards } from '../lib/guards';
 
 export interface LoadlabStacks {
@@ -25,6 +26,13 @@ export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks 
   const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
   const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
   const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys: genesys.refs });
+  // The runners find the genesys stack's secrets by name (no state of it is read), so order the deploy explicitly.
+  runners.addDependency(genesys);
   const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
   return { plan, archive, genesys, runners, guards };
+}
+
+/** Adds the account's CI identities (`loadlab-ci`, docs/security.md#ci-identities); an app holds it alone. */
+export function addCiStack(app: App, config: CiIdentitiesConfig): CiStack {
+  return new CiStack(app, { config });
 }

@@ -4,9 +4,9 @@
  * only when they pass, so a refused plan prints one line per problem and writes no stack.
  */
 import type { App } from 'cdktf';
-import { ConfigError, type Environment } from '../lib/config';
+import { ConfigError, type CiIdentitiesConfig, type Environment } from '../lib/config';
 import { guardReport, type GuardProblems } from '../lib/guards';
-import { addEnvironmentStacks } from './build-app';
+import { addCiStack, addEnvironmentStacks } from './build-app';
 
 /** Where the guard errors point readers. */
 export const GUARD_DOCS = 'docs/rate-limit-budget.md';
@@ -54,6 +54,19 @@ export function synthesizeEnvironment(env: Environment, app: App): number {
   if (report.errors.length) {
     for (const line of guardErrorLines(env, report)) console.error(line);
     return GUARD_EXIT_CODE;
+  }
+  app.synth();
+  return 0;
+}
+
+/** Builds and synthesizes the CI-identities stack alone; the same exit codes as an environment. */
+export function synthesizeCiIdentities(config: CiIdentitiesConfig, app: App): number {
+  try {
+    addCiStack(app, config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    printConfigError(err);
+    return CONFIG_EXIT_CODE;
   }
   app.synth();
   return 0;

@@ -12,6 +12,7 @@ import { assessEnvironments, renderJanitorReport, type JanitorRow } from './tear
 import { runCommand, s3ObjectExists } from './teardown/io';
 import { deployedStacks } from './teardown/state';
 import { getResourcesPage, listTaggedResources } from './teardown/tagged-resources';
+import { githubPullRequestState, skipOpenPullRequests } from './teardown/pull-requests';
 
 export const JANITOR_USAGE = `usage: npm run janitor -- [options]
   --dry-run              list what would be destroyed; change nothing
@@ -20,6 +21,8 @@ export const JANITOR_USAGE = `usage: npm run janitor -- [options]
   --max <n>              destroy at most n environments per run, longest-expired first (default 5)
   --grace-hours <h>      wait this long after expires-at (default 0)
   --now <iso>            pretend it is this time (testing a schedule)
+  --repository <o/r>     where the pull requests are (default GITHUB_REPOSITORY); an environment whose
+                         pull request is still open is skipped (GitHub API, token from GITHUB_TOKEN)
   --summary <file>       append the Markdown report here (e.g. "$GITHUB_STEP_SUMMARY")
   --matrix-out <file>    append envs=<JSON array of environments to destroy> (e.g. "$GITHUB_OUTPUT")`;
 
@@ -31,6 +34,7 @@ export async function runJanitor(argv: readonly string[]): Promise<number> {
     max: { type: 'string' },
     'grace-hours': { type: 'string' },
     now: { type: 'string' },
+    repository: { type: 'string' },
     summary: { type: 'string' },
     'matrix-out': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -48,10 +52,18 @@ export async function runJanitor(argv: readonly string[]): Promise<number> {
   const base = loadEnvironment(baseName);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? base.config.aws.region;
   const dryRun = values['dry-run'] === true;
+  const repository = values.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
+    throw new UsageError(
+      `--repository must be owner/repo, or set GITHUB_REPOSITORY (got ${JSON.stringify(repository)}): the janitor checks each pull request is closed before destroying its environment`,
+    );
 
   console.error(`listing resources tagged project=genesys-loadlab with expires-at in ${region}…`);
   const resources = await listTaggedResources(getResourcesPage(region), (n) => console.error(`  ${n} resources so far`));
-  const reports = assessEnvironments(resources, now, { graceHours });
+  const reports = await skipOpenPullRequests(
+    assessEnvironments(resources, now, { graceHours }),
+    githubPullRequestState(repository, process.env.GITHUB_TOKEN),
+  );
   const expired = reports.filter((r) => r.verdict.status === 'expired');
   const chosen = expired.slice(0, max).map((r) => r.env);
   if (values['matrix-out']) appendFileSync(values['matrix-out'], `envs=${JSON.stringify(chosen)}\n`);

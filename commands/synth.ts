@@ -1,5 +1,5 @@
 /**
- * npm run synth [-- --env <env>] [-- --output <dir>]
+ * npm run synth [-- --env <env> | --ci <name>] [-- --output <dir>]
  *
  * Synthesizes the environment in this process, the way `cdktf synth` runs the app (cdktf.json's
  * context, the output folder, stale stack folders removed), without starting the cdktf CLI and a
@@ -10,10 +10,10 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { parseArgs } from '../lib/cli';
-import { loadSelectedEnvironment } from '../lib/config';
-import { synthesizeEnvironment } from '../app/synth-check';
+import { ConfigError, loadCiIdentities, loadSelectedEnvironment } from '../lib/config';
+import { synthesizeCiIdentities, synthesizeEnvironment } from '../app/synth-check';
 
-export const SYNTH_USAGE = 'usage: npm run synth [-- --env <env>] [-- --output <dir>]';
+export const SYNTH_USAGE = 'usage: npm run synth [-- --env <env> | --ci <name>] [-- --output <dir>]';
 
 const HELP = `${SYNTH_USAGE}
 
@@ -22,6 +22,7 @@ cdktf.out/stacks/ (a few seconds for the example). Nothing is deployed; no crede
 The output is what \`cdktf synth\` writes; this command runs the app in its own process.
 
   --env <env>     environments/<env>.json (default: LOADLAB_ENV, else example)
+  --ci <name>     instead, the account's CI identities (stack loadlab-ci) from ci-identities/<name>.json
   --output <dir>  where to write (default: cdktf.out, as cdktf synth)
   --help          print this and exit
 
@@ -43,6 +44,7 @@ const stackDirs = (outdir: string): string[] => {
 export function runSynth(argv: readonly string[]): number {
   const { values } = parseArgs(argv, {
     env: { type: 'string' },
+    ci: { type: 'string' },
     output: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -50,13 +52,16 @@ export function runSynth(argv: readonly string[]): number {
     console.log(HELP);
     return 0;
   }
-  const env = loadSelectedEnvironment(values.env);
+  if (values.ci !== undefined && values.env !== undefined)
+    throw new ConfigError(['--env and --ci: give one (an environment, or the CI identities)']);
+  const ci = values.ci === undefined ? undefined : loadCiIdentities(values.ci).config;
+  const env = ci ? undefined : loadSelectedEnvironment(values.env);
   const outdir = path.resolve(values.output ?? path.join(ROOT, 'cdktf.out'));
   const before = stackDirs(outdir);
   // What the cdktf CLI hands the app: cdktf.json's context (no relative Terraform modules here).
   const cdktfJson = JSON.parse(readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({ outdir, context: { ...cdktfJson.context, cdktfRelativeModules: [] } });
-  const code = synthesizeEnvironment(env, app);
+  const code = ci ? synthesizeCiIdentities(ci, app) : synthesizeEnvironment(env!, app);
   if (code !== 0) return code;
   const stacks = Object.keys((JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: object }).stacks);
   // Folders of stacks this synth did not write (another environment's) go, as cdktf synth removes them.

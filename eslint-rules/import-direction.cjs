@@ -10,7 +10,11 @@ const path = require('node:path');
 
 /** Lower rank first; `side` separates the two kinds of code that share a rank. */
 const LAYERS = [
-  { name: 'project files', rank: 0, paths: ['cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'examples', 'docs', '.github'] },
+  {
+    name: 'project files',
+    rank: 0,
+    paths: ['cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'ci-identities', 'examples', 'docs', '.github'],
+  },
   { name: 'foundation', rank: 0, paths: ['lib/config', 'lib/genesys-api', 'lib/random', 'lib/contracts', 'lib/cli'] },
   { name: 'budget', rank: 1, paths: ['lib/ratelimits'] },
   {
@@ -19,6 +23,7 @@ const LAYERS = [
     side: 'infrastructure',
     paths: [
       'lib/iam',
+      'lib/ci',
       'lib/lambda',
       'lib/archive',
       'lib/genesys',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # checkov over every synthesized stack of three representative environments: the example, a pr-*
-# environment derived from it, and the example moved to the FedRAMP Genesys region (us-east-2).
+# environment derived from it, and the example moved to the FedRAMP Genesys region (us-east-2),
+# plus the account's CI identities (loadlab-ci, from ci-identities/example.json).
 # Each is synthesized by main.ts, as `cdktf synth` does, into .cache/scan/<env>/, and checkov reads
 # each stack's cdk.tf.json with its terraform_json framework. Skipped checks and their reasons:
 # .checkov.yaml. Exits non-zero on any failed check. Needs scripts/install-scanners.sh first.
@@ -33,6 +34,9 @@ synth() {
 synth example
 synth pr-1
 synth fedramp
+echo "synthesizing loadlab-ci…"
+mkdir -p "$OUT/ci"
+LOADLAB_CI=example CDKTF_OUTDIR="$OUT/ci" node --import tsx main.ts
 
 files=("$OUT"/*/stacks/*/cdk.tf.json)
 echo "checkov $("$CHECKOV" --version) over ${#files[@]} stacks: ${files[*]#$OUT/}"

@@ -69,10 +69,12 @@ describe('state backends', () => {
         reads.push(`${stack}<-${from}`);
       }
     }
-    expect(reads.sort()).toEqual([
-      'example-genesys<-example-archive',
-      'example-runners<-example-archive',
-      'example-runners<-example-genesys',
+    // The runners stack reads no genesys state (it holds the OAuth client secrets): it finds the
+    // secrets by name, and deploys after the genesys stack through an explicit dependency.
+    expect(reads.sort()).toEqual(['example-genesys<-example-archive', 'example-runners<-example-archive']);
+    expect(JSON.parse(readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8')).stacks['example-runners'].dependencies.sort()).toEqual([
+      'example-archive',
+      'example-genesys',
     ]);
   });
 

@@ -124,7 +124,8 @@ describe('runCli', () => {
   it("keeps the AWS SDK's Node-version warning out of a command's output", async () => {
     // The janitor builds an AWS SDK client at once; without credentials it stops with one error line.
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/janitor.ts', '--dry-run', '--region', 'us-east-1'], {
+    const args = ['--dry-run', '--region', 'us-east-1', '--repository', 'example-org/genesys-loadlab'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/janitor.ts', ...args], {
       cwd: path.resolve(__dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
       env,

@@ -102,7 +102,7 @@ describe('ClientCredentialsClient', () => {
     expect(make(['*'])).toThrow(/must not contain "\*"/);
   });
 
-  it('its ref carries the secret as a reference', () => {
+  it('exposes its id and secret as references, never values', () => {
     const s = stack();
     const client = new ClientCredentialsClient(s, 'c', {
       name: 'c',
@@ -111,9 +111,9 @@ describe('ClientCredentialsClient', () => {
       divisionIds: ['d'],
       accessTokenValiditySec: 3600,
     });
-    expect(client.ref.purpose).toBe('runner-0');
-    new TerraformOutput(s, 'secret', { value: client.ref.clientSecret, sensitive: true });
-    new TerraformOutput(s, 'id', { value: client.ref.clientId });
+    expect(client.purpose).toBe('runner-0');
+    new TerraformOutput(s, 'secret', { value: client.clientSecret, sensitive: true });
+    new TerraformOutput(s, 'id', { value: client.clientId });
     const outputs = JSON.parse(Testing.synth(s)).output;
     expect(outputs.secret.value).toMatch(/^\$\{genesyscloud_oauth_client\..+\.client_secret\}$/);
     expect(outputs.id.value).toMatch(/^\$\{genesyscloud_oauth_client\..+\.id\}$/);

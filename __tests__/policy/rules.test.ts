@@ -24,6 +24,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { AuthRole } from '../../.gen/providers/genesyscloud/auth-role';
 import { OauthClient } from '../../.gen/providers/genesyscloud/oauth-client';
 import { checkPolicies, RETIRED_RULES, RULES, type PolicyTarget, type Violation } from '../../lib/policy';
@@ -208,6 +211,45 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       );
     },
   },
+  'IAM-005': {
+    broken: (s) => {
+      const github = (sub: Record<string, unknown>) =>
+        JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: sub,
+            },
+          ],
+        });
+      role(s, 'any-branch', github({ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/r:*' } }));
+      role(s, 'any-env', github({ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:o/r:environment:loadlab-*' } }));
+    },
+    compliant: (s) => {
+      role(s, 'svc');
+      role(
+        s,
+        'pr-plan',
+        JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: {
+                  'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+                  'token.actions.githubusercontent.com:sub': 'repo:o/r:pull_request',
+                },
+              },
+            },
+          ],
+        }),
+      );
+    },
+  },
   'SQS-002': {
     broken: (s) => {
       const q = new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: TAGS });
@@ -350,6 +392,26 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
         roles: [{ roleId: 'r', divisionId: 'd' }],
       });
       new SqsQueue(s, 'q', { name: 'q', kmsMasterKeyId: 'alias/k', tags: { ...TAGS, ref: c.clientSecret } });
+    },
+  },
+  'SEC-003': {
+    broken: (s) => {
+      const bare = new SecretsmanagerSecret(s, 'bare', { name: 'loadlab/x/runner-0', tags: TAGS });
+      new SecretsmanagerSecretVersion(s, 'copied', {
+        secretId: bare.id,
+        secretString: '${data.terraform_remote_state.genesys.outputs.client_secret}',
+      });
+    },
+    compliant: (s) => {
+      const secret = new SecretsmanagerSecret(s, 'secret', {
+        name: 'loadlab/x/runner-0',
+        kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
+        tags: TAGS,
+      });
+      new SecretsmanagerSecretPolicy(s, 'policy', {
+        secretArn: secret.arn,
+        policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }),
+      });
     },
   },
   'SEC-002': {

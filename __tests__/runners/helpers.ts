@@ -19,7 +19,11 @@ export const fakeArchive: ArchiveRefs = {
   exportRoleArn: 'arn:aws:iam::111122223333:role/loadlab-example-genesys-recording-export',
 };
 
-const client = (purpose: string) => ({ purpose, clientId: `id-${purpose}`, clientSecret: `\${var.secret_${purpose.replace(/-/g, '_')}}` });
+const client = (purpose: string) => ({
+  purpose,
+  secretName: `loadlab/example/${purpose}`,
+  secretsKeyAlias: 'alias/loadlab-example-secrets',
+});
 
 export function fakeGenesys(plan: BudgetPlan): GenesysRefs {
   return {

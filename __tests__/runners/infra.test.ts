@@ -2,7 +2,6 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { exampleInput, loadFrom, repoEnvironment, resourcesOf } from '../helpers/env';
 import { runnerClientSlots } from '../../lib/ratelimits';
@@ -81,15 +80,15 @@ describe('runner compute', () => {
     expect(taskDef().execution_role_arn).toMatch(/aws_iam_role\./);
   });
 
-  it('keeps one Secrets Manager secret per runner OAuth client, encrypted with the archive key, without literal secrets', () => {
-    const secrets = Object.values(json.resource!.aws_secretsmanager_secret) as Record<string, unknown>[];
-    expect(secrets.map((s) => s.name).sort()).toEqual(
+  it('finds one Secrets Manager secret per runner OAuth client by name, and holds no secret of its own', () => {
+    const lookups = Object.values((json.data as Record<string, Record<string, Record<string, unknown>>>).aws_secretsmanager_secret);
+    expect(lookups.map((s) => s.name).sort()).toEqual(
       Array.from({ length: plan.runnerClients }, (_, i) => `loadlab/example/runner-${i}`).sort(),
     );
-    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, { kms_key_id: 'arn:aws:kms:us-east-1:111122223333:key/archive-key' });
-    for (const v of Object.values(json.resource!.aws_secretsmanager_secret_version) as Record<string, string>[]) {
-      expect(JSON.parse(v.secret_string).clientSecret).toMatch(/^\$\{var\.secret_runner_\d+\}$/);
-    }
+    // The genesys stack writes them (under its own key); nothing here stores or references a value.
+    expect(json.resource!.aws_secretsmanager_secret).toBeUndefined();
+    expect(json.resource!.aws_secretsmanager_secret_version).toBeUndefined();
+    expect(synth).not.toMatch(/"clientSecret"|\.client_secret\}|secret_string/);
   });
 });
 
@@ -163,13 +162,15 @@ describe('runner IAM', () => {
   it('every shard role reads exactly its own secret, the plan, and writes only its own shard folder of this environment', () => {
     const env = repoEnvironment('example');
     const slots = runnerClientSlots(buildRunners(env).plan);
-    const secretIds = Object.entries(json.resource!.aws_secretsmanager_secret).map(([id, body]) => [id, body.name] as const);
+    const secretIds = Object.entries((json.data as Record<string, Record<string, { name: string }>>).aws_secretsmanager_secret).map(
+      ([id, body]) => [id, body.name] as const,
+    );
     for (const slot of slots) {
       const statements = policies.get(roleRef(json, `loadlab-example-runner-${slot.index}`))!;
       const secretReads = statements.filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
       expect(secretReads).toHaveLength(1);
       const own = secretIds.find(([, name]) => name === `loadlab/example/runner-${slot.index}`)![0];
-      expect(secretReads[0].Resource).toBe(`\${aws_secretsmanager_secret.${own}.arn}`);
+      expect(secretReads[0].Resource).toBe(`\${data.aws_secretsmanager_secret.${own}.arn}`);
       const writes = statements.filter((s) => list(s.Action).includes('s3:PutObject'));
       expect(writes.map((s) => s.Resource)).toEqual([
         `arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/shards/${slot.shard}/*`,
@@ -186,8 +187,8 @@ describe('runner IAM', () => {
     const viaS3 = onKey.filter((s) => JSON.stringify(s.Condition ?? {}).includes('s3.'));
     expect(viaS3.length).toBeGreaterThan(0);
     for (const s of viaS3) expect(s.Condition).toEqual({ StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
-    for (const s of onKey.filter((x) => !viaS3.includes(x)))
-      expect(s.Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.stringMatching(/^secretsmanager\./) } });
+    // Client secrets have their own key (the genesys stack's): the archive key serves S3 only.
+    expect(onKey.filter((x) => !viaS3.includes(x))).toEqual([]);
   });
 
   it('the state machine role runs only the JMeter task definition and passes only the runner roles to ECS', () => {

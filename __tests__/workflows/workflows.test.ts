@@ -49,8 +49,8 @@ const touchesState = (job: Job): boolean =>
   (job.steps ?? []).some((s) => /\b(terraform|cdktf|npm run (destroy|synth))\b/.test(s.run ?? ''));
 
 describe('workflow files', () => {
-  it('are the five we document', () => {
-    expect(files.sort()).toEqual(['deploy.yml', 'destroy.yml', 'janitor.yml', 'plan.yml', 'pr.yml']);
+  it('are the six we document', () => {
+    expect(files.sort()).toEqual(['deploy.yml', 'destroy.yml', 'janitor.yml', 'plan-summary.yml', 'plan.yml', 'pr.yml']);
   });
 
   it('trigger on the documented events only', () => {
@@ -59,20 +59,29 @@ describe('workflow files', () => {
     expect(Object.keys(workflows['deploy.yml'].on).sort()).toEqual(['push', 'workflow_dispatch']);
     expect(workflows['deploy.yml'].on.push.branches).toEqual(['main']);
     expect(workflows['deploy.yml'].on.workflow_dispatch.inputs.environment.required).toBe(true);
-    expect(Object.keys(workflows['destroy.yml'].on).sort()).toEqual(['pull_request', 'workflow_dispatch']);
-    expect(workflows['destroy.yml'].on.pull_request.types).toEqual(['closed']);
+    expect(Object.keys(workflows['destroy.yml'].on).sort()).toEqual(['pull_request_target', 'workflow_dispatch']);
+    expect(workflows['destroy.yml'].on.pull_request_target.types).toEqual(['closed']);
     expect(Object.keys(workflows['janitor.yml'].on).sort()).toEqual(['schedule', 'workflow_dispatch']);
     expect(workflows['janitor.yml'].on.schedule).toEqual([{ cron: '17 */6 * * *' }]);
     expect(Object.keys(workflows['plan.yml'].on)).toEqual(['workflow_call']);
+    expect(Object.keys(workflows['plan-summary.yml'].on)).toEqual(['workflow_call']);
   });
 
-  it('never use pull_request_target or workflow_run (they run fork code with secrets)', () => {
+  it('never use workflow_run, and pull_request_target only for PR teardown, which never touches the PR head', () => {
     for (const [file, w] of Object.entries(workflows)) {
-      expect({ file, triggers: Object.keys(w.on).filter((t) => ['pull_request_target', 'workflow_run'].includes(t)) }).toEqual({
-        file,
-        triggers: [],
-      });
+      expect({ file, workflowRun: 'workflow_run' in w.on }).toEqual({ file, workflowRun: false });
+      if ('pull_request_target' in w.on) expect(file).toBe('destroy.yml');
     }
+    const text = raw('destroy.yml');
+    // Only the PR number (and, for the fork check, the head repository's name) is read from the event.
+    expect(text).not.toMatch(/pull_request\.head\.(sha|ref)|head_ref|merge_commit_sha|refs\/pull\//);
+    const checkouts = allSteps().filter(([f, , st]) => f === 'destroy.yml' && st.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.length).toBeGreaterThan(0);
+    for (const [, id, st] of checkouts) expect({ id, ref: st.with?.ref }).toEqual({ id, ref: 'main' });
+    // No cache restored from a PR-writable scope into a job with credentials.
+    for (const [f, id, st] of allSteps())
+      if (f === 'destroy.yml' && st.uses?.startsWith('actions/setup-node@'))
+        expect({ id, cache: st.with?.cache }).toEqual({ id, cache: undefined });
   });
 });
 
@@ -85,7 +94,12 @@ describe('permissions', () => {
   });
 
   it('are the least each job needs', () => {
-    const allowed: Record<string, string[]> = { contents: ['read'], 'id-token': ['write'], 'pull-requests': ['read', 'write'] };
+    const allowed: Record<string, string[]> = {
+      contents: ['read'],
+      'id-token': ['write'],
+      'pull-requests': ['read', 'write'],
+      actions: ['read'],
+    };
     for (const [file, id, job] of allJobs()) {
       for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
         expect({ job: `${file}:${id}`, scope, ok: allowed[scope]?.includes(level) ?? false }).toEqual({
@@ -147,8 +161,10 @@ describe('third-party actions', () => {
     for (const [action, set] of shas) expect({ action, shas: set.size }).toEqual({ action, shas: 1 });
     expect([...shas.keys()].sort()).toEqual([
       'actions/checkout',
+      'actions/download-artifact',
       'actions/github-script',
       'actions/setup-node',
+      'actions/upload-artifact',
       'aws-actions/configure-aws-credentials',
       'hashicorp/setup-terraform',
     ]);
@@ -157,7 +173,13 @@ describe('third-party actions', () => {
   it('reusable workflows are referenced locally only', () => {
     for (const [file, id, job] of allJobs()) {
       if (job.uses)
-        expect({ job: `${file}:${id}`, uses: job.uses }).toEqual({ job: `${file}:${id}`, uses: './.github/workflows/plan.yml' });
+        expect({
+          job: `${file}:${id}`,
+          local: ['./.github/workflows/plan.yml', './.github/workflows/plan-summary.yml'].includes(job.uses),
+        }).toEqual({
+          job: `${file}:${id}`,
+          local: true,
+        });
     }
   });
 
@@ -184,6 +206,7 @@ describe('concurrency', () => {
       'destroy.yml:destroy',
       'janitor.yml:destroy',
       'plan.yml:plan',
+      'pr.yml:plan',
     ]);
     const groups: Record<string, string> = {};
     for (const [file, id, job] of stateJobs) {
@@ -196,6 +219,7 @@ describe('concurrency', () => {
       'deploy.yml:deploy': 'loadlab-env-${{ needs.resolve.outputs.env }}',
       'destroy.yml:destroy': 'loadlab-env-${{ needs.resolve.outputs.env }}',
       'janitor.yml:destroy': 'loadlab-env-${{ matrix.env }}',
+      'pr.yml:plan': 'loadlab-env-pr-${{ github.event.pull_request.number }}',
     });
   });
 
@@ -206,10 +230,11 @@ describe('concurrency', () => {
     expect((workflows['destroy.yml'].jobs.destroy as any).env.LOADLAB_ENV).toBe('${{ needs.resolve.outputs.env }}');
     expect((workflows['janitor.yml'].jobs.destroy as any).env.LOADLAB_ENV).toBe('${{ matrix.env }}');
     // The PR plan plans the PR's environment, with the PR's creation time for a stable expires-at.
-    expect(workflows['pr.yml'].jobs.plan.with).toEqual({
-      environment: 'pr-${{ github.event.pull_request.number }}',
-      created_at: '${{ github.event.pull_request.created_at }}',
+    expect((workflows['pr.yml'].jobs.plan as any).env).toMatchObject({
+      LOADLAB_ENV: 'pr-${{ github.event.pull_request.number }}',
+      LOADLAB_CREATED_AT: '${{ github.event.pull_request.created_at }}',
     });
+    expect(workflows['pr.yml'].jobs.summary.with).toEqual({ environment: 'pr-${{ github.event.pull_request.number }}' });
     const synth = workflows['pr.yml'].jobs.check.steps!.find((s) => s.run === 'npm run ci -- --pr')!;
     expect(synth.env).toEqual({
       LOADLAB_ENV: 'pr-${{ github.event.pull_request.number }}',
@@ -286,19 +311,22 @@ describe('script safety', () => {
 
   it('PR plans skip forks and the comment is found again by the marker plan-summary writes', () => {
     expect(workflows['pr.yml'].jobs.plan.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
-    expect(raw('plan.yml')).toContain('--marker genesys-loadlab:plan-review');
+    expect(raw('plan-summary.yml')).toContain('--marker genesys-loadlab:plan-review');
     const script = workflows['pr.yml'].jobs.comment.steps![0].with!.script as string;
     expect(script).toContain("const marker = '<!-- genesys-loadlab:plan-review -->';");
     expect(script).toContain('github.rest.issues.updateComment');
     expect(script).toContain('github.rest.issues.createComment');
-    expect(workflows['pr.yml'].jobs.comment.steps![0].env).toEqual({ SUMMARY: '${{ needs.plan.outputs.summary }}' });
+    expect(workflows['pr.yml'].jobs.comment.steps![0].env).toEqual({ SUMMARY: '${{ needs.summary.outputs.summary }}' });
   });
 
   it('secrets reach only the steps that run Terraform', () => {
     for (const [f, id, s] of allSteps()) {
       const usesSecret = Object.values(s.env ?? {}).some((v) => String(v).includes('secrets.'));
       if (usesSecret)
-        expect({ where: `${f}:${id}`, run: /terraform|cdktf|npm run (destroy|bootstrap)/.test(s.run ?? '') }).toEqual({
+        expect({
+          where: `${f}:${id}`,
+          run: /terraform|cdktf|npm run (destroy|bootstrap)|scripts\/plan-stacks\.sh/.test(s.run ?? ''),
+        }).toEqual({
           where: `${f}:${id}`,
           run: true,
         });

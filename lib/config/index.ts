@@ -4,3 +4,4 @@ export * from './environment';
 export * from './regions';
 export * from './state-key';
 export * from './env-name';
+export * from './ci-identities';

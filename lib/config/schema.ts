@@ -11,8 +11,8 @@ import { endpointLimit, limitOverrides } from './limits-schema';
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   message: 'must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
 });
-const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
+export const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
 const int = (min: number, max?: number) => {
   let s = z.number().int().min(min);
   if (max !== undefined) s = s.max(max);
@@ -166,6 +166,18 @@ export const environmentSchema = z
           .object({ vpcId: z.string().regex(/^vpc-[0-9a-f]+$/), subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1) })
           .strict()
           .optional(),
+        /**
+         * Principals that run Terraform on this environment besides the CI roles (loadlab-ci-deploy,
+         * -main-plan, -teardown): the OAuth client secrets' policies deny reading them to anyone
+         * else, and a plan or deploy refreshes them. Add the role you run `cdktf deploy` as by hand.
+         */
+        terraformPrincipalArns: z
+          .array(
+            z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
+              message: 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/name',
+            }),
+          )
+          .default([]),
       })
       .strict(),
     /** Where Terraform state lives. The example uses `local` so synth works offline. */

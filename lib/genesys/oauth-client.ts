@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { OauthClient, type OauthClientRoles } from '../../.gen/providers/genesyscloud/oauth-client';
-import type { OAuthClientRef } from './refs';
 import type { GenesysRole } from './role';
 
 /** Token lifetimes Genesys Cloud accepts for non-SCIM clients. */
@@ -22,9 +21,9 @@ export interface ClientCredentialsClientProps {
 
 /**
  * A CLIENT-CREDENTIALS `genesyscloud_oauth_client` whose secret is exposed as a sensitive,
- * create-time attribute (`expose_client_secret`), so other stacks can hand it to Secrets
- * Manager by reference. The secret then lives in Terraform state, which is why state is
- * KMS-encrypted.
+ * create-time attribute (`expose_client_secret`), so the same stack can hand it to Secrets
+ * Manager by reference (GenesysTenant). The secret then lives in that stack's state, which is
+ * why state is KMS-encrypted and readable only by the deploy and main-plan roles.
  *
  * The OAuth client Terraform runs as must already hold every role granted here: with client
  * credentials the provider cannot assign them to itself (it only logs a warning).
@@ -79,12 +78,8 @@ export class ClientCredentialsClient extends Construct {
     return this.resource.id;
   }
 
-  /** Sensitive reference to the create-time secret; never a literal. */
+  /** Sensitive reference to the create-time secret; never a literal, never handed to another stack. */
   get clientSecret(): string {
     return this.resource.clientSecret;
-  }
-
-  get ref(): OAuthClientRef {
-    return { purpose: this.purpose, clientId: this.clientId, clientSecret: this.clientSecret };
   }
 }

@@ -1,10 +1,15 @@
-/** An OAuth client the genesys stack created, as Terraform references. */
+/**
+ * An OAuth client the genesys stack created, as the stacks that use it find it: by name. Its id
+ * and secret stay in the genesys stack (in Secrets Manager and that stack's state only); no
+ * reference to them crosses into another stack.
+ */
 export interface OAuthClientRef {
   /** What the client is for, e.g. `runner-0`, `metadata-worker`. */
   readonly purpose: string;
-  readonly clientId: string;
-  /** Sensitive: a reference to the provider's `client_secret` attribute, never a literal. */
-  readonly clientSecret: string;
+  /** The Secrets Manager secret holding `{ clientId, clientSecret }` (`clientSecretName`). */
+  readonly secretName: string;
+  /** Alias of the key the secret is encrypted with (`secretsKeyAlias`). */
+  readonly secretsKeyAlias: string;
 }
 
 /** What the runners stack needs from the genesys stack. */

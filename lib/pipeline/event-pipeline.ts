@@ -17,7 +17,7 @@ import { grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../arch
 import { accountRootArn, toResourcePolicyJson } from '../archive/resource-policy';
 import { awsPartitionOf } from '../config/regions';
 import { NodeFunction } from '../lambda/node-function';
-import { OAuthClientSecret } from '../secrets/oauth-client-secret';
+import { ClientSecretLookup } from '../secrets/client-secret-lookup';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics';
 import {
   AVAILABILITY_DEFAULTS,
@@ -52,7 +52,7 @@ export interface EventPipelineProps {
 export interface PipelineWorker {
   readonly fn: NodeFunction;
   readonly queue: WorkQueue;
-  readonly secret: OAuthClientSecret;
+  readonly secret: ClientSecretLookup;
   readonly eventSourceMapping: LambdaEventSourceMapping;
   readonly throttledAlarm: CloudwatchMetricAlarm;
   /** Requests per minute one invocation's token bucket allows. */
@@ -287,12 +287,8 @@ export class EventPipeline extends Construct {
       oldestMessageAlarmSec: o.oldestMessageAlarmSec,
       alarmActions: o.alarmActions,
     });
-    const secret = new OAuthClientSecret(this, `${id}-client`, {
-      secretName: `loadlab/${o.env.name}/${o.functionName.slice(o.env.resourcePrefix.length + 1)}`,
-      client: o.client,
-      kmsKeyArn: this.key.arn,
-      region: o.env.config.aws.region,
-    });
+    // The genesys stack writes the secret; this stack finds it by name and grants the worker.
+    const secret = new ClientSecretLookup(this, `${id}-client`, { client: o.client, region: o.env.config.aws.region });
     const fn = new NodeFunction(this, `${id}-worker`, {
       functionName: o.functionName,
       description: o.description,

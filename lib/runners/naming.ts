@@ -4,6 +4,7 @@
  */
 import { testKey } from '../contracts/shard-container';
 import { awsPartitionOf } from '../config/regions';
+import { clientSecretName } from '../secrets/names';
 
 /** The one container of the JMeter task definition (container overrides address it by name). */
 export const RUNNER_CONTAINER_NAME = 'jmeter';
@@ -57,7 +58,7 @@ export function runnerNames(envName: string, resourcePrefix: string): RunnerName
     stateMachineRole: `${resourcePrefix}-loadtest-sfn`,
     securityGroup: `${resourcePrefix}-runners`,
     shardRole: (i) => `${resourcePrefix}-runner-${i}`,
-    shardSecret: (i) => `loadlab/${envName}/runner-${i}`,
+    shardSecret: (i) => clientSecretName(envName, `runner-${i}`),
   };
 }
 

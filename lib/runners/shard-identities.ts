@@ -4,7 +4,7 @@ import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import type { OAuthClientRef } from '../genesys/refs';
 import { ServiceRole } from '../iam/service-role';
 import type { RunnerClientSlot } from '../ratelimits';
-import { OAuthClientSecret } from '../secrets/oauth-client-secret';
+import { ClientSecretLookup } from '../secrets/client-secret-lookup';
 import { awsPartitionOf } from '../config/regions';
 import { testIdPrefix, type RunnerNames } from './naming';
 
@@ -23,7 +23,7 @@ export interface ShardIdentitiesProps {
 /** What a shard runs as: its OAuth client's secret and a task role that can read only that secret. */
 export interface ShardIdentity {
   readonly slot: RunnerClientSlot;
-  readonly secret: OAuthClientSecret;
+  readonly secret: ClientSecretLookup;
   readonly role: ServiceRole;
 }
 
@@ -50,12 +50,8 @@ export class ShardIdentities extends Construct {
     const tests = `${testIdPrefix(props.envName)}*`;
     this.shards = props.slots.map((slot) => {
       const client = props.clients[slot.index];
-      const secret = new OAuthClientSecret(this, `secret-${slot.index}`, {
-        secretName: names.shardSecret(slot.index),
-        client,
-        kmsKeyArn: archive.keyArn,
-        region,
-      });
+      // The genesys stack writes the secret (under its own key); found here by name.
+      const secret = new ClientSecretLookup(this, `secret-${slot.index}`, { client, region });
       const role = new ServiceRole(this, `role-${slot.index}`, {
         roleName: names.shardRole(slot.index),
         service: 'ecs-tasks.amazonaws.com',

@@ -31,7 +31,58 @@ export const STAR_RESOURCE_ALLOWED_ACTIONS: Readonly<Record<string, string>> = {
   // Step Functions tracing reads the account's sampling rules; neither action has a resource type.
   'xray:GetSamplingRules': 'no resource type',
   'xray:GetSamplingTargets': 'no resource type',
+  // Terraform's refresh of a VPC and its parts: EC2 Describe calls support no resource-level permissions.
+  'ec2:DescribeVpcs': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeVpcAttribute': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeSubnets': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeRouteTables': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeInternetGateways': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeSecurityGroups': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeSecurityGroupRules': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeNetworkAcls': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeNetworkInterfaces': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeAvailabilityZones': 'EC2 Describe calls have no resource type',
+  'ec2:DescribeTags': 'EC2 Describe calls have no resource type',
+  // Task definitions are registered, described and deregistered without a resource type.
+  'ecs:DescribeTaskDefinition': 'no resource type',
+  'ecs:RegisterTaskDefinition': 'no resource type',
+  'ecs:DeregisterTaskDefinition': 'no resource type',
+  'kms:ListAliases': 'account-level list, no resource type',
+  'kms:CreateKey': 'a key does not exist before it is created: no resource type',
+  'lambda:CreateEventSourceMapping': 'no resource type (scope with lambda:FunctionArn)',
+  'lambda:ListEventSourceMappings': 'account-level list, no resource type',
+  // The janitor lists tagged resources across services; the Tagging API has no resource type.
+  'tag:GetResources': 'no resource type',
 };
+
+/** GitHub's OIDC issuer as IAM names it in condition keys. */
+const GITHUB_OIDC = 'token.actions.githubusercontent.com';
+
+/** A trust statement for GitHub Actions: the OIDC provider, web identity, our audience and exact subjects. */
+function isGithubOidcTrust(s: { Principal?: unknown; Action?: unknown; Condition?: Record<string, unknown> }): boolean {
+  const principal = (s.Principal ?? {}) as { Federated?: unknown };
+  const equals = (s.Condition?.StringEquals ?? {}) as Record<string, unknown>;
+  return (
+    Object.keys(principal).length === 1 &&
+    typeof principal.Federated === 'string' &&
+    /oidc-provider\/token\.actions\.githubusercontent\.com|aws_iam_openid_connect_provider|data\.aws_iam_openid_connect_provider/.test(
+      principal.Federated,
+    ) &&
+    s.Action === 'sts:AssumeRoleWithWebIdentity' &&
+    equals[`${GITHUB_OIDC}:aud`] === 'sts.amazonaws.com' &&
+    githubSubjects(s).length > 0 &&
+    githubSubjects(s).every((sub) => !/[*?]/.test(sub)) &&
+    Object.keys(s.Condition ?? {}).every((op) => op === 'StringEquals')
+  );
+}
+
+/** Every `sub` value a statement matches on, under any condition operator. */
+function githubSubjects(s: { Condition?: Record<string, unknown> }): string[] {
+  return Object.values(s.Condition ?? {}).flatMap((block) => {
+    const v = (block as Record<string, unknown>)[`${GITHUB_OIDC}:sub`];
+    return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+  });
+}
 
 export const IAM_RULES: readonly PolicyRule[] = [
   {
@@ -119,6 +170,7 @@ export const IAM_RULES: readonly PolicyRule[] = [
             const principal = (s.Principal ?? {}) as { Service?: unknown; AWS?: unknown };
             const keys = Object.keys(principal);
             if (keys.length === 1 && typeof principal.Service === 'string') return false;
+            if (isGithubOidcTrust(s)) return false;
             const genesys = Object.values(GENESYS_AWS_ACCOUNT).map((a) => `arn:aws:iam::${a}:root`);
             const externalId = (s.Condition?.StringEquals as Record<string, unknown> | undefined)?.['sts:ExternalId'];
             return !(
@@ -135,9 +187,38 @@ export const IAM_RULES: readonly PolicyRule[] = [
               t,
               role,
               `trusts ${JSON.stringify(s.Principal)}`,
-              'trust exactly one service principal, or the Genesys Cloud account with an sts:ExternalId condition',
+              'trust exactly one service principal, the Genesys Cloud account with an sts:ExternalId condition, or GitHub OIDC with exact subjects',
             ),
           );
       }),
+  },
+  {
+    id: 'IAM-005',
+    reason: 'A role trusting GitHub Actions names each subject exactly: no wildcard, no StringLike, no missing sub.',
+    guidance: 'GitHub: OIDC in AWS (evaluate token.actions.githubusercontent.com:sub); AWS IAM: roles for OIDC federation',
+    check: (t) =>
+      resources(t.json, 'aws_iam_role').flatMap((role) =>
+        (parsePolicy(role.body.assume_role_policy) ?? [])
+          .filter(
+            (s) =>
+              s.Action === 'sts:AssumeRoleWithWebIdentity' ||
+              JSON.stringify(s.Principal ?? {}).includes(GITHUB_OIDC) ||
+              JSON.stringify(s.Condition ?? {}).includes(GITHUB_OIDC),
+          )
+          .filter((s) => {
+            const subs = githubSubjects(s);
+            const operators = Object.keys(s.Condition ?? {});
+            return subs.length === 0 || subs.some((sub) => /[*?]/.test(sub)) || operators.some((op) => op !== 'StringEquals');
+          })
+          .map((s) =>
+            violation(
+              'IAM-005',
+              t,
+              role,
+              `trusts GitHub subjects ${JSON.stringify(githubSubjects(s))} with ${JSON.stringify(Object.keys(s.Condition ?? {}))}`,
+              'name each subject exactly under StringEquals (repo:<owner>/<repo>:pull_request or :environment:<name>)',
+            ),
+          ),
+      ),
   },
 ];

@@ -103,4 +103,36 @@ export const SECRET_RULES: readonly PolicyRule[] = [
           fix: 'mark the output sensitive',
         })),
   },
+  {
+    id: 'SEC-003',
+    reason:
+      "Every secret is encrypted with a customer key and has a resource policy naming its readers; its value is written in the stack that creates it, never from another stack's state.",
+    guidance: 'AWS Secrets Manager: resource-based policies, encryption with a customer managed key',
+    check: (t) => {
+      const policies = resources(t.json, 'aws_secretsmanager_secret_policy').map((p) => String(p.body.secret_arn));
+      const found: Violation[] = [];
+      for (const secret of resources(t.json, 'aws_secretsmanager_secret')) {
+        if (typeof secret.body.kms_key_id !== 'string' || !secret.body.kms_key_id)
+          found.push(
+            violation('SEC-003', t, secret, 'is encrypted with the AWS managed key', "set kms_key_id to the environment's secrets key"),
+          );
+        if (!policies.includes(`\${${secret.address}.arn}`))
+          found.push(
+            violation('SEC-003', t, secret, 'has no resource policy', 'add an aws_secretsmanager_secret_policy naming its readers'),
+          );
+      }
+      for (const version of resources(t.json, 'aws_secretsmanager_secret_version'))
+        if (/terraform_remote_state/.test(String(version.body.secret_string)))
+          found.push(
+            violation(
+              'SEC-003',
+              t,
+              version,
+              "stores a value read from another stack's state",
+              'write the secret in the stack that creates it',
+            ),
+          );
+      return found;
+    },
+  },
 ];
