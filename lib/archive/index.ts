@@ -1,6 +1,7 @@
 export * from './refs';
 export * from './resource-policy';
 export * from './grants';
+export * from './protection';
 export * from './archive-key';
 export * from './archive-bucket';
 export * from './export-role';
