@@ -90,6 +90,11 @@ export const environmentSchema = z
         region: z.string().refine((r) => r in GENESYS_REGIONS, {
           message: `must be a Genesys Cloud region: ${Object.keys(GENESYS_REGIONS).join(', ')}`,
         }),
+        /**
+         * The org is a test org, whose every conversation may be exported: only then may the
+         * recording retention policy have no conditions. Default false.
+         */
+        testOrg: z.boolean().default(false),
         /** Divisions the OAuth client roles are bound to. Default: the home division. */
         divisionIds: z.array(uuid).default([]),
         /** Token lifetimes of the OAuth clients we create (300..172800 s). */
@@ -124,8 +129,12 @@ export const environmentSchema = z
             credentialType: z.string().min(1).default('amazonWebServicesARN'),
             /** Create a media retention policy that exports recordings automatically. Default true. */
             retentionPolicy: z.boolean().default(true),
-            /** Queues whose recordings the policy exports; default: all of the org's conversations. */
+            /** Queues whose recordings the policy exports. With userIds and wrapUpCodeIds: one is required unless genesys.testOrg. */
             queueIds: z.array(uuid).default([]),
+            /** Users (agents) whose recordings the policy exports. Default none. */
+            userIds: z.array(uuid).default([]),
+            /** Wrap-up codes whose conversations' recordings the policy exports. Default none. */
+            wrapUpCodeIds: z.array(uuid).default([]),
             /** Export role ARN when the archive is not ours (overrides the archive stack's role); set with bucketName. */
             exportRoleArn: z
               .string()
@@ -317,6 +326,15 @@ export const environmentSchema = z
       });
     }
     const exportTarget = env.genesys.recordingExport;
+    const scoped = exportTarget.queueIds.length + exportTarget.userIds.length + exportTarget.wrapUpCodeIds.length > 0;
+    if (exportTarget.enabled && exportTarget.retentionPolicy && !scoped && !env.genesys.testOrg) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'recordingExport', 'queueIds'],
+        message:
+          'is empty, as are userIds and wrapUpCodeIds, so the retention policy would export every conversation of the org; name the test queues (or users, or wrap-up codes), set genesys.testOrg to true if the whole org is a test org, or set retentionPolicy to false',
+      });
+    }
     if ((exportTarget.exportRoleArn === undefined) !== (exportTarget.bucketName === undefined)) {
       const missing = exportTarget.exportRoleArn === undefined ? 'exportRoleArn' : 'bucketName';
       ctx.addIssue({
