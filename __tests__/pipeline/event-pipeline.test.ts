@@ -121,7 +121,7 @@ describe('EventPipeline (synthesized JSON)', () => {
       },
     });
     expect(byType(json, 'aws_cloudwatch_event_rule')).toHaveLength(2);
-    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')!.Condition.ArnEquals['aws:SourceArn']).toHaveLength(2);
+    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')!.Condition!.ArnEquals['aws:SourceArn']).toHaveLength(2);
     for (const [, q] of queues) expect(q.kms_master_key_id).toBe(ref('aws_kms_key', keyName, 'arn'));
     for (const [worker, timeout] of [
       ['loadlab-example-metadata-worker', env.config.pipeline.workerTimeoutSec],
