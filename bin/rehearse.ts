@@ -137,12 +137,15 @@ async function main(): Promise<number> {
       let target: RehearsalTarget;
       if (url) {
         const base = url;
-        await fetch(`${base}/__sim/reset`, { method: 'POST' });
+        // Control routes take JSON only (sim/control-routes.ts), so a web page cannot drive them.
+        const json = { 'content-type': 'application/json' };
+        const reset = await fetch(`${base}/__sim/reset`, { method: 'POST', headers: json });
+        if (!reset.ok) throw new Error(`${base}/__sim/reset answered ${reset.status}; is ${base} the loadlab simulator?`);
         target = {
           apiBase: base,
           loginBase: base,
           addClient: async (id, secret) => {
-            const r = await fetch(`${base}/__sim/clients`, { method: 'POST', body: JSON.stringify({ id, secret }) });
+            const r = await fetch(`${base}/__sim/clients`, { method: 'POST', headers: json, body: JSON.stringify({ id, secret }) });
             if (!r.ok) throw new Error(`${base}/__sim/clients answered ${r.status}; is ${base} the loadlab simulator?`);
           },
         };

@@ -104,10 +104,24 @@ describe('EventPipeline (synthesized JSON)', () => {
     const [keyName, key] = byType(json, 'aws_kms_key')[0];
     expect(key.enable_key_rotation).toBe(true);
     const keyPolicy = statements(key.policy);
-    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')).toMatchObject({
+    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')).toEqual({
+      Sid: 'EventBridgeDeliversToQueues',
+      Effect: 'Allow',
       Principal: { Service: 'events.amazonaws.com' },
       Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      // Only this pipeline's two rules, not any rule of the account.
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111122223333' },
+        ArnEquals: {
+          'aws:SourceArn': expect.arrayContaining(
+            byType(json, 'aws_cloudwatch_event_rule').map(([name]) => ref('aws_cloudwatch_event_rule', name, 'arn')),
+          ),
+        },
+      },
     });
+    expect(byType(json, 'aws_cloudwatch_event_rule')).toHaveLength(2);
+    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')!.Condition!.ArnEquals['aws:SourceArn']).toHaveLength(2);
     for (const [, q] of queues) expect(q.kms_master_key_id).toBe(ref('aws_kms_key', keyName, 'arn'));
     for (const [worker, timeout] of [
       ['loadlab-example-metadata-worker', env.config.pipeline.workerTimeoutSec],

@@ -1,5 +1,5 @@
 import { parseFaultsFlag, validateFaults } from '../../sim/faults';
-import { call, manualClock, token, withSim } from './helpers';
+import { call, control, manualClock, token, withSim } from './helpers';
 
 describe('simulator faults', () => {
   it('answers the configured share of calls with 5xx', async () => {
@@ -78,12 +78,12 @@ describe('simulator faults', () => {
   it('adds latency and can change faults through the control endpoint', async () => {
     await withSim({}, async (sim) => {
       const t = await token(sim);
-      const r = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ latency: { kind: 'fixed', ms: 150 } }) });
+      const r = await control(sim, 'POST', '/__sim/faults', { latency: { kind: 'fixed', ms: 150 } });
       expect(await r.json()).toEqual({ latency: { kind: 'fixed', ms: 150 } });
       const started = performance.now();
       await call(sim, t, 'GET', '/api/v2/scripts');
       expect(performance.now() - started).toBeGreaterThanOrEqual(145);
-      const bad = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 5 }) });
+      const bad = await control(sim, 'POST', '/__sim/faults', { errorRate: 5 });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { message: string }).message).toContain('faults.errorRate');
       expect(sim.faults()).toEqual({ latency: { kind: 'fixed', ms: 150 } });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
@@ -79,6 +80,8 @@ export class EventPipeline extends Construct {
   readonly availabilityRule?: CloudwatchEventRule;
   readonly metadataWorker: PipelineWorker;
   readonly reportWorker: PipelineWorker;
+  /** The rules EventBridge delivers for: the only sources the key's EventBridge grant accepts. */
+  private readonly ruleArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
@@ -111,42 +114,47 @@ export class EventPipeline extends Construct {
       enableKeyRotation: true,
       // Ephemeral like the runners stack; the archive keeps its own key.
       deletionWindowInDays: 7,
-      policy: toResourcePolicyJson([
-        // In a key policy, Resource "*" means this key. The root statement lets IAM policies grant its use.
-        {
-          sid: 'AccountRootAdministersKey',
-          principal: { AWS: [accountRootArn(partition, accountId)] },
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-        {
-          // EventBridge encrypts what it delivers to SSE-KMS queues (the rule targets and their DLQ).
-          sid: 'EventBridgeDeliversToQueues',
-          principal: { Service: ['events.amazonaws.com'] },
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': accountId } },
-        },
-        {
-          // CloudWatch Logs encrypts this environment's log groups (workers, runners, state machine)
-          // with the key, and only those: the log group's ARN is the encryption context.
-          sid: 'CloudWatchLogsEncryptsEnvironmentLogs',
-          principal: { Service: [`logs.${region}.amazonaws.com`] },
-          actions: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:GenerateDataKeyWithoutPlaintext',
-            'kms:DescribeKey',
-          ],
-          resources: ['*'],
-          conditions: {
-            ArnLike: { 'kms:EncryptionContext:aws:logs:arn': environmentLogGroupArns(partition, region, accountId, env.name, prefix) },
-          },
-        },
-      ]),
+      // Lazy: the rules that may use the key are added below (a rule does not depend on the key).
+      policy: Lazy.stringValue({
+        produce: () =>
+          toResourcePolicyJson([
+            // In a key policy, Resource "*" means this key. The root statement lets IAM policies grant its use.
+            {
+              sid: 'AccountRootAdministersKey',
+              principal: { AWS: [accountRootArn(partition, accountId)] },
+              actions: ['kms:*'],
+              resources: ['*'],
+            },
+            {
+              // EventBridge encrypts what it delivers to SSE-KMS queues (the rule targets and their DLQ),
+              // for this pipeline's rules only.
+              sid: 'EventBridgeDeliversToQueues',
+              principal: { Service: ['events.amazonaws.com'] },
+              actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+              resources: ['*'],
+              conditions: { StringEquals: { 'aws:SourceAccount': accountId }, ArnEquals: { 'aws:SourceArn': [...this.ruleArns] } },
+            },
+            {
+              // CloudWatch Logs encrypts this environment's log groups (workers, runners, state machine)
+              // with the key, and only those: the log group's ARN is the encryption context.
+              sid: 'CloudWatchLogsEncryptsEnvironmentLogs',
+              principal: { Service: [`logs.${region}.amazonaws.com`] },
+              actions: [
+                'kms:Encrypt',
+                'kms:Decrypt',
+                'kms:ReEncryptFrom',
+                'kms:ReEncryptTo',
+                'kms:GenerateDataKey',
+                'kms:GenerateDataKeyWithoutPlaintext',
+                'kms:DescribeKey',
+              ],
+              resources: ['*'],
+              conditions: {
+                ArnLike: { 'kms:EncryptionContext:aws:logs:arn': environmentLogGroupArns(partition, region, accountId, env.name, prefix) },
+              },
+            },
+          ]),
+      }),
     });
     new KmsAlias(this, 'key-alias', { name: `alias/${prefix}-pipeline`, targetKeyId: this.key.keyId });
 
@@ -249,6 +257,7 @@ export class EventPipeline extends Construct {
       retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
     });
     queue.allowEventRule(`Allow${id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`, rule.arn);
+    this.ruleArns.push(rule.arn);
     return rule;
   }
 

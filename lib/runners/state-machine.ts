@@ -185,7 +185,9 @@ export class LoadTestStateMachine extends Construct {
       roleName: names.stateMachineRole,
       service: 'states.amazonaws.com',
       description: `Runs the ${names.stateMachine} state machine`,
-      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
+      // Built from the name: the state machine's arn attribute would depend on this role.
+      sourceAccount: accountId,
+      sourceArn: `arn:${awsPartitionOf(region)}:states:${region}:${accountId}:stateMachine:${names.stateMachine}`,
     });
     cluster.grantRunTasks(role, identities.roleArns, region, accountId);
     role.addToPolicy({
