@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parseArgs, runCli } from '../lib/cli';
 import { ConfigError, loadSelectedEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
-import { generatePlan, type PlanSummary } from '../loadtest/jmx/generate';
+import { generatePlan } from '../loadtest/jmx/generate';
+import type { PlanSummary } from '../loadtest/jmx/plan-summary';
 
 const USAGE = 'usage: npm run jmx -- --env <env> --scenario <name> --out <file.jmx> [--params-csv <file>] [--summary]';
 
