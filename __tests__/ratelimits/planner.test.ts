@@ -345,7 +345,9 @@ describe('planner: workers and the client pool', () => {
     expect(Math.max(...scripts.map((s) => s.threads)) - Math.min(...scripts.map((s) => s.threads))).toBeLessThanOrEqual(1);
     expect(plan.scenarios[1].firstClientIndex).toBe(7);
     expect(() => scenarioPlan(plan, 'nope')).toThrow(ConfigError);
-    expect(() => scenarioPlan(plan, 'nope')).toThrow('--scenario: no scenario "nope" in environment example; choose one of agent-scripts, messaging');
+    expect(() => scenarioPlan(plan, 'nope')).toThrow(
+      '--scenario: no scenario "nope" in environment example; choose one of agent-scripts, messaging',
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
 import { endpointLimit, limitOverrides } from './limits-schema';
+import { metadataTopics } from '../contracts/topics';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -341,6 +342,16 @@ export const environmentSchema = z
       }
       topicsSeen.add(t);
     });
+    const topics = env.genesys.eventBridge.topics;
+    // Only once every topic is well-formed: a malformed one already has its own message.
+    if (topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'eventBridge', 'topics'],
+        message:
+          'has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"',
+      });
+    }
     if (env.archive.shareFrom === env.name) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,

@@ -16,11 +16,7 @@ import { findEndpoint, nonexistentEndpoint, type EndpointKind, type EndpointSpec
 import { sameTemplate } from './catalogue';
 
 export type EndpointFindingCode =
-  | 'nonexistent-endpoint'
-  | 'unknown-endpoint'
-  | 'per-recording-fetch'
-  | 'sync-recording-metadata'
-  | 'sync-analytics-query';
+  'nonexistent-endpoint' | 'unknown-endpoint' | 'per-recording-fetch' | 'sync-recording-metadata' | 'sync-analytics-query';
 
 /** A scenario endpoint found in the catalogue, with its share of the scenario's requests. */
 export interface ResolvedEndpoint {

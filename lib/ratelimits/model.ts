@@ -10,12 +10,7 @@ import type { EndpointFindingCode, ResolvedEndpoint } from './endpoints';
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
 
 export type FindingCode =
-  | EndpointFindingCode
-  | 'over-budget'
-  | 'client-cap'
-  | 'unconfirmed-limit'
-  | 'pipeline-over-budget'
-  | 'pipeline-batch-too-slow';
+  EndpointFindingCode | 'over-budget' | 'client-cap' | 'unconfirmed-limit' | 'pipeline-over-budget' | 'pipeline-batch-too-slow';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';

@@ -157,7 +157,12 @@ function planScenario(s: ScenarioConfig, index: number, ctx: Context, firstClien
 }
 
 /** Environment-level findings: the metadata worker's budget and batch time, and the client pool. */
-function environmentFindings(env: EnvironmentFile, ctx: Context, metadataWorker: WorkerPlan, scenarios: readonly ScenarioPlan[]): Finding[] {
+function environmentFindings(
+  env: EnvironmentFile,
+  ctx: Context,
+  metadataWorker: WorkerPlan,
+  scenarios: readonly ScenarioPlan[],
+): Finding[] {
   const findings: Finding[] = [];
   const cfg = env.pipeline;
   if (!metadataWorker.withinBudget) {

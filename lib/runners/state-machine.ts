@@ -7,7 +7,7 @@ import { ConfigError } from '../config/errors';
 import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
 import { NodeFunction } from '../lambda/node-function';
-import type { BudgetPlan } from '../ratelimits';
+import type { ScenarioPlan } from '../ratelimits';
 import { awsPartitionOf } from '../config/regions';
 import type { RunnerCluster } from './cluster';
 import { loadTestDefinition, type ScenarioEntry } from './definition';
@@ -28,7 +28,8 @@ export interface LoadTestStateMachineProps {
   readonly names: RunnerNames;
   readonly region: string;
   readonly accountId: string;
-  readonly plan: BudgetPlan;
+  /** The budget plan's scenarios: their sizing and shards become the definition's shard table. */
+  readonly scenarios: readonly ScenarioPlan[];
   readonly cluster: RunnerCluster;
   readonly network: RunnerNetwork;
   readonly identities: ShardIdentities;
@@ -72,17 +73,17 @@ export class LoadTestStateMachine extends Construct {
     const { names, region, accountId, archive, cluster, network, identities } = props;
     const partition = awsPartitionOf(region);
 
-    const tooMany = props.plan.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
+    const tooMany = props.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
     if (tooMany.length > 0) {
       throw new ConfigError(
         tooMany.map(
           (s) =>
-            `loadProfile.scenarios[${props.plan.scenarios.indexOf(s)}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
+            `loadProfile.scenarios[${s.index}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
         ),
       );
     }
     this.scenarios = Object.fromEntries(
-      props.plan.scenarios.map((s) => [
+      props.scenarios.map((s) => [
         s.name,
         {
           plannedShards: s.sizing.shards,

@@ -43,7 +43,8 @@ function resolve(env: Environment, sp: ScenarioPlan): Resolved {
     );
   }
   const warnings: string[] = [];
-  if (sp.verdict === 'throttling-expected') warnings.push(`scenario ${sp.name} exceeds its budget on purpose (expectThrottling): expect 429s`);
+  if (sp.verdict === 'throttling-expected')
+    warnings.push(`scenario ${sp.name} exceeds its budget on purpose (expectThrottling): expect 429s`);
   for (const f of sp.findings) {
     if (f.severity === 'warning' && f.endpoint !== undefined) warnings.push(`${endpointField(sp.index, f.endpoint)} ${f.message}`);
   }
@@ -107,7 +108,13 @@ function summarize(sp: ScenarioPlan, r: Resolved, props: Record<string, string>,
     durationSec: sp.durationSec,
     thinkTimeSec: 60 / sp.perThreadRequestsPerMinute,
     tokenRefreshSec: Number(props.TOKEN_REFRESH_SEC),
-    endpoints: sp.endpoints.map((e) => ({ label: `${e.method} ${e.path}`, method: e.method, path: e.path, weight: e.weight, share: e.share })),
+    endpoints: sp.endpoints.map((e) => ({
+      label: `${e.method} ${e.path}`,
+      method: e.method,
+      path: e.path,
+      weight: e.weight,
+      share: e.share,
+    })),
     csvColumns: r.csvColumns,
     paramsCsv,
     properties: props,
