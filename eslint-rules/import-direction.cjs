@@ -31,7 +31,12 @@ const LAYERS = [
       '.gen',
     ],
   },
-  { name: 'runtime', rank: 2, side: 'runtime', paths: ['lib/genesys-client', 'lib/plan-review', 'functions', 'loadtest', 'sim'] },
+  {
+    name: 'runtime',
+    rank: 2,
+    side: 'runtime',
+    paths: ['lib/genesys-client', 'lib/plan-review', 'functions', 'loadtest', 'sim', 'rehearsal'],
+  },
   { name: 'stacks', rank: 3, side: 'infrastructure', paths: ['stacks'] },
   { name: 'composition root', rank: 4, side: 'infrastructure', paths: ['app'] },
   {
