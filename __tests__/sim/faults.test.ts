@@ -12,7 +12,12 @@ describe('simulator faults', () => {
       expect(errors).toBeGreaterThan(35);
       expect(errors).toBeLessThan(85);
       expect(sim.stats().byEndpoint['GET /api/v2/scripts']['5xx']).toBe(errors);
-      expect(sim.requests().filter((e) => e.status === 502).every((e) => e.injected === 'errorRate')).toBe(true);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 502)
+          .every((e) => e.injected === 'errorRate'),
+      ).toBe(true);
     });
   });
 
@@ -58,7 +63,12 @@ describe('simulator faults', () => {
       expect(logged.every((e) => e.retryAfterMs === 1500)).toBe(true);
       // ... and marks each as injected, naming the fault, never under a real limit's name.
       expect(logged.every((e) => e.injected === 'throttleRate' && e.limit === undefined)).toBe(true);
-      expect(sim.requests().filter((e) => e.status === 200).every((e) => e.injected === undefined)).toBe(true);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 200)
+          .every((e) => e.injected === undefined),
+      ).toBe(true);
     });
     expect(parseFaultsFlag('throttle=0.02,throttle-retry-after-ms=3000')).toEqual({ throttleRate: 0.02, throttleRetryAfterMs: 3000 });
     expect(() => validateFaults({ throttleRate: 2 })).toThrow('faults.throttleRate must be a number from 0 to 1');
