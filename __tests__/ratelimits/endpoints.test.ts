@@ -6,10 +6,11 @@ import { ConfigError } from '../../lib/config';
 import { planRoles } from '../../lib/genesys/permissions';
 import { ENDPOINT_RULES, judgeEndpoint, planBudget, resolveEndpoints, scenarioPlan } from '../../lib/ratelimits';
 import { generatePlan } from '../../loadtest/jmx/generate';
+import type { HttpMethod } from '../../lib/genesys-api/endpoints';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 /** One case per rule, plus an endpoint no rule matches. */
-const CASES: [method: string, path: string, severity: 'error' | 'warning' | undefined, code: string | undefined][] = [
+const CASES: [method: HttpMethod, path: string, severity: 'error' | 'warning' | undefined, code: string | undefined][] = [
   ['GET', '/api/v2/recordings/screens', 'error', 'nonexistent-endpoint'],
   ['GET', '/api/v2/users/me', 'error', 'unknown-endpoint'],
   ['GET', '/api/v2/conversations/{conversationId}/recordings/{recordingId}', 'warning', 'per-recording-fetch'],
@@ -60,7 +61,7 @@ describe('endpoint resolver: the rule table', () => {
 });
 
 describe('endpoint resolver: planner, roles and generator agree', () => {
-  const scenario = (name: string, path: string, method = 'GET') => ({
+  const scenario = (name: string, path: string, method: HttpMethod = 'GET') => ({
     name,
     endpoints: [{ method, path }],
     virtualUsers: 10,
