@@ -343,8 +343,8 @@ export const environmentSchema = z
       topicsSeen.add(t);
     });
     const topics = env.genesys.eventBridge.topics;
-    // Only once every topic is well-formed: a malformed one already has its own message.
-    if (topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+    // Only for a non-empty list of well-formed topics: an empty list or a malformed topic has its own message.
+    if (topics.length > 0 && topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['genesys', 'eventBridge', 'topics'],
