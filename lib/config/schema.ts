@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
 import { endpointLimit, limitOverrides } from './limits-schema';
+import { metadataTopics } from '../contracts/topics';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -392,6 +393,16 @@ export const environmentSchema = z
         code: z.ZodIssueCode.custom,
         path: ['archive', 'noncurrentVersionExpirationDays'],
         message: `must be at least archive.objectLock.retentionDays (${objectLock.retentionDays}): S3 keeps locked versions anyway; raise it or remove it to keep versions for ever`,
+      });
+    }
+    const topics = env.genesys.eventBridge.topics;
+    // Only for a non-empty list of well-formed topics: an empty list or a malformed topic has its own message.
+    if (topics.length > 0 && topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'eventBridge', 'topics'],
+        message:
+          'has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"',
       });
     }
     if (env.archive.shareFrom === env.name) {
