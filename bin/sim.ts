@@ -20,6 +20,9 @@ const USAGE = `usage: npm run sim -- [options]
   --per-client N         requests per window per OAuth client (default: catalogue, 3000)
   --client ID:SECRET     register an OAuth client (repeatable); without any, every id/secret is accepted
   --token-ttl-sec S      lifetime of issued tokens (default 86400)
+  --per-client-tokens N  tokens one OAuth client may create per window (default: catalogue, 120)
+  --token-throttle 400|429  answer to a token request over that limit: 400 invalid_request "rate limit
+                         exceeded" as Genesys Cloud does (default), or 429 with Retry-After (older behaviour)
   --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,
                          stall=0.01:35000 (answer 1 % of calls after 35 s, past a client's timeout)
                          throttle=0.02,throttle-retry-after-ms=1500 (429s with Retry-After although the limits have room)
@@ -38,6 +41,8 @@ async function main(): Promise<number | void> {
     'endpoint-limit': { type: 'string', multiple: true },
     client: { type: 'string', multiple: true },
     'token-ttl-sec': { type: 'string' },
+    'per-client-tokens': { type: 'string' },
+    'token-throttle': { type: 'string' },
     faults: { type: 'string' },
     'jobs-queued-ms': { type: 'string' },
     'jobs-pending-ms': { type: 'string' },
@@ -70,6 +75,9 @@ async function main(): Promise<number | void> {
     return { id: c.slice(0, i), secret: c.slice(i + 1) };
   });
   const faultsText = values.faults;
+  const tokenThrottle = values['token-throttle'] ?? '400';
+  if (tokenThrottle !== '400' && tokenThrottle !== '429')
+    throw new UsageError(`--token-throttle must be 400 or 429 (got ${tokenThrottle})`);
   const sim = await startSimulator({
     port: numberOption('port', values.port, { min: 0, integer: true }) ?? 8080,
     minuteMs: numberOption('minute-ms', values['minute-ms'], { min: 10 }),
@@ -78,7 +86,10 @@ async function main(): Promise<number | void> {
       endpoints,
       perToken: numberOption('per-token', values['per-token'], { min: 1, integer: true }) ?? base.perToken,
       perClient: numberOption('per-client', values['per-client'], { min: 1, integer: true }) ?? base.perClient,
+      tokenCreationPerClient:
+        numberOption('per-client-tokens', values['per-client-tokens'], { min: 1, integer: true }) ?? base.tokenCreationPerClient,
     },
+    tokenThrottleStatus: tokenThrottle === '429' ? 429 : 400,
     clients,
     openRegistration: clients.length === 0,
     tokenTtlSec: numberOption('token-ttl-sec', values['token-ttl-sec'], { min: 1, integer: true }),
@@ -91,7 +102,7 @@ async function main(): Promise<number | void> {
   });
   console.log(`Genesys Cloud simulator on ${sim.url}  (login and API base)`);
   console.log(
-    `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client`,
+    `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client (over it: HTTP ${tokenThrottle})`,
   );
   for (const e of sim.limits.endpoints) console.log(`  endpoint limit: ${e.method} ${e.path}: ${e.perWindow} per window per ${e.scope}`);
   console.log(

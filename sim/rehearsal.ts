@@ -76,6 +76,8 @@ export interface RehearsalResult {
   readonly attempts: number;
   readonly ok: number;
   readonly throttled: number;
+  /** Token requests the token-creation limit refused (HTTP 400 "rate limit exceeded", or 429); each was retried after a backoff. */
+  readonly tokenThrottled: number;
   /** throttled / attempts. */
   readonly throttledShare: number;
   readonly serverErrors: number;
@@ -127,6 +129,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
   const sizing = mode === 'planned' ? plan.sizing : plan.naive;
   const lanes: Lane[] = [];
   const attempts: ResponseInfo[] = [];
+  let tokenThrottled = 0;
   const onResponse = (i: ResponseInfo): void => {
     attempts.push(i);
   };
@@ -138,7 +141,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     await opts.target.addClient(clientId, secret);
     const shardBucket = mode === 'planned' ? new TokenBucket({ ratePerMinute: opts.usablePerClient * scale }) : undefined;
     for (let k = 0; k < sizing.tokensPerShard; k++) {
-      const tokens = new ClientCredentialsTokenProvider({ loginBase: opts.target.loginBase, clientId, clientSecret: secret });
+      const tokens = new ClientCredentialsTokenProvider({
+        loginBase: opts.target.loginBase,
+        clientId,
+        clientSecret: secret,
+        // Refused token requests back off on the compressed clock, long enough in all to outlast one window.
+        backoff: { baseMs: Math.max(5, minuteMs / 120), maxMs: minuteMs / 2 },
+        maxAttempts: 12,
+        onThrottled: () => tokenThrottled++,
+      });
       const client =
         mode === 'planned'
           ? new GenesysApiClient({
@@ -271,6 +282,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     attempts: attempts.length,
     ok: attempts.filter((a) => a.status >= 200 && a.status < 300).length,
     throttled,
+    tokenThrottled,
     throttledShare: attempts.length ? throttled / attempts.length : 0,
     serverErrors: attempts.filter((a) => a.status >= 500 || a.status === 0).length,
     clientErrors: attempts.filter((a) => a.status >= 400 && a.status < 500 && a.status !== 429 && a.status !== 401).length,
@@ -300,6 +312,7 @@ export function formatResults(results: readonly RehearsalResult[]): string {
     '2xx',
     '429',
     '429 %',
+    'token refusals',
     '5xx',
     'other 4xx',
     'failed',
@@ -320,6 +333,7 @@ export function formatResults(results: readonly RehearsalResult[]): string {
     String(r.ok),
     String(r.throttled),
     (r.throttledShare * 100).toFixed(2),
+    String(r.tokenThrottled),
     String(r.serverErrors),
     String(r.clientErrors),
     String(r.failed),

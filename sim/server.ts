@@ -19,7 +19,7 @@ import { seededRandom, type Faults } from './faults';
 import { errorBody, send } from './http';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter } from './limiter';
-import { TokenIssuer } from './oauth';
+import { TokenIssuer, type TokenThrottleStatus } from './oauth';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
 
@@ -43,6 +43,11 @@ export interface SimulatorOptions {
   readonly openRegistration?: boolean;
   /** Lifetime of issued tokens, in seconds (`expires_in`). Default 86400. */
   readonly tokenTtlSec?: number;
+  /**
+   * The answer to a token request over the token-creation limit: 400 `invalid_request` "rate limit
+   * exceeded" (default, as Genesys Cloud answers) or 429 with Retry-After (older behaviour).
+   */
+  readonly tokenThrottleStatus?: TokenThrottleStatus;
   readonly faults?: Faults;
   /** Recordings answer 404 until this long after a conversation is first seen. Default 0 (faults may override). */
   readonly recordingsAvailableAfterMs?: number;
@@ -107,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats,
     now,
     dropRetryAfter: () => faults.dropRetryAfter(),
+    tokenThrottleStatus: options.tokenThrottleStatus ?? 400,
   });
   let apiBase = '';
   const routes = apiRoutes({ limits, authorization, conversations, jobs, faults, random, apiBase: () => apiBase });

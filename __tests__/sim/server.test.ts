@@ -90,9 +90,25 @@ describe('simulator rate limits', () => {
     );
   });
 
-  it('rate-limits token creation per client', async () => {
+  it('rate-limits token creation per client with HTTP 400 invalid_request "rate limit exceeded", as Genesys Cloud does', async () => {
     const clock = manualClock();
     await withSim({ now: clock.now, minuteMs: 1000, limits: { tokenCreationPerClient: 2 } }, async (sim) => {
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+      const over = await tokenResponse(sim, 'c1', 's1');
+      expect(over.status).toBe(400);
+      expect(await over.json()).toEqual({ error: 'invalid_request', description: expect.stringMatching(/^rate limit exceeded/) });
+      expect(over.headers.get('retry-after')).toBeNull();
+      expect(sim.stats().byClient.c1).toMatchObject({ tokensIssued: 2, tokenRequestsRefused: 1 });
+      expect((await tokenResponse(sim, 'c2', 's2')).status).toBe(200);
+      clock.advance(1000);
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+    });
+  });
+
+  it('answers 429 with Retry-After over the token-creation limit when told to (older behaviour)', async () => {
+    const clock = manualClock();
+    await withSim({ now: clock.now, minuteMs: 1000, limits: { tokenCreationPerClient: 2 }, tokenThrottleStatus: 429 }, async (sim) => {
       expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
       expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
       const over = await tokenResponse(sim, 'c1', 's1');

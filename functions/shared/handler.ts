@@ -89,7 +89,7 @@ export function sqsWorkerHandler(options: SqsWorkerOptions): (event: SqsEvent, c
     const metrics = new InvocationMetrics();
     const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? options.name;
     try {
-      const api = await clients.get(metrics.onResponse);
+      const api = await clients.get(metrics);
       return await options.process(event.Records, {
         api,
         store: new S3ObjectStore(s3, { bucket: requiredEnv(options.bucketVariable, env), kmsKeyArn: env.ARCHIVE_KMS_KEY_ARN }),
