@@ -43,6 +43,7 @@ const result = (achieved: number, mode: 'planned' | 'naive' = 'planned'): Rehear
   attempts: 1,
   ok: 1,
   throttled: 0,
+  tokenThrottled: 0,
   throttledShare: 0,
   serverErrors: 0,
   clientErrors: 0,
