@@ -5,6 +5,7 @@
 import { numberOption, parseArgs, runCli, UsageError } from '../lib/cli';
 import { loadSelectedEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
+import { parseOrgFact, type OrgFactsOverrides } from '../sim/org-facts';
 import { parseEndpointLimitFlag } from '../lib/ratelimits/endpoint-limits';
 import { catalogueLimits, simEndpointLimits, startSimulator, type SimClient } from '../sim/server';
 
@@ -26,6 +27,11 @@ const USAGE = `usage: npm run sim -- [options]
   --faults LIST          e.g. error-rate=0.05,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,
                          stall=0.01:35000 (answer 1 % of calls after 35 s, past a client's timeout)
                          throttle=0.02,throttle-retry-after-ms=1500 (429s with Retry-After although the limits have room)
+  --org-fact KEY=VALUE   answer preflight's reads unlike the defaults (repeatable), e.g. credentialField=RoleArn,
+                         websocketOnlyTopics=v2.analytics.conversations.details.jobs.availability,
+                         withheldPermissions=integrations:integration:view (keys: recordingExportTypeId,
+                         bucketNameProperty, credentialsKey, credentialType, credentialField, websocketOnlyTopics,
+                         withheldPermissions; lists comma-separated); PUT /__sim/org-facts changes them while running
   --jobs-queued-ms MS    time a details job stays QUEUED (default 200)
   --jobs-pending-ms MS   time it then stays PENDING (default 1000)
   --seed N               seed for fault draws
@@ -44,6 +50,7 @@ async function main(): Promise<number | void> {
     'per-client-tokens': { type: 'string' },
     'token-throttle': { type: 'string' },
     faults: { type: 'string' },
+    'org-fact': { type: 'string', multiple: true },
     'jobs-queued-ms': { type: 'string' },
     'jobs-pending-ms': { type: 'string' },
     seed: { type: 'string' },
@@ -74,6 +81,14 @@ async function main(): Promise<number | void> {
     if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);
     return { id: c.slice(0, i), secret: c.slice(i + 1) };
   });
+  let orgFacts: OrgFactsOverrides = {};
+  for (const text of values['org-fact'] ?? []) {
+    try {
+      orgFacts = parseOrgFact(text, orgFacts);
+    } catch (err) {
+      throw new UsageError(`--org-fact: ${(err as Error).message}`);
+    }
+  }
   const faultsText = values.faults;
   const tokenThrottle = values['token-throttle'] ?? '400';
   if (tokenThrottle !== '400' && tokenThrottle !== '429')
@@ -94,6 +109,7 @@ async function main(): Promise<number | void> {
     openRegistration: clients.length === 0,
     tokenTtlSec: numberOption('token-ttl-sec', values['token-ttl-sec'], { min: 1, integer: true }),
     faults: faultsText ? parseFaultsFlag(faultsText) : undefined,
+    orgFacts,
     jobs: {
       queuedMs: numberOption('jobs-queued-ms', values['jobs-queued-ms'], { min: 0 }),
       pendingMs: numberOption('jobs-pending-ms', values['jobs-pending-ms'], { min: 0 }),

@@ -20,6 +20,7 @@ import { errorBody, send } from './http';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter } from './limiter';
 import { TokenIssuer, type TokenThrottleStatus } from './oauth';
+import { OrgFacts, type OrgFactsOverrides } from './org-facts';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
 
@@ -61,6 +62,8 @@ export interface SimulatorOptions {
   readonly requestLogMax?: number;
   /** Roles, home division and OAuth clients for the authorization routes (sim/authorization.ts). */
   readonly authorization?: AuthorizationOptions;
+  /** How the org answers preflight's reads (integration types, credential types, topics); default the project's defaults. */
+  readonly orgFacts?: OrgFactsOverrides;
 }
 
 export interface Simulator {
@@ -81,6 +84,8 @@ export interface Simulator {
   faults(): Faults;
   /** Roles and OAuth clients behind the authorization routes. */
   readonly authorization: AuthorizationStore;
+  /** The org facts preflight reads (`PUT /__sim/org-facts` changes them too). */
+  readonly orgFacts: OrgFacts;
 }
 
 /**
@@ -103,6 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     () => faults.recordingsAvailableAfterMs ?? options.recordingsAvailableAfterMs ?? 0,
   );
   const authorization = new AuthorizationStore(options.authorization);
+  const orgFacts = new OrgFacts(options.orgFacts);
   const tokens = new TokenIssuer({
     clients: new Map((options.clients ?? []).map((c) => [c.id, c.secret])),
     openRegistration: options.openRegistration ?? false,
@@ -115,7 +121,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokenThrottleStatus: options.tokenThrottleStatus ?? 400,
   });
   let apiBase = '';
-  const routes = apiRoutes({ limits, authorization, conversations, jobs, faults, random, apiBase: () => apiBase });
+  const routes = apiRoutes({ limits, authorization, orgFacts, conversations, jobs, faults, random, apiBase: () => apiBase });
   const handleApi = apiHandler({ routes, tokens, limits, limiter, faults, stats, requestLog, now });
 
   const server = createServer((req, res) => {
@@ -165,6 +171,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults: (f) => faults.set(f),
     faults: () => faults.faults,
     authorization,
+    orgFacts,
   };
   const handleControl = controlHandler(handle, requestLog);
   return handle;

@@ -8,7 +8,7 @@ import { runnerClientSlots, type BudgetPlan } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
 import type { GenesysRefs } from '../lib/genesys/refs';
-import { planRoles, type Caller, type RolePlan } from '../lib/genesys/permissions';
+import { planRoles, ROLE_SUFFIX, roleName, type Caller, type RolePlan } from '../lib/genesys/permissions';
 import { GenesysRole } from '../lib/genesys/role';
 import { ClientCredentialsClient } from '../lib/genesys/oauth-client';
 import { EventBridgeSourceIntegration } from '../lib/genesys/eventbridge-integration';
@@ -71,16 +71,16 @@ export class GenesysStack extends LoadlabStack {
         : [new DataGenesyscloudAuthDivisionHome(this, 'home-division', {}).id];
 
     this.rolePlans = planRoles(config, env.sourceFile);
-    const role = (caller: Caller, suffix: string) =>
-      new GenesysRole(this, `role-${suffix}`, {
-        name: `${prefix}-${suffix}`,
+    const role = (caller: Caller) =>
+      new GenesysRole(this, `role-${ROLE_SUFFIX[caller]}`, {
+        name: roleName(prefix, caller),
         description: `genesys-loadlab ${env.name}, ${ROLE_PURPOSE[caller]}. Managed by Terraform.`,
         policies: this.rolePlans[caller].policies,
       });
     this.roles = {
-      runner: role('runner', 'runner'),
-      metadataWorker: role('metadataWorker', 'metadata-worker'),
-      reportWorker: role('reportWorker', 'report-worker'),
+      runner: role('runner'),
+      metadataWorker: role('metadataWorker'),
+      reportWorker: role('reportWorker'),
     };
 
     const client = (id: string, purpose: string, caller: Caller, what: string, validity: number) =>
