@@ -37,6 +37,30 @@ const USAGE = `usage: npm run sim -- [options]
   --seed N               seed for fault draws
   --stats-every-sec S    print a stats line every S seconds while traffic flows (default 5; 0 = never)`;
 
+/** `--client ID:SECRET`, repeatable. */
+function clientsFlag(given: readonly string[] = []): SimClient[] {
+  return given.map((c) => {
+    const i = c.indexOf(':');
+    if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);
+    return { id: c.slice(0, i), secret: c.slice(i + 1) };
+  });
+}
+
+/** `--org-fact KEY=VALUE`, repeatable. */
+function orgFactsFlag(given: readonly string[] = []): OrgFactsOverrides {
+  try {
+    return given.reduce<OrgFactsOverrides>((facts, text) => parseOrgFact(text, facts), {});
+  } catch (err) {
+    throw new UsageError(`--org-fact: ${(err as Error).message}`);
+  }
+}
+
+/** `--token-throttle 400|429`. */
+function tokenThrottleFlag(given = '400'): 400 | 429 {
+  if (given !== '400' && given !== '429') throw new UsageError(`--token-throttle must be 400 or 429 (got ${given})`);
+  return given === '429' ? 429 : 400;
+}
+
 async function main(): Promise<number | void> {
   const { values } = parseArgs(process.argv.slice(2), {
     port: { type: 'string' },
@@ -76,23 +100,9 @@ async function main(): Promise<number | void> {
     ...base.endpoints.filter((e) => !flagged.some((f) => f.method === e.method && f.path === e.path && f.scope === e.scope)),
     ...simEndpointLimits(flagged),
   ];
-  const clients: SimClient[] = (values.client ?? []).map((c) => {
-    const i = c.indexOf(':');
-    if (i <= 0 || i === c.length - 1) throw new UsageError(`--client must be ID:SECRET (got ${c})`);
-    return { id: c.slice(0, i), secret: c.slice(i + 1) };
-  });
-  let orgFacts: OrgFactsOverrides = {};
-  for (const text of values['org-fact'] ?? []) {
-    try {
-      orgFacts = parseOrgFact(text, orgFacts);
-    } catch (err) {
-      throw new UsageError(`--org-fact: ${(err as Error).message}`);
-    }
-  }
+  const clients = clientsFlag(values.client);
   const faultsText = values.faults;
-  const tokenThrottle = values['token-throttle'] ?? '400';
-  if (tokenThrottle !== '400' && tokenThrottle !== '429')
-    throw new UsageError(`--token-throttle must be 400 or 429 (got ${tokenThrottle})`);
+  const tokenThrottle = tokenThrottleFlag(values['token-throttle']);
   const sim = await startSimulator({
     port: numberOption('port', values.port, { min: 0, integer: true }) ?? 8080,
     minuteMs: numberOption('minute-ms', values['minute-ms'], { min: 10 }),
@@ -104,12 +114,12 @@ async function main(): Promise<number | void> {
       tokenCreationPerClient:
         numberOption('per-client-tokens', values['per-client-tokens'], { min: 1, integer: true }) ?? base.tokenCreationPerClient,
     },
-    tokenThrottleStatus: tokenThrottle === '429' ? 429 : 400,
+    tokenThrottleStatus: tokenThrottle,
     clients,
     openRegistration: clients.length === 0,
     tokenTtlSec: numberOption('token-ttl-sec', values['token-ttl-sec'], { min: 1, integer: true }),
     faults: faultsText ? parseFaultsFlag(faultsText) : undefined,
-    orgFacts,
+    orgFacts: orgFactsFlag(values['org-fact']),
     jobs: {
       queuedMs: numberOption('jobs-queued-ms', values['jobs-queued-ms'], { min: 0 }),
       pendingMs: numberOption('jobs-pending-ms', values['jobs-pending-ms'], { min: 0 }),
