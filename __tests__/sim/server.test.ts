@@ -189,9 +189,12 @@ describe('simulator endpoints', () => {
       expect(msg.body).toMatchObject({ textBody: 'hello', direction: 'outbound', status: 'queued' });
       const limits = await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/platform.api');
       expect(limits.body.entities).toContainEqual({ key: 'org.app.user.rate.per.minute', namespace: 'platform.api', value: 3000 });
-      // Limits without a published API key (per-endpoint IVR updates, token creation) are not in the API's answer.
+      // Limits without a published API key (per-endpoint IVR updates) are not in the API's answer; token creation
+      // (no published key either) is, under the simulator's own key, so preflight can confirm it.
       expect(limits.body.entities.map((e: { key: string }) => e.key)).not.toContain('architect.ivr.update.rate.per.minute');
-      expect((await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/auth.api')).body).toEqual({ entities: [] });
+      expect((await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/auth.api')).body).toEqual({
+        entities: [{ key: 'token.creation.rate.per.minute', namespace: 'auth.api', value: sim.limits.tokenCreationPerClient }],
+      });
     });
   });
 
