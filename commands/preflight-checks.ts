@@ -267,18 +267,28 @@ export async function checkLimits(api: GenesysApiClient, overrides: Readonly<Rec
   const live: Record<string, number> = { ...matchCatalogue(entries).overrides };
   const creation = tokenCreationEntry(entries);
   if (creation) live[TOKEN_CREATION_LIMIT] = creation.value;
-  const effective = new Map(resolveLimits(overrides).map((l) => [l.name, l.value]));
+  const resolved = new Map(resolveLimits(overrides).map((l) => [l.name, l]));
+  const effective = new Map([...resolved].map(([name, l]) => [name, l.value]));
   return specs.map((s): FactLine => {
     const fact = `limit ${s.name}`;
     const path = ['genesys', 'limits', s.name];
     if (refused.has(s.namespace)) return { mark: '?', fact, text: refused.get(s.namespace)! };
     const value = live[s.name];
-    if (value === undefined)
+    // Not reported: only the environment can confirm it, by setting the value Genesys support gave.
+    if (value === undefined && resolved.get(s.name)?.overridden) {
+      return {
+        mark: '✓',
+        fact,
+        text: `${effective.get(s.name)}, set in genesys.limits (the org's ${s.namespace} namespace does not report it)`,
+      };
+    }
+    if (value === undefined) {
       return {
         mark: '?',
         fact,
-        text: `the org's ${s.namespace} namespace does not report it; ${effective.get(s.name)} stays (ask Genesys support for the value)`,
+        text: `the org's ${s.namespace} namespace does not report it; ask Genesys support for the value and set genesys.limits.${s.name} (default ${effective.get(s.name)})`,
       };
+    }
     if (value === effective.get(s.name)) return { mark: '✓', fact, text: String(value), set: { path, value } };
     return fix(fact, `the org allows ${value}, the environment plans with ${effective.get(s.name)}`, path, value);
   });

@@ -10,7 +10,8 @@ import { runMain } from '../../lib/cli';
 import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/contracts/topics';
 import { roleName, ROLE_SUFFIX, type Caller } from '../../lib/genesys/permissions';
 import { TOKEN_CREATION_LIMIT } from '../../lib/ratelimits/catalogue';
-import { checkedLimits } from '../../commands/preflight-checks';
+import { checkedLimits, checkLimits, type FactLine } from '../../commands/preflight-checks';
+import { createGenesysClient } from '../../lib/genesys-client';
 import { lineDiff, PREFLIGHT_USAGE, PreflightError, preflightMain } from '../../commands/preflight';
 import { startSimulator, type SimulatorOptions, type Simulator } from '../../sim/server';
 import type { OrgFactsOverrides } from '../../sim/org-facts';
@@ -198,6 +199,31 @@ describe('npm run preflight against the simulator', () => {
       expect(wrongSecret.code).toBe(1);
       expect(wrongSecret.errors[0]).toMatch(/^error: token: .* refused the admin client .*check GENESYSCLOUD_ADMIN_CLIENT_ID/);
     });
+  });
+});
+
+describe('limits the org does not report', () => {
+  it('are ? until the environment sets the value Genesys support gave, then ✓', async () => {
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    // An org whose limits API lists nothing: every namespace answers an empty listing.
+    const api = createGenesysClient({
+      apiBase: 'https://api.example',
+      loginBase: 'https://login.example',
+      clientId: 'a',
+      clientSecret: 'b',
+      ratePerMinute: 60_000,
+      fetch: async (url) => (String(url).endsWith('/oauth/token') ? json({ access_token: 't', expires_in: 3600 }) : json({ entities: [] })),
+    });
+    const before = await checkLimits(api, {});
+    const creation = (lines: FactLine[]) => lines.find((l) => l.fact === `limit ${TOKEN_CREATION_LIMIT}`);
+    expect(creation(before)).toEqual({
+      mark: '?',
+      fact: `limit ${TOKEN_CREATION_LIMIT}`,
+      text: `the org's auth.api namespace does not report it; ask Genesys support for the value and set genesys.limits.${TOKEN_CREATION_LIMIT} (default 120)`,
+    });
+    expect(before.every((l) => l.mark === '?')).toBe(true);
+    const after = await checkLimits(api, { [TOKEN_CREATION_LIMIT]: 300 });
+    expect(creation(after)).toMatchObject({ mark: '✓', text: expect.stringMatching(/^300, set in genesys\.limits/) });
   });
 });
 
