@@ -8,7 +8,7 @@ import {
   testKey,
   testKeyExpression,
   type TestKey,
-} from '../../lib/runners/shard-contract';
+} from '../../lib/contracts/shard-container';
 import { testKeys } from '../../lib/runners/naming';
 import { repoEnvironment } from '../helpers/env';
 import { buildRunners, definitionOf } from './helpers';

@@ -7,4 +7,3 @@ export * from './definition';
 export * from './state-machine';
 export * from './runners';
 export * from './execution-input';
-export * from './shard-contract';
