@@ -29,7 +29,21 @@ export interface TokenIssuerOptions {
   readonly now: () => number;
   /** Whether a 429 loses its Retry-After headers (the no-retry-after fault). */
   readonly dropRetryAfter: () => boolean;
+  /**
+   * How a token request over the token-creation limit is refused: 400 (default) as Genesys Cloud
+   * does, `invalid_request` with a "rate limit exceeded" description and no Retry-After; or 429
+   * with Retry-After, the older behaviour.
+   */
+  readonly tokenThrottleStatus: TokenThrottleStatus;
 }
+
+export type TokenThrottleStatus = 400 | 429;
+
+/** The body Genesys Cloud's login service sends when a client creates tokens too fast. */
+export const TOKEN_RATE_LIMITED_BODY = {
+  error: 'invalid_request',
+  description: 'rate limit exceeded; too many tokens requested for this client, try again later',
+} as const;
 
 export class TokenIssuer {
   private readonly clients: Map<string, string>;
@@ -75,6 +89,8 @@ export class TokenIssuer {
     if (!id || this.clients.get(id) !== secret) return reply(401, { error: 'invalid_client', description: 'client id or secret is wrong' });
     const verdict = this.o.limiter.admit([tokenCreationCheck(this.o.limits, id)], t);
     if (!verdict.ok) {
+      this.o.stats.tokenRefused(id);
+      if (this.o.tokenThrottleStatus === 400) return reply(400, TOKEN_RATE_LIMITED_BODY);
       const r = throttledReply(verdict, contextId, this.o.dropRetryAfter());
       return reply(429, r.body, { ...r.headers, ...rateHeaders(verdict) });
     }
