@@ -332,6 +332,7 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
     xml: serializeXml(jmeterTestPlan(root)),
     summary: {
       scenario: scenario.name,
+      environment: env.name,
       shards: sp.sizing.shards,
       threadsPerShard: sp.threadsPerShard,
       tokensPerShard: sp.sizing.tokensPerShard,
@@ -347,6 +348,7 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
         weight: weights[i],
         share: weights[i] / totalWeight,
       })),
+      ...(scenario.thresholds ? { thresholds: scenario.thresholds } : {}),
       csvColumns,
       paramsCsv,
       properties,

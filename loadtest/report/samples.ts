@@ -152,8 +152,11 @@ export class SampleStore {
   }
 
   private addError(li: number, s: JtlSample): void {
-    // Messages carry ids and times; the first line, cut short, groups them well enough.
-    const message = s.message.split(/\r?\n/, 1)[0].slice(0, MAX_MESSAGE);
+    // Messages carry ids and times: the first line, long numbers as N, cut short, groups them.
+    const message = s.message
+      .split(/\r?\n/, 1)[0]
+      .replace(/\b\d{4,}\b/g, 'N')
+      .slice(0, MAX_MESSAGE);
     const key = `${li}\u0000${s.responseCode}\u0000${message}`;
     const kind = this.errorKinds.get(key);
     if (kind) kind.count++;

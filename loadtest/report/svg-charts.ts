@@ -236,9 +236,10 @@ export function histogramChart(frame: ChartFrame, binMs: number, counts: readonl
   const color = safeColor(fill, PALETTE[0]);
   const max = Math.max(0, ...counts);
   if (counts.length === 0 || max === 0) return emptyChart(frame, 'No samples.');
-  const h = 180;
+  const w = 480;
+  const h = 200;
   const m = { top: 10, right: 16, bottom: 34, left: 56 };
-  const iw = W - m.left - m.right;
+  const iw = w - m.left - m.right;
   const ih = h - m.top - m.bottom;
   const bw = iw / counts.length;
   const yTicks = niceTicks(0, max * 1.05, 4);
@@ -247,10 +248,10 @@ export function histogramChart(frame: ChartFrame, binMs: number, counts: readonl
   const grid = yTicks
     .map(
       (v) =>
-        `<line class="grid" x1="${m.left}" x2="${W - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${m.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+        `<line class="grid" x1="${m.left}" x2="${w - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${m.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
     )
     .join('');
-  const every = Math.max(1, Math.ceil(counts.length / 10));
+  const every = Math.max(1, Math.ceil(counts.length / 6));
   let drawn = 0;
   const bars = counts
     .map((v, k) => {
@@ -266,7 +267,7 @@ export function histogramChart(frame: ChartFrame, binMs: number, counts: readonl
       return `${label}<rect class="bar" x="${(m.left + k * bw + 1).toFixed(1)}" y="${(m.top + ih - bh).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${color}"><title>${range}: ${v}</title></rect>`;
     })
     .join('');
-  const svg = `<svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g>
-<line class="axis" x1="${m.left}" x2="${W - m.right}" y1="${m.top + ih}" y2="${m.top + ih}"/><text class="tick" x="${W - m.right}" y="${h - 4}" text-anchor="end">ms (last bar: the slower tail)</text><g class="plot">${bars}</g></svg>`;
+  const svg = `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g>
+<line class="axis" x1="${m.left}" x2="${w - m.right}" y1="${m.top + ih}" y2="${m.top + ih}"/><text class="tick" x="${w - m.right}" y="${h - 4}" text-anchor="end">ms (last bar: the tail)</text><g class="plot">${bars}</g></svg>`;
   return figure(frame, svg, 'bar', 1, drawn);
 }
