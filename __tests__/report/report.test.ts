@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, CsvParser, nearestRank, renderHtml, type Report } from '../../loadtest/report';
-import { runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
+import { ReportFailedError, runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'two-shards');
 const T0 = 1700000000000;
@@ -23,7 +23,7 @@ describe('merged report on two hand-made shards', () => {
 
   it('merges percentiles over all samples, not by averaging per-shard percentiles', () => {
     // Scenario samples, sorted (18): 10 20 30 40 50 50 60 60 70 80 80 90 100 300 400 500 600 700
-    expect(report.totals.latencyMs).toEqual({ min: 10, mean: 180, p50: 70, p90: 600, p99: 700, max: 700 });
+    expect(report.totals.latencyMs).toEqual({ min: 10, mean: 180, stddev: 213.151, p50: 70, p90: 600, p95: 700, p99: 700, max: 700 });
     const [s0, s1] = report.shards;
     expect(s0.latencyMs!.p90).toBe(90); // 10..100
     expect(s1.latencyMs!.p90).toBe(700); // 50 60 80 300 400 500 600 700
@@ -48,12 +48,12 @@ describe('merged report on two hand-made shards', () => {
     expect(report.window).toEqual({ start: new Date(T0 - 500).toISOString(), end: new Date(T0 + 9000).toISOString(), durationSec: 9.5 });
   });
 
-  it('reports every endpoint by its label, token requests last and outside the totals', () => {
+  it('reports every endpoint by its label, token requests in their own section and outside the totals', () => {
     expect(report.endpoints.map((e) => [e.label, e.requests, e.errors, e.throttled])).toEqual([
       ['GET /api/v2/scripts', 17, 2, 2],
       ['GET /api/v2/scripts/{scriptId}', 1, 1, 0],
-      ['POST /oauth/token', 2, 0, 0],
     ]);
+    expect(report.tokens).toMatchObject({ label: 'POST /oauth/token', requests: 2, errors: 0 });
     const scripts = report.endpoints[0];
     expect(scripts.latencyMs).toMatchObject({ p50: 70, p90: 600, p99: 700 });
     expect(scripts.retryAfter).toEqual({ waits: 2, totalSec: 5.5, maxSec: 3 });
@@ -76,7 +76,32 @@ describe('merged report on two hand-made shards', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!s3\.console)[^"'\s]*\.(js|css)/);
     const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1];
     expect(JSON.parse(embedded).totals.requests).toBe(18);
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
+    // 7 over time, percentiles, one histogram per endpoint, shards.
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(7 + 1 + 2 + 1);
+  });
+
+  it('shows what other tools show: errors by code and message, mean and spread, Apdex, bytes, TTFB and connect, threads', () => {
+    expect(report.errors).toEqual([
+      { label: 'GET /api/v2/scripts', code: '429', message: 'Too Many Requests; thread paused N ms per Retry-After', count: 2 },
+      { label: 'GET /api/v2/scripts/{scriptId}', code: '500', message: expect.stringMatching(/^Test failed: code 500/), count: 1 },
+    ]);
+    // Apdex (500/1500 ms): 16 of 18 within 500 ms, but 3 of those failed (frustrated); 600 and 700 ms are tolerated.
+    expect(report.totals.apdex).toEqual({ score: 0.778, satisfied: 13, tolerating: 2, frustrated: 3 });
+    expect(report.totals.bytesReceivedPerSec).toBeGreaterThan(0);
+    expect(report.totals.ttfbMeanMs).not.toBeNull();
+    expect(report.totals.connectMeanMs).not.toBeNull();
+    expect(Math.max(...report.series.threads)).toBeGreaterThan(0);
+    // Histogram: every scenario sample in exactly one bin.
+    const h = report.totals.histogram!;
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(18);
+    expect(h.binMs).toBeGreaterThan(0);
+  });
+
+  it('without a plan, the steady state is the whole run, and a run with samples and no thresholds passes', () => {
+    expect(report.steady.basis).toMatch(/^the whole run/);
+    expect(report.steady.totals.requests).toBe(18);
+    expect(report.achieved).toBeNull();
+    expect(report.verdict).toEqual({ passed: true, checks: [], failures: [] });
   });
 });
 
@@ -223,10 +248,13 @@ describe('report step (state machine Lambda)', () => {
       bucket: 'results-bkt',
       reportJsonKey: 'results/t-1/report.json',
       reportHtmlKey: 'results/t-1/report.html',
+      junitKey: 'results/t-1/junit.xml',
       shards: 2,
       requests: 18,
       errorShare: 0.166667,
       throttledShare: 0.111111,
+      passed: true,
+      failures: [],
       warnings: [],
     });
     // One object per page: four pages under results/t-1/ (two JTLs, a log and the plan).
@@ -261,6 +289,7 @@ describe('report step (state machine Lambda)', () => {
       rampUpSec: 0,
       byLabel: { 'GET /api/v2/scripts': 60 },
       source: 'agent-scripts.summary.json',
+      shards: 2,
     });
     expect(s3.objects.get('results-bkt/results/t-1/report.html')!.body).toContain('planned, all endpoints (60/min)');
 
@@ -288,8 +317,80 @@ describe('report step (state machine Lambda)', () => {
     expect(out.requests).toBe(10);
     expect(out.warnings[0]).toMatch(/^partial report: the test failed or was stopped before the end: .*shard 2 exited 1/);
     expect(out.warnings[1]).toBe('only 1 of 3 shards uploaded results');
-    const empty = await runReportStep({ testId: 't-9', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-9/' }, new FakeS3({}));
-    expect(empty.warnings[0]).toBe('no result files under s3://results-bkt/results/t-9/: no shard uploaded results');
+    expect(out.passed).toBe(true);
+    expect(out.warnings[2]).toBe('missing shard results: results/t-1/shards/1/shard-1.jtl, results/t-1/shards/2/shard-2.jtl');
+    // A complete run without samples is a failed run: the files are written, then the step fails the execution.
+    const emptyS3 = new FakeS3({});
+    const failed = runReportStep({ testId: 't-9', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-9/' }, emptyS3);
+    await expect(failed).rejects.toThrow(ReportFailedError);
+    await expect(failed).rejects.toMatchObject({
+      name: 'ReportFailed',
+      output: { passed: false, warnings: ['no result files under s3://results-bkt/results/t-9/: no shard uploaded results', expect.any(String)] },
+    });
+    expect(emptyS3.objects.get('results-bkt/results/t-9/report.html')!.body).toContain('no samples');
+    expect(emptyS3.objects.get('results-bkt/results/t-9/junit.xml')!.body).toContain('<failure message="the results hold no JMeter samples"/>');
+  });
+
+  it('reads only the shard contract keys, and reports missing and unexpected shard files', async () => {
+    const s3 = new FakeS3({
+      ...files,
+      'results-bkt/results/t-1/shards/0/shard-0-retry.jtl': files['results-bkt/results/t-1/shards/0/shard-0.jtl'],
+      'results-bkt/results/t-1/shards/1/shard-2.jtl': files['results-bkt/results/t-1/shards/1/shard-1.jtl'],
+      'results-bkt/results/t-1/results.csv': 'a,b',
+      'results-bkt/results/t-1/plan/agent-scripts.params': 'scriptId\nabc',
+    });
+    const out = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/', shards: 3 }, s3);
+    expect(out.requests).toBe(18);
+    expect(s3.calls.filter((c) => c.startsWith('GetObjectCommand'))).toEqual([
+      'GetObjectCommand results-bkt/results/t-1/shards/0/shard-0.jtl',
+      'GetObjectCommand results-bkt/results/t-1/shards/1/shard-1.jtl',
+    ]);
+    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+    expect(json.shardFiles).toEqual({
+      read: ['results/t-1/shards/0/shard-0.jtl', 'results/t-1/shards/1/shard-1.jtl'],
+      missing: ['results/t-1/shards/2/shard-2.jtl'],
+      unexpected: ['results/t-1/results.csv', 'results/t-1/shards/0/shard-0-retry.jtl', 'results/t-1/shards/1/shard-2.jtl'],
+    });
+    const html = s3.objects.get('results-bkt/results/t-1/report.html')!.body;
+    expect(html).toMatch(/<ul id="shard-files-missing"><li><code>results\/t-1\/shards\/2\/shard-2\.jtl<\/code>/);
+    expect(html).toContain('<li><code>results/t-1/shards/1/shard-2.jtl</code></li>');
+  });
+
+  it('fails the execution when a threshold is missed, after writing the report and a JUnit file that say which', async () => {
+    const summary = {
+      scenario: 'agent-scripts',
+      environment: 'dev',
+      shards: 2,
+      tokensPerShard: 1,
+      // 240/min planned; the shards sent 18 requests in 9 s (120/min): half the plan.
+      targetRpmPerShard: 120,
+      rampUpSec: 0,
+      durationSec: 10,
+      endpoints: [{ label: 'GET /api/v2/scripts', share: 1 }],
+      thresholds: { p95Ms: 650, maxErrorPercent: 20, minAchievedPercent: 90 },
+    };
+    const s3 = new FakeS3({ ...files, 'results-bkt/results/t-1/plan/agent-scripts.summary.json': JSON.stringify(summary) });
+    const run = runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/', shards: 2 }, s3);
+    await expect(run).rejects.toThrow(
+      'load test t-1 failed: all endpoints p95: 700 ms, goal <= 650 ms; achieved share of plan: 50 %, goal >= 90 %',
+    );
+    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+    expect(json.verdict.passed).toBe(false);
+    expect(json.verdict.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['all endpoints p95', false],
+      ['error share', true],
+      ['achieved share of plan', false],
+    ]);
+    const junit = s3.objects.get('results-bkt/results/t-1/junit.xml')!;
+    expect(junit.contentType).toBe('application/xml');
+    expect(junit.body).toContain('<testsuites name="loadlab" tests="4" failures="2">');
+    expect(junit.body).toContain('<failure message="all endpoints p95: 700 ms, goal &lt;= 650 ms"/>');
+    // The failure path's partial report does not throw: the execution fails there anyway.
+    const partial = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/', partial: true }, s3);
+    expect(partial.passed).toBe(false);
+    const html = s3.objects.get('results-bkt/results/t-1/report.html')!.body;
+    expect(html).toContain('<h1 id="title">agent-scripts on dev</h1>');
+    expect(html).toContain('<div id="verdict" class="verdict-box fail" data-passed="false"><b>FAILED</b>');
   });
 
   it('rejects bad input, naming the field', async () => {
