@@ -151,9 +151,15 @@ describeWith('chromium')('report.html in headless Chromium', () => {
     }
     // One line per endpoint (token requests have their own section) + the total, per shard, per percentile.
     const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
-    expect(byId.throughput.paths.map((p) => p.name)).toEqual([...[...LABELS].sort(), 'achieved, all endpoints', 'planned, all endpoints (540/min)']);
+    expect(byId.throughput.paths.map((p) => p.name)).toEqual([
+      ...[...LABELS].sort(),
+      'achieved, all endpoints',
+      'planned, all endpoints (540/min)',
+    ]);
     // The planned rate is drawn last (on top of the achieved line), at 540/min = 9 requests/s over the whole run.
-    const hover = JSON.parse((await page.getAttribute('#chart-throughput svg[role="img"]', 'data-hover'))!) as { s: { n: string; v: number[] }[] };
+    const hover = JSON.parse((await page.getAttribute('#chart-throughput svg[role="img"]', 'data-hover'))!) as {
+      s: { n: string; v: number[] }[];
+    };
     expect(new Set(hover.s[hover.s.length - 1].v)).toEqual(new Set([9]));
     expect(byId.throughput.paths[byId.throughput.paths.length - 1].dash).not.toBe('');
     // Active threads: 50 per shard (synthetic), 3 shards.

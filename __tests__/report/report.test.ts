@@ -325,10 +325,15 @@ describe('report step (state machine Lambda)', () => {
     await expect(failed).rejects.toThrow(ReportFailedError);
     await expect(failed).rejects.toMatchObject({
       name: 'ReportFailed',
-      output: { passed: false, warnings: ['no result files under s3://results-bkt/results/t-9/: no shard uploaded results', expect.any(String)] },
+      output: {
+        passed: false,
+        warnings: ['no result files under s3://results-bkt/results/t-9/: no shard uploaded results', expect.any(String)],
+      },
     });
     expect(emptyS3.objects.get('results-bkt/results/t-9/report.html')!.body).toContain('no samples');
-    expect(emptyS3.objects.get('results-bkt/results/t-9/junit.xml')!.body).toContain('<failure message="the results hold no JMeter samples"/>');
+    expect(emptyS3.objects.get('results-bkt/results/t-9/junit.xml')!.body).toContain(
+      '<failure message="the results hold no JMeter samples"/>',
+    );
   });
 
   it('reads only the shard contract keys, and reports missing and unexpected shard files', async () => {

@@ -35,7 +35,27 @@ function hostileJtl(): string {
     const failed = k % 20 === 0;
     const code = failed ? (k % 40 === 0 ? '429' : csv(`5<b onmouseover="${HIT}">`)) : '200';
     lines.push(
-      [start + k * 500, 100 + (k % 50), csv(label), code, csv(MESSAGE), csv(`users <i>1-${k % 5}</i>`), 'text', !failed, failed ? csv(MESSAGE) : '', 2048, 400, 5, 5, 'https://x', 90, 0, 1, code === '429' ? '2.000' : '', k % 2].join(','),
+      [
+        start + k * 500,
+        100 + (k % 50),
+        csv(label),
+        code,
+        csv(MESSAGE),
+        csv(`users <i>1-${k % 5}</i>`),
+        'text',
+        !failed,
+        failed ? csv(MESSAGE) : '',
+        2048,
+        400,
+        5,
+        5,
+        'https://x',
+        90,
+        0,
+        1,
+        code === '429' ? '2.000' : '',
+        k % 2,
+      ].join(','),
     );
   }
   return lines.join('\n') + '\n';
@@ -68,7 +88,10 @@ describeWith('chromium')('report.html with hostile labels, file names, test ids 
     });
     // The threshold on the hostile endpoint fails on purpose: the verdict shows its name too.
     expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 1, stderr: '' });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
   });
 
   afterAll(async () => {
@@ -78,7 +101,9 @@ describeWith('chromium')('report.html with hostile labels, file names, test ids 
 
   it('runs no script from the data when every chart is hovered, and still draws every chart', async () => {
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;|<meta http-equiv="Content-Security-Policy" content="default-src 'none'/);
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;|<meta http-equiv="Content-Security-Policy" content="default-src 'none'/,
+    );
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const console: string[] = [];
     page.on('console', (m) => console.push(m.text()));
@@ -107,12 +132,18 @@ describeWith('chromium')('report.html with hostile labels, file names, test ids 
       for (const f of [0.1, 0.3, 0.5, 0.7, 0.9]) await page.mouse.move(box.x + box.width * f, box.y + box.height / 2);
       readouts.push((await svg.locator('xpath=..').locator('.tip').textContent()) ?? '');
     }
-    for (const bar of await page.locator('rect.bar').all().then((b) => b.slice(0, 40))) await bar.hover({ force: true });
+    for (const bar of await page
+      .locator('rect.bar')
+      .all()
+      .then((b) => b.slice(0, 40)))
+      await bar.hover({ force: true });
 
     const state = await page.evaluate(() => ({
       flag: (window as unknown as { __xss?: number }).__xss ?? 0,
       violations: (window as unknown as { __violations: string[] }).__violations,
-      injected: document.querySelectorAll('img, iframe, script:not([type]) ~ script:not([type]), [onerror], [onload], [onmouseover], b[onmouseover]').length,
+      injected: document.querySelectorAll(
+        'img, iframe, script:not([type]) ~ script:not([type]), [onerror], [onload], [onmouseover], b[onmouseover]',
+      ).length,
       scripts: document.querySelectorAll('script').length,
       title: document.title,
       paths: Array.from(document.querySelectorAll('path.series')).filter((p) => (p as SVGPathElement).getTotalLength() > 50).length,
