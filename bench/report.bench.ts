@@ -69,12 +69,11 @@ async function writeInput(dir: string, samples: number): Promise<{ shardsDir: st
 }
 
 /** Runs a command under /usr/bin/time: wall seconds and the peak RSS of its largest process. */
-function measure(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Measured {
+function measure(command: string, args: readonly string[], cwd = ROOT): Measured {
   const stats = path.join(mkdtempSync(path.join(tmpdir(), 'loadlab-time-')), 'time');
   const res = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', stats, command, ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
     maxBuffer: 64 << 20,
   });
   if (res.status !== 0 && res.status !== 1) throw new Error(`${command} exited ${res.status}: ${(res.stderr || res.stdout).slice(-400)}`);
@@ -89,15 +88,20 @@ function runReport(shardsDir: string, out: string): Measured {
 }
 
 function runJmeterDashboard(home: string, merged: string, out: string): Measured {
-  const r = measure(path.join(home, 'bin', 'jmeter'), [
-    '-g',
-    merged,
-    '-o',
-    out,
-    '-Jjmeter.save.saveservice.output_format=csv',
-    '-Jjmeter.save.saveservice.print_field_names=true',
-    `-Jsample_variables=${SAMPLE_VARIABLES.join(',')}`,
-  ]);
+  // In the input's folder: jmeter -g writes its scratch files (temp/) into the working directory.
+  const r = measure(
+    path.join(home, 'bin', 'jmeter'),
+    [
+      '-g',
+      merged,
+      '-o',
+      out,
+      '-Jjmeter.save.saveservice.output_format=csv',
+      '-Jjmeter.save.saveservice.print_field_names=true',
+      `-Jsample_variables=${SAMPLE_VARIABLES.join(',')}`,
+    ],
+    path.dirname(merged),
+  );
   if (!existsSync(path.join(out, 'index.html'))) throw new Error(`jmeter -g wrote no ${path.join(out, 'index.html')}`);
   return r;
 }

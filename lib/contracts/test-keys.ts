@@ -25,7 +25,7 @@ export const TEST_KEY_TEMPLATES = {
   planSummary: ['results/', testId, '/plan/', scenario, '.summary.json'],
   /**
    * Ids the plan reads (PARAMS_CSV), when the scenario's paths have {placeholders}. CSV content
-   * without a `.csv` name: the report step merges every `.jtl`/`.csv` below the test as results.
+   * without a `.csv` name: the report step lists other `.jtl`/`.csv` files as unexpected.
    */
   params: ['results/', testId, '/plan/', scenario, '.params'],
   /** Raw results of all shards (the report step reads below it). */

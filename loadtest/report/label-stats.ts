@@ -134,8 +134,14 @@ export function labelStats(c: SampleColumns, li: number, range: TimeRange, apdex
     }
     if (c.bytes[i] === c.bytes[i]) sums.bytes += c.bytes[i];
     if (c.sentBytes[i] === c.sentBytes[i]) sums.sent += c.sentBytes[i];
-    if (c.latency[i] === c.latency[i]) ((sums.ttfb += c.latency[i]), sums.ttfbN++);
-    if (c.connect[i] === c.connect[i]) ((sums.conn += c.connect[i]), sums.connN++);
+    if (c.latency[i] === c.latency[i]) {
+      sums.ttfb += c.latency[i];
+      sums.ttfbN++;
+    }
+    if (c.connect[i] === c.connect[i]) {
+      sums.conn += c.connect[i];
+      sums.connN++;
+    }
   }
   const sorted = values.subarray(0, k).sort();
   return {
