@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { weightedPickExpression } from '../../loadtest/jmx/weighted-pick';
 import { describeWith } from '../helpers/prerequisites';
+import { DROP_CODES, DROP_LABEL } from '../../loadtest/labels';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, TOKEN_RESPONSE, TOKEN_ROUND_START } from '../../loadtest/jmx/scripts';
 
 const javaHome = (): string => {
@@ -84,6 +85,14 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     expect(out.resting.picked).toEqual(['t2@2', 't0@0', 'drop', 't2@2', 't0@0', 'drop']);
     expect(out.resting.skipped).toBe(2);
     expect(out.resting.tookMs).toBeLessThan(1000);
+    // Each drop is written as one record the report counts per token (loadtest/report/drops.ts).
+    expect(out.dropRecord).toEqual({
+      label: DROP_LABEL,
+      code: DROP_CODES.resting,
+      message: 'token 1 rests after a 429',
+      success: true,
+      token: '1',
+    });
   });
 
   it('caps a catch-up burst on one token (2 s of its planned rate at once, then 1.25 x the rate), dropping the rest', () => {

@@ -3,6 +3,7 @@ import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
 import { endpointLimit, limitOverrides } from './limits-schema';
 import { metadataTopics } from '../contracts/topics';
+import { checkThresholds, scenarioThresholds } from './thresholds-schema';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -73,8 +74,11 @@ const scenario = z
       .object({ shards: int(1, 1000), tokensPerShard: int(1, 1000) })
       .strict()
       .optional(),
+    /** Pass/fail goals judged on the report's steady state (thresholds-schema.ts). Default: none. */
+    thresholds: scenarioThresholds.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => checkThresholds(s.thresholds, s.endpoints, ctx));
 
 export const environmentSchema = z
   .object({

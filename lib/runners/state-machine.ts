@@ -172,7 +172,11 @@ export class LoadTestStateMachine extends Construct {
       fn,
       props.archive,
       'results',
-      { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/report.json`, `${tests}/report.html`], name: 'TestReports' },
+      {
+        prefix: ARCHIVE_PREFIXES.results,
+        keys: [`${tests}/report.json`, `${tests}/report.html`, `${tests}/junit.xml`],
+        name: 'TestReports',
+      },
       { multipart: false },
     );
     // The report only links the archived metadata and analytics output (no read grant needed).

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { CsvParser, RETRY_AFTER_COLUMN } from '../report';
-import { TOKEN_LABEL } from '../labels';
+import { DROP_LABEL, TOKEN_LABEL } from '../labels';
 
 export interface TokenSample {
   readonly start: number;
@@ -39,7 +39,8 @@ export async function samplesByToken(jtl: string): Promise<Map<string, TokenSamp
       };
       return;
     }
-    if (f.length < header.length || f[c.label] === TOKEN_LABEL) return;
+    // The gate's drop records sent nothing: only requests count.
+    if (f.length < header.length || f[c.label] === TOKEN_LABEL || f[c.label] === DROP_LABEL) return;
     const start = Number(f[c.t]);
     const ra = Number(f[c.ra]);
     const s: TokenSample = {

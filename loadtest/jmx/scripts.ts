@@ -9,6 +9,8 @@
  *   loadlab.buckets     ConcurrentHashMap<Integer, double[]>, per token: the catch-up cap (credit, last ms)
  */
 
+import { DROP_CODES, DROP_LABEL } from '../labels';
+
 /** A setting from the test plan's variables (`${__P(NAME,default)}`), or the fallback. */
 const SETTING_FN = String.raw`
 String setting(String name, String fallback) {
@@ -128,7 +130,7 @@ if (pending.size() >= wanted) {
 
 /**
  * Main threads, at each arrival the Precise Throughput Timer releases (a JSR223 Sampler whose own
- * result is ignored, so it never reaches the JTL): the next token, round-robin over the shard's
+ * result is ignored when the arrival is sent, so only drops reach the JTL, as DROP_LABEL records): the next token, round-robin over the shard's
  * tokens. An arrival whose token rests after a 429 is dropped, never postponed: a postponed
  * arrival would fire together with the others at the end of the pause (the timer keeps its
  * schedule from the start of the test), a burst that draws new 429s. So no request goes out on a
@@ -139,10 +141,10 @@ if (pending.size() >= wanted) {
 export const PICK_TOKEN =
   SETTING_FN +
   String.raw`
-SampleResult.setIgnore()
 vars.put('loadlab_send', 'false')
 java.util.List tokens = (java.util.List) props.get('loadlab.tokens')
 if (tokens == null || tokens.isEmpty()) {
+  SampleResult.setIgnore()
   log.error('loadlab: no access tokens (the setUp thread group failed); stopping this thread')
   ctx.getThread().stop()
   return
@@ -151,7 +153,8 @@ long n = ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.rr')).getA
 int i = (int) (n % tokens.size())
 long now = System.currentTimeMillis()
 Long until = (Long) ((java.util.Map) props.get('loadlab.pausedUntil')).get(i)
-boolean send = until == null || until <= now
+boolean resting = until != null && until > now
+boolean send = !resting
 if (send) {
   // A cap per token of 1.25 x its planned rate with 2 s of burst: the timer's catch-up (after a slow
   // start, a stall or a pause) cannot pile onto a token; ordinary random arrivals almost never meet it.
@@ -168,8 +171,15 @@ if (send) {
 }
 if (!send) {
   ((java.util.concurrent.atomic.AtomicLong) props.get('loadlab.skipped')).incrementAndGet()
+  // The one record this sampler writes: the dropped arrival, its token and why (the report counts them).
+  SampleResult.setSampleLabel('${DROP_LABEL}')
+  SampleResult.setResponseCode(resting ? '${DROP_CODES.resting}' : '${DROP_CODES.capped}')
+  SampleResult.setResponseMessage('token ' + i + (resting ? ' rests after a 429' : ' capped'))
+  SampleResult.setSuccessful(true)
+  vars.put('loadlab_token_index', String.valueOf(i))
   return
 }
+SampleResult.setIgnore()
 vars.put('loadlab_token', (String) tokens.get(i))
 vars.put('loadlab_token_index', String.valueOf(i))
 vars.put('loadlab_send', 'true')

@@ -19,7 +19,11 @@ class Prev {
   boolean isSuccessful() { code.startsWith('2') }
   String getSampleLabel() { label }
 }
-class GateResult { boolean ignored = false; void setIgnore() { ignored = true } }
+class GateResult {
+  boolean ignored = false; String label; String code; String message; boolean success = false
+  void setIgnore() { ignored = true }
+  void setSampleLabel(String l) { label = l }; void setResponseCode(String c) { code = c }; void setResponseMessage(String m) { message = m }; void setSuccessful(boolean b) { success = b }
+}
 class FakeThread { long endTime = 0; boolean stopped = false; long getEndTime() { endTime }; void stop() { stopped = true } }
 class Ctx { FakeThread thread = new FakeThread(); FakeThread getThread() { thread } }
 class Log { List<String> lines = []; void info(String s) { lines << 'INFO ' + s }; void warn(String s) { lines << 'WARN ' + s }; void error(String s) { lines << 'ERROR ' + s } }
@@ -102,6 +106,7 @@ long g0 = System.currentTimeMillis()
   resting << (vars.get('loadlab_send') == 'true' ? vars.get('loadlab_token') + '@' + vars.get('loadlab_token_index') : 'drop')
 }
 out.resting = [picked: resting, skipped: props.get('loadlab.skipped').get(), tookMs: System.currentTimeMillis() - g0]
+out.dropRecord = [label: gateResult.label, code: gateResult.code, message: gateResult.message, success: gateResult.success, token: vars.get('loadlab_token_index')]
 
 // 6c. The catch-up cap: 600/min on one token; a burst of 40 arrivals at once passes the bucket's
 // 2 s of planned rate (20), then drops.
