@@ -19,7 +19,7 @@ import { TOKEN_LABEL } from '../labels';
 import { buildReport, readJtlFile, renderHtml } from '../report';
 import type { Faults } from '../../sim/faults';
 import { catalogueLimits, startSimulator, type Simulator } from '../../sim/server';
-import { REPO_ROOT, runJmeter, type JmeterSummary } from './home';
+import { runJmeter, type JmeterSummary } from './home';
 
 export type JmeterMode = 'planned' | 'naive';
 
@@ -156,7 +156,8 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
           plan: planFile,
           jtl,
           log: path.join(o.outDir, `shard-${index}.log`),
-          propertyFiles: [path.join(REPO_ROOT, 'loadtest', 'image', 'loadlab.properties'), clientProps],
+          // The home's user.properties holds loadlab.properties (install.sh), as in the image.
+          propertyFiles: [clientProps],
           properties: {
             API_PROTOCOL: 'http',
             API_HOST: host.hostname,
