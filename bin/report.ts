@@ -22,6 +22,8 @@ import {
   type Report,
   type ReportTarget,
 } from '../loadtest/report';
+import { JMETER_DASHBOARD_DIR, JtlHeaderError, writeJmeterDashboard } from '../loadtest/report/jmeter-dashboard';
+import { ensureJmeter, JmeterUnavailableError } from '../loadtest/jmeter/home';
 
 const USAGE =
   'usage: npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--plan <summary.json>] [--target-rpm <n>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>]';
@@ -54,6 +56,8 @@ about 1 s per 100,000 samples.
   --metadata <uri>       s3:// or https:// address of the archived recording metadata (a link)
   --analytics <uri>      s3:// or https:// address of this test's analytics job output (a link)
   --region <region>      AWS region for the console links of s3:// addresses
+  --jmeter-dashboard     also write JMeter's own HTML dashboard (jmeter -g on the merged results) into
+                         <out>/jmeter-dashboard/ with the JMeter of npm run jmeter:install (needs Java)
   --help                 print this and exit
 
 Exit codes: 0 written; 1 --fail-on-regression and a regression; 2 bad arguments or unreadable results.`;
@@ -157,6 +161,7 @@ async function main(): Promise<number> {
       metadata: { type: 'string' },
       analytics: { type: 'string' },
       region: { type: 'string' },
+      'jmeter-dashboard': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     { positionals: true },
@@ -227,9 +232,20 @@ async function main(): Promise<number> {
         : `compared with ${comparison.baselineTestId}: no regression beyond the thresholds`,
     );
   }
+  if (values['jmeter-dashboard']) {
+    const dashboard = await writeJmeterDashboard({ files: resultFiles(dir), outDir: out, home: await ensureJmeter(console.log) });
+    written.push(`${JMETER_DASHBOARD_DIR}/index.html (${dashboard.samples.toLocaleString('en-US')} samples)`);
+  }
   for (const w of report.warnings) console.log(`warning: ${w}`);
   console.log(`wrote ${written.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return values['fail-on-regression'] && comparison && comparison.regressions.length > 0 ? 1 : 0;
 }
 
-void runCli(main, { usage: USAGE, expected: [[JtlFormatError, 2]] });
+void runCli(main, {
+  usage: USAGE,
+  expected: [
+    [JtlFormatError, 2],
+    [JtlHeaderError, 2],
+    [JmeterUnavailableError, 2],
+  ],
+});

@@ -67,6 +67,14 @@ const scenario = z
       .object({ shards: int(1, 1000), tokensPerShard: int(1, 1000) })
       .strict()
       .optional(),
+    /**
+     * When a shard counts as failed (its exit code, docs/runners.md): shares of its requests, from 0 to 1.
+     * Default: failed requests (429 aside) 0.05; 429 responses 0.05, or 1 (no check) with expectThrottling.
+     */
+    shardChecks: z
+      .object({ maxErrorShare: z.number().min(0).max(1).optional(), max429Share: z.number().min(0).max(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

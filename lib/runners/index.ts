@@ -8,3 +8,4 @@ export * from './state-machine';
 export * from './runners';
 export * from './execution-input';
 export * from './shard-contract';
+export * from './shard-exit';

@@ -9,6 +9,7 @@ import { RunnerCluster } from './cluster';
 import { runnerNames, type RunnerNames } from './naming';
 import { RunnerNetwork } from './network';
 import { ShardIdentities } from './shard-identities';
+import { shardChecksOf } from './shard-exit';
 import { LoadTestStateMachine, type ReportJobsQueue } from './state-machine';
 
 /** The report-step handler the state machine invokes (built by esbuild at synth). */
@@ -64,6 +65,8 @@ export class LoadRunners extends Construct {
         GENESYS_API_BASE: env.genesys.apiBase,
         GENESYS_LOGIN_BASE: env.genesys.loginBase,
         LOADLAB_ENV: env.name,
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
       } satisfies Record<TaskEnvVar, string>,
     });
     this.identities = new ShardIdentities(this, 'shards', {
@@ -81,6 +84,7 @@ export class LoadRunners extends Construct {
       region,
       accountId,
       plan,
+      shardChecks: Object.fromEntries(config.loadProfile.scenarios.map((s) => [s.name, shardChecksOf(s)])),
       cluster: this.cluster,
       network: this.network,
       identities: this.identities,

@@ -14,6 +14,7 @@ import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
 import type { RunnerNetwork } from './network';
 import type { ShardIdentities } from './shard-identities';
+import { shardChecksOf, type ShardChecks } from './shard-exit';
 
 /** The pipeline's report-jobs queue as far as the state machine needs it (`WorkQueue` in lib/pipeline fits). */
 export interface ReportJobsQueue {
@@ -29,6 +30,8 @@ export interface LoadTestStateMachineProps {
   readonly region: string;
   readonly accountId: string;
   readonly plan: BudgetPlan;
+  /** Each scenario's shard checks (shard-exit.ts `shardChecksOf`). Default: DEFAULT_SHARD_CHECKS, no 429 check with expectThrottling. */
+  readonly shardChecks?: Readonly<Record<string, ShardChecks>>;
   readonly cluster: RunnerCluster;
   readonly network: RunnerNetwork;
   readonly identities: ShardIdentities;
@@ -89,6 +92,7 @@ export class LoadTestStateMachine extends Construct {
           tokensPerShard: s.sizing.tokensPerShard,
           durationSec: s.durationSec,
           rampUpSec: s.rampUpSec,
+          ...(props.shardChecks?.[s.name] ?? shardChecksOf({ expectThrottling: s.expectThrottling })),
           shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
             index: slot.shard,
             client: slot.index,
