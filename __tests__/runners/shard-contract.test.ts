@@ -106,7 +106,7 @@ describe('the shard contract (state machine, entrypoint.sh, npm run loadtest)', 
       expect({ code, documented: new RegExp(`^\\| \`${code}\` +\\|`, 'm').test(RUNNERS_DOC) }).toEqual({ code, documented: true });
     // Every exit of the script goes through a named code (or the verdict variable).
     const code = ENTRYPOINT.split('\n').filter((line) => !/^\s*#/.test(line));
-    const bare = code.flatMap((line) => [...line.matchAll(/\bexit (?!"\$EXIT_|"\$verdict")(\S+)/g)].map((m) => m[0]));
+    const bare = code.flatMap((line) => [...line.matchAll(/\bexit (?!"?\$EXIT_|"?\$verdict)(\S+)/g)].map((m) => m[0]));
     expect(bare).toEqual([]);
   });
 
