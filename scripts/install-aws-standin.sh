@@ -14,7 +14,7 @@ mkdir -p .cache
 stamp=$(cat "$PINS/requirements.txt" "$PINS/constraints.txt" | sha256sum | cut -c1-16)
 if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$stamp" ]; then
   command -v python3 >/dev/null 2>&1 || { echo "error: python3 not found (Debian: apt-get install python3 python3-venv)" >&2; exit 1; }
-  echo "installing moto (server) and the AWS CLI into $VENV (PyPI; about half a minute)…"
+  echo "installing moto (server) and the AWS CLI into $VENV (PyPI; a minute or two)…"
   start=$SECONDS
   rm -rf "$VENV"
   python3 -m venv "$VENV"

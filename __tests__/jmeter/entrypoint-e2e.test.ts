@@ -8,6 +8,7 @@
  * Skipped without Java or the stand-in, unless LOADLAB_REQUIRE_JMETER=1 (.ci/run) makes that a failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -222,14 +223,17 @@ suite('loadtest/entrypoint.sh end to end (JMeter, the AWS CLI against moto, the 
     const { testId, env: vars } = await uploadPlan();
     const port = await freePort();
     const late = `http://127.0.0.1:${port}`;
-    // The simulator comes up on the shard's Genesys port 3 s after JMeter starts.
+    // Genesys resets every connection for 3 s from the shard's first one, then the simulator answers on that port.
     let coming: Promise<Simulator> | undefined;
-    const run = await runShard({ ...vars, GENESYS_API_BASE: late, GENESYS_LOGIN_BASE: late }, (text) => {
-      if (coming || !text.includes('running JMeter')) return;
-      coming = new Promise((r) => setTimeout(r, 3000)).then(() =>
-        startSimulator({ port, limits: catalogueLimits(env.config.genesys.limits), clients: [{ id: CLIENT_ID, secret: SECRET }] }),
-      );
+    const failing = createServer((socket) => {
+      socket.destroy();
+      coming ??= new Promise((r) => setTimeout(r, 3000))
+        .then(() => new Promise((r) => failing.close(r)))
+        .then(() => startSimulator({ port, limits: catalogueLimits(env.config.genesys.limits), clients: [{ id: CLIENT_ID, secret: SECRET }] }));
     });
+    await new Promise<void>((r) => failing.listen(port, '127.0.0.1', () => r()));
+    const run = await runShard({ ...vars, GENESYS_API_BASE: late, GENESYS_LOGIN_BASE: late });
+    failing.close();
     await (await coming!).stop();
     expect(run.code).toBe(SHARD_EXIT_CODES.TOKENS.code);
     expect(run.output).toMatch(/error: got 0 of 3 access tokens/);
