@@ -229,7 +229,9 @@ suite('loadtest/entrypoint.sh end to end (JMeter, the AWS CLI against moto, the 
       socket.destroy();
       coming ??= new Promise((r) => setTimeout(r, 3000))
         .then(() => new Promise((r) => failing.close(r)))
-        .then(() => startSimulator({ port, limits: catalogueLimits(env.config.genesys.limits), clients: [{ id: CLIENT_ID, secret: SECRET }] }));
+        .then(() =>
+          startSimulator({ port, limits: catalogueLimits(env.config.genesys.limits), clients: [{ id: CLIENT_ID, secret: SECRET }] }),
+        );
     });
     await new Promise<void>((r) => failing.listen(port, '127.0.0.1', () => r()));
     const run = await runShard({ ...vars, GENESYS_API_BASE: late, GENESYS_LOGIN_BASE: late });
