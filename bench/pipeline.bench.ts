@@ -12,7 +12,7 @@ import { conversationEndEvent } from './fixtures';
 import { loadEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
 import { createGenesysClient } from '../lib/genesys-client';
-import { startSimulator, type Simulator } from '../sim';
+import { startSimulator, type Simulator } from '../sim/server';
 import { processMetadataBatch } from '../functions/metadata-worker/worker';
 import { metadataKey, parseMetadataEvent } from '../functions/metadata-worker/event';
 import { MemoryQueues } from '../functions/shared/memory-queue';

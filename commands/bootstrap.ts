@@ -1,14 +1,18 @@
 /**
  * First deploy of an environment's Genesys stack. The Genesys Cloud provider refuses to give an
  * OAuth client a role the client Terraform runs as does not hold, and a client-credentials client
- * cannot add roles to itself. So `npm run bootstrap` (bin/bootstrap.ts):
+ * cannot add roles to itself. So `npm run bootstrap` (`runBootstrap`, below):
  *   1. creates only the stack's roles, as the Terraform client (`terraform apply -target=…`);
  *   2. with an admin's credentials, adds those roles to the Terraform client through the Platform
  *      API (GET then PUT /api/v2/oauth/clients/{id}), keeping every role it already holds;
  * after which `cdktf deploy` creates everything else. Both steps are idempotent.
  */
-import type { GenesysApiClient } from '../lib/genesys-client';
-import { GenesysApiError } from '../lib/genesys-client';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
+import { genesysUrlsFromFlags, parseArgs } from '../lib/cli';
+import { createGenesysClient, GenesysApiError, type GenesysApiClient } from '../lib/genesys-client';
 import type { StackJson } from '../lib/policy/types';
 
 /** A Genesys role of the synthesized stack: its Terraform address and its name in the org. */
@@ -186,4 +190,124 @@ export async function grantRolesToClient(api: GenesysApiClient, opts: GrantOptio
   if (stillMissing.length) throw new BootstrapError(`${what} still lacks ${[...new Set(stillMissing)].join(', ')} after the update`);
   for (const g of held) if (!holds(g, after.roleDivisions ?? [])) throw new BootstrapError(`${what} lost role ${g.roleId} in the update`);
   return { added, alreadyHeld };
+}
+
+export const BOOTSTRAP_USAGE = `usage: npm run bootstrap -- --env <name> [--yes] [--skip-roles-apply] [--dry-run] [--api-base <url>] [--login-base <url>]
+  --env <name>          the environment to bootstrap (environments/<name>.json, or a pr-* derived from its base)
+  --yes                 apply the roles without asking (terraform apply -auto-approve)
+  --skip-roles-apply    the roles exist already: only add them to the Terraform client
+  --dry-run             print the terraform commands and the roles to grant; change nothing
+  --api-base <url>      default https://api.<region domain> (point it at the simulator)
+  --login-base <url>    default https://login.<region domain>
+credentials:
+  GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET   the client Terraform runs as (it creates the roles)
+  GENESYSCLOUD_ADMIN_CLIENT_ID, GENESYSCLOUD_ADMIN_CLIENT_SECRET  an admin client-credentials client that holds every
+      permission of the roles, plus oauth:client:view and :edit, authorization:role:view, authorization:division:view`;
+
+/** A terraform step failed (its output is already on the terminal). */
+export class StepFailed extends Error {}
+
+function run(cmd: Command, log: (line: string) => void): void {
+  log(`$ ${cmd.command} ${cmd.args.join(' ')}`);
+  const r = spawnSync(cmd.command, [...cmd.args], { stdio: 'inherit', env: process.env });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new StepFailed(
+      code === 'ENOENT'
+        ? `${cmd.command} is not on PATH; install Terraform 1.5+ (or run with --skip-roles-apply once the roles exist)`
+        : r.error.message,
+    );
+  }
+  if (r.status !== 0) throw new StepFailed(`${cmd.command} ${cmd.args[1]} exited with ${r.status ?? r.signal}`);
+}
+
+export async function runBootstrap(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs(argv, {
+    env: { type: 'string' },
+    yes: { type: 'boolean' },
+    'skip-roles-apply': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'api-base': { type: 'string' },
+    'login-base': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(BOOTSTRAP_USAGE);
+    return 0;
+  }
+  const log = (line: string): void => console.log(line);
+  const name = values.env ?? selectedEnvironmentName();
+  const env = loadEnvironment(name, { nameFrom: values.env !== undefined ? '--env' : 'LOADLAB_ENV' });
+  const need = (vars: string[]): string[] => vars.filter((v) => !process.env[v]?.trim());
+  // Terraform reads the client secret; the grant step only needs the client's id.
+  const missingCreds = need([
+    'GENESYSCLOUD_OAUTHCLIENT_ID',
+    ...(values['skip-roles-apply'] ? [] : ['GENESYSCLOUD_OAUTHCLIENT_SECRET']),
+    'GENESYSCLOUD_ADMIN_CLIENT_ID',
+    'GENESYSCLOUD_ADMIN_CLIENT_SECRET',
+  ]);
+  if (missingCreds.length && !values['dry-run']) {
+    throw new ConfigError(missingCreds.map((v) => `${v} is not set (see npm run bootstrap -- --help)`));
+  }
+  const { apiBase, loginBase } = genesysUrlsFromFlags(values, env.genesys);
+
+  // 1. Synthesize exactly as `cdktf synth` does (cdktf.json's app), into cdktf.out.
+  const stack = env.stackNames.genesys;
+  log(`[1/3] synthesizing ${env.name}…`);
+  const synth = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, LOADLAB_ENV: env.name, CHECKPOINT_DISABLE: '1' },
+  });
+  if (synth.status !== 0) return 2;
+  const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const stackDir = path.join(outdir, 'stacks', stack);
+  const file = path.join(stackDir, 'cdk.tf.json');
+  if (!existsSync(file)) throw new BootstrapError(`synthesis wrote no ${file}`);
+  const roles = stackRoles(JSON.parse(readFileSync(file, 'utf8')) as StackJson);
+  log(`      ${stack} creates ${roles.length} roles: ${roles.map((r) => r.name).join(', ')}`);
+
+  // 2. Only the roles, as the Terraform client.
+  const commands = rolesApplyCommands(stackDir, roles, values.yes === true);
+  if (values['skip-roles-apply']) log('[2/3] --skip-roles-apply: the roles exist already');
+  else if (values['dry-run']) {
+    log('[2/3] would run:');
+    for (const c of commands) log(`      ${c.command} ${c.args.join(' ')}`);
+  } else {
+    log(`[2/3] creating the roles as the Terraform client (${process.env.GENESYSCLOUD_OAUTHCLIENT_ID})…`);
+    for (const c of commands) run(c, log);
+  }
+
+  // 3. The admin adds them to the Terraform client.
+  const divisionIds = env.config.genesys.divisionIds;
+  const divisions = divisionIds.length ? `divisions ${divisionIds.join(', ')}` : 'the home division';
+  if (values['dry-run']) {
+    log(
+      `[3/3] would add ${roles.map((r) => r.name).join(', ')} in ${divisions} to the Terraform client ${process.env.GENESYSCLOUD_OAUTHCLIENT_ID ?? '(GENESYSCLOUD_OAUTHCLIENT_ID)'}`,
+    );
+    log('--dry-run: nothing changed.');
+    return 0;
+  }
+  log(`[3/3] adding the roles to the Terraform client in ${divisions}, as the admin client…`);
+  const admin = createGenesysClient({
+    apiBase,
+    loginBase,
+    clientId: process.env.GENESYSCLOUD_ADMIN_CLIENT_ID!.trim(),
+    clientSecret: process.env.GENESYSCLOUD_ADMIN_CLIENT_SECRET!.trim(),
+    // A handful of administrative calls: far under any limit.
+    ratePerMinute: 60,
+    maxAttempts: 3,
+  });
+  const result = await grantRolesToClient(admin, {
+    clientId: process.env.GENESYSCLOUD_OAUTHCLIENT_ID!.trim(),
+    roleNames: roles.map((r) => r.name),
+    divisionIds,
+    log: (line) => log(`      ${line}`),
+  });
+  log(
+    result.added.length
+      ? `      added ${result.added.join(', ')}${result.alreadyHeld.length ? `; already held ${result.alreadyHeld.join(', ')}` : ''}`
+      : '      nothing to add',
+  );
+  log(`\nBootstrap done. Deploy the environment now: LOADLAB_ENV=${env.name} npx cdktf deploy '*'`);
+  return 0;
 }

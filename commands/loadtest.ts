@@ -4,12 +4,12 @@
  * are injected so tests run it against fakes; `--dry-run` touches no AWS API at all.
  */
 import { readFileSync } from 'node:fs';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
-import { sleep as sleepFor } from '../lib/time';
+import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 import { shardFailureOf } from '../lib/runners/shard-exit';
@@ -50,6 +50,25 @@ export interface LoadTestDeps {
   readonly loadEnv?: (name: string) => Environment;
   /** Waits between status polls of --watch. */
   readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The real clients, in the region of the environment file (not the caller's AWS profile). */
+export function awsLoadTestDeps(argv: readonly string[]): LoadTestDeps {
+  const region = (): string => {
+    // runLoadTest parses argv first (bad flags never get here); the last --env wins, as there.
+    let name = selectedEnvironmentName();
+    argv.forEach((arg, i) => {
+      if (arg === '--env' && argv[i + 1] !== undefined) name = argv[i + 1];
+      else if (arg.startsWith('--env=')) name = arg.slice('--env='.length);
+    });
+    return loadEnvironment(name).config.aws.region;
+  };
+  return {
+    s3: () => new S3Client({ region: region() }),
+    sfn: () => new SFNClient({ region: region() }),
+    now: () => new Date(),
+    log: (line) => console.log(line),
+  };
 }
 
 const integer = (flag: string, value: string | undefined, problems: string[]): number | undefined => {

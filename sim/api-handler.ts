@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
-import { sleep } from '../lib/time';
+import { sleep } from '../lib/contracts/clock';
 import { apiLimitChecks, rateHeaders, throttledReply, type SimLimits } from './admission';
 import type { FaultInjector } from './fault-injection';
 import { errorBody, MAX_BODY_BYTES, readBodyText, send, type Reply } from './http';

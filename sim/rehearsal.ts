@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ScenarioConfig } from '../lib/config/schema';
 import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket, type ResponseInfo } from '../lib/genesys-client';
 import type { ScenarioPlan } from '../lib/ratelimits/planner';
-import { sleep } from '../lib/time';
+import { sleep } from '../lib/contracts/clock';
 import type { EndpointLimit } from './server';
 
 export type RehearsalMode = 'planned' | 'naive';

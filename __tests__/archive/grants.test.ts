@@ -3,18 +3,10 @@ import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ServiceRole } from '../../lib/iam/service-role';
 import type { IGrantable, PolicyStatement } from '../../lib/iam/policy';
-import {
-  ArchiveBucket,
-  ArchiveKey,
-  ARCHIVE_PREFIXES,
-  checkPrefix,
-  grantArchiveDelete,
-  grantArchiveRead,
-  grantArchiveWrite,
-  resultsPrefix,
-  type ArchiveLifecycle,
-  type KeyUseAction,
-} from '../../lib/archive';
+import { ArchiveBucket, type ArchiveLifecycle } from '../../lib/archive/archive-bucket';
+import { ArchiveKey, type KeyUseAction } from '../../lib/archive/archive-key';
+import { checkPrefix, grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../../lib/archive/grants';
+import { ARCHIVE_PREFIXES, resultsPrefix } from '../../lib/archive/refs';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { repoEnvironment, synthJson } from '../helpers/env';

@@ -1,7 +1,8 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { archiveNames, archiveRefsFor, type ArchiveRefs } from '../../lib/archive';
+import { archiveNames, type ArchiveRefs } from '../../lib/archive/refs';
+import { archiveRefsFor } from '../../lib/archive/shared-archive';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { exampleInput, loadFrom, repoEnvironment, synthJson } from '../helpers/env';

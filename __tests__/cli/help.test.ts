@@ -29,7 +29,7 @@ describe.each([
   { script: 'bin/jmx.ts', spec: 'bin/jmx.ts', mentions: ['--summary', 'PARAMS_CSV'] },
   { script: 'bin/report.ts', spec: 'bin/report.ts', mentions: ['--baseline', 'comparison.md'] },
   { script: 'bin/loadtest.ts', spec: 'commands/loadtest.ts', mentions: ['--dry-run', 'AWS credentials'] },
-  { script: 'bin/synth.ts', spec: 'bin/synth.ts', mentions: ['cdktf.out/stacks/', 'Exit codes'] },
+  { script: 'bin/synth.ts', spec: 'commands/synth.ts', mentions: ['cdktf.out/stacks/', 'Exit codes'] },
   { script: 'bench/run.ts', spec: 'bench/run.ts', mentions: ['--quick', 'about 2 minutes', 'synth, pipeline, report'] },
 ])('$script --help', ({ script, spec, mentions }) => {
   it('describes every option and exits 0 without doing anything else', () => {

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { METADATA_WORKER_ENV } from '../../lib/contracts/lambda-env';
 import { sqsWorkerHandler, type SqsWorkerWiring } from '../../functions/shared/handler';
 
 const ENV = {
@@ -21,6 +22,7 @@ function rig(env: Record<string, string | undefined> = ENV) {
   const wirings: SqsWorkerWiring[] = [];
   const handler = sqsWorkerHandler({
     name: 'metadata-worker',
+    contract: METADATA_WORKER_ENV,
     bucketVariable: 'RESULTS_BUCKET',
     recordsMetric: 'Events',
     env,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/server';
 import { createGenesysClient, type GenesysApiClient, type ResponseInfo } from '../../lib/genesys-client';
 import { MemoryQueues } from '../../functions/shared/memory-queue';
 import type { SqsBatchResponse, SqsRecord } from '../../functions/shared/sqs';

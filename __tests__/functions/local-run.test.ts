@@ -6,7 +6,7 @@ import { createMetadataWorkerHandler } from '../../functions/metadata-worker';
 import { createReportJobsHandler } from '../../functions/report-jobs';
 import { reportKeys } from '../../functions/report-jobs/messages';
 import { LocalAws } from '../../functions/shared/local-aws';
-import { startSimulator, type Simulator } from '../../sim';
+import { startSimulator, type Simulator } from '../../sim/server';
 import { conversationEvent, drain } from './helpers';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:local-worker';

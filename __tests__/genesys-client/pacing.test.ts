@@ -4,7 +4,7 @@
  * log, with a per-token limit tighter than the client's pacing and Retry-After sometimes missing.
  */
 import { createGenesysClient, GenesysApiClient, parseRetryAfter, TokenBucket, type ResponseInfo } from '../../lib/genesys-client';
-import { pausedTokenViolations } from '../../sim';
+import { pausedTokenViolations } from '../../sim/request-log';
 import { withSim } from '../sim/helpers';
 import { PreFixBucket } from '../../bench/fixtures';
 

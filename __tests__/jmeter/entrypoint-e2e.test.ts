@@ -17,7 +17,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { loadSelectedEnvironment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits/planner';
 import { SHARD_EXIT_CODES } from '../../lib/runners/shard-exit';
-import { testKey } from '../../lib/runners/shard-contract';
+import { testKey } from '../../lib/contracts/shard-container';
 import { ensureJmeter, javaProblem } from '../../loadtest/jmeter/home';
 import { generatePlan } from '../../loadtest/jmx/generate';
 import { SAMPLE_VARIABLES } from '../../loadtest/labels';

@@ -1,6 +1,6 @@
-import { archiveRefusal, DestroyRefused, planDestroy, renderCommand } from '../../lib/plan-review/destroy';
-import { deployedStacks, stateLocations } from '../../lib/plan-review/state';
-import { explainAwsError } from '../../lib/plan-review/runtime';
+import { archiveRefusal, DestroyRefused, planDestroy, renderCommand } from '../../commands/teardown/destroy-plan';
+import { deployedStacks, stateLocations } from '../../commands/teardown/state';
+import { explainAwsError } from '../../commands/teardown/io';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 const refusal = (fn: () => unknown): string => {

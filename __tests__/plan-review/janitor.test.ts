@@ -1,5 +1,5 @@
-import { assessEnvironments, renderJanitorReport, type TaggedResource } from '../../lib/plan-review/janitor';
-import { listTaggedResources, type GetResourcesPage } from '../../lib/plan-review/tagged-resources';
+import { assessEnvironments, renderJanitorReport, type TaggedResource } from '../../commands/teardown/janitor-report';
+import { listTaggedResources, type GetResourcesPage } from '../../commands/teardown/tagged-resources';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const tagged = (env: string, expiresAt: string, extra: Record<string, string> = {}): TaggedResource => ({

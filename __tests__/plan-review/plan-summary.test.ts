@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parsePlanJson, PlanFormatError } from '../../lib/plan-review/plan-json';
+import { parsePlanJson, PlanFormatError } from '../../commands/terraform-plan/plan-json';
 import {
   planSummaryMarkdown,
   renderPlanSummary,
   stackNameFromPath,
   summarizeStack,
   type StackPlan,
-} from '../../lib/plan-review/plan-summary';
+} from '../../commands/terraform-plan/summary';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (file: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8'));

@@ -8,9 +8,9 @@ import {
   testKey,
   testKeyExpression,
   type TestKey,
-} from '../../lib/runners/shard-contract';
+} from '../../lib/contracts/shard-container';
 import { testKeys } from '../../lib/runners/naming';
-import { IMAGE_ENV_VARS, LOCAL_ENV_VARS } from '../../lib/runners/shard-contract';
+import { IMAGE_ENV_VARS, LOCAL_ENV_VARS } from '../../lib/contracts/shard-container';
 import { DEFAULT_SHARD_CHECKS, SHARD_EXIT_CODES } from '../../lib/runners/shard-exit';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import { exampleInput, loadFrom, repoEnvironment } from '../helpers/env';

@@ -1,4 +1,5 @@
-import { catalogueLimits, parseFaultsFlag, validateFaults } from '../../sim';
+import { parseFaultsFlag, validateFaults } from '../../sim/faults';
+import { catalogueLimits } from '../../sim/server';
 import { call, manualClock, token, tokenResponse, withSim } from './helpers';
 
 const SCRIPTS = '/api/v2/scripts';

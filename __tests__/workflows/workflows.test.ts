@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { planDestroy } from '../../lib/plan-review/destroy';
+import { planDestroy } from '../../commands/teardown/destroy-plan';
 
 const DIR = path.resolve(__dirname, '..', '..', '.github', 'workflows');
 
@@ -210,7 +210,7 @@ describe('concurrency', () => {
       environment: 'pr-${{ github.event.pull_request.number }}',
       created_at: '${{ github.event.pull_request.created_at }}',
     });
-    const synth = workflows['pr.yml'].jobs.check.steps!.find((s) => s.run === 'npm run synth')!;
+    const synth = workflows['pr.yml'].jobs.check.steps!.find((s) => s.run === 'npm run ci -- --pr')!;
     expect(synth.env).toEqual({
       LOADLAB_ENV: 'pr-${{ github.event.pull_request.number }}',
       LOADLAB_BASE_ENV: "${{ vars.LOADLAB_BASE_ENV || 'example' }}",
@@ -303,5 +303,43 @@ describe('script safety', () => {
           run: true,
         });
     }
+  });
+});
+
+describe('one CI definition', () => {
+  const ROOT = path.resolve(__dirname, '..', '..');
+  const ci = readFileSync(path.join(ROOT, 'scripts', 'ci.sh'), 'utf8');
+
+  it('.ci/run and the PR check job both run npm run ci, which is scripts/ci.sh', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.ci).toBe('bash scripts/ci.sh');
+    const run = readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(run[run.length - 1]).toBe('exec npm run --silent ci');
+    // The check job checks out, sets up Node and runs CI: no check of its own beside it.
+    const steps = workflows['pr.yml'].jobs.check.steps!;
+    expect(steps.map((s) => s.uses?.split('@')[0] ?? s.run)).toEqual(['actions/checkout', 'actions/setup-node', 'npm run ci -- --pr']);
+  });
+
+  it('whatever --pr skips is listed, with its reason, at the top of scripts/ci.sh', () => {
+    const header = ci.slice(0, ci.indexOf('set -euo pipefail'));
+    const skipList = header.slice(header.indexOf('What a pull-request run (--pr) skips'));
+    expect(skipList).not.toBe(header);
+    // Every step run only outside a PR names its npm script, and the skip list names it too.
+    const blocks = [...ci.matchAll(/^if \[ "\$pr" = false \]; then\n([\s\S]*?)^fi$/gm)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(0);
+    expect(ci.match(/\$pr\b/g)!.length).toBe(blocks.length);
+    for (const block of blocks) {
+      const scripts = [...block.matchAll(/npm run (?:--silent )?([a-z:]+)/g)].map((m) => m[1]);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const s of scripts) expect({ script: s, listed: skipList.includes(`npm run ${s}`) }).toEqual({ script: s, listed: true });
+    }
+  });
+
+  it('ends on the one tests line and fails when any test run failed', () => {
+    const lines = ci.trim().split('\n');
+    expect(lines.slice(-2)).toEqual(['summary tests "${results[@]}"', 'exit "$status"']);
+    expect(ci).toMatch(/npm test -- --ci --json --outputFile="\$\{results\[-1\]\}" \|\| status=\$\?/);
   });
 });

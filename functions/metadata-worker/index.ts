@@ -3,18 +3,19 @@
  * paced Genesys Cloud calls -> archive. The shared wiring keeps AWS clients, the OAuth token and
  * the token bucket at module level, so they are reused across invocations.
  */
-import { wholeNumberEnv } from '../shared/env';
+import { lambdaEnvValue, METADATA_WORKER_ENV } from '../../lib/contracts/lambda-env';
 import { sqsWorkerHandler, workerOptions, type WorkerClients } from '../shared/handler';
-import { DEFAULT_AVAILABILITY, processMetadataBatch } from './worker';
+import { processMetadataBatch, DEFAULT_AVAILABILITY } from './worker';
 
 /**
  * The metadata worker's handler with the given clients (Genesys base URL, S3, SQS, Secrets
  * Manager, variables): how to run it locally against the simulator, see docs/throttling.md.
  */
 export function createMetadataWorkerHandler(clients: WorkerClients = {}) {
-  const { env } = workerOptions(clients);
+  const env = workerOptions(clients).env ?? process.env;
   return sqsWorkerHandler({
     name: 'metadata-worker',
+    contract: METADATA_WORKER_ENV,
     bucketVariable: 'RESULTS_BUCKET',
     recordsMetric: 'Events',
     ...workerOptions(clients),
@@ -22,8 +23,8 @@ export function createMetadataWorkerHandler(clients: WorkerClients = {}) {
       processMetadataBatch(records, {
         ...wiring,
         availability: {
-          maxChecks: wholeNumberEnv('AVAILABILITY_MAX_CHECKS', DEFAULT_AVAILABILITY.maxChecks, env),
-          firstDelaySec: wholeNumberEnv('AVAILABILITY_FIRST_DELAY_SEC', DEFAULT_AVAILABILITY.firstDelaySec, env),
+          maxChecks: lambdaEnvValue(METADATA_WORKER_ENV, 'AVAILABILITY_MAX_CHECKS', env),
+          firstDelaySec: lambdaEnvValue(METADATA_WORKER_ENV, 'AVAILABILITY_FIRST_DELAY_SEC', env),
           maxDelaySec: DEFAULT_AVAILABILITY.maxDelaySec,
         },
       }),

@@ -1,3 +1,4 @@
+import { AVAILABILITY_DEFAULTS } from '../../lib/contracts/lambda-env';
 import type { ApiResponse } from '../../lib/genesys-client';
 import { describeError } from '../shared/genesys';
 import type { InvocationMetrics } from '../shared/metrics';
@@ -27,7 +28,7 @@ export interface AvailabilityPolicy {
   readonly maxDelaySec: number;
 }
 
-export const DEFAULT_AVAILABILITY: AvailabilityPolicy = { maxChecks: 8, firstDelaySec: 30, maxDelaySec: 900 };
+export const DEFAULT_AVAILABILITY: AvailabilityPolicy = { ...AVAILABILITY_DEFAULTS, maxDelaySec: 900 };
 
 export interface MetadataWorkerDeps {
   readonly api: RecordingsApi;

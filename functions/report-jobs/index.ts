@@ -2,6 +2,7 @@
  * Lambda entry of the report-jobs worker: SQS (end-of-test windows from the state machine and the
  * analytics availability event) -> async conversation details jobs -> reports bucket.
  */
+import { REPORT_JOBS_ENV } from '../../lib/contracts/lambda-env';
 import { sqsWorkerHandler, workerOptions, type WorkerClients } from '../shared/handler';
 import { processReportBatch } from './worker';
 
@@ -12,6 +13,7 @@ import { processReportBatch } from './worker';
 export function createReportJobsHandler(clients: WorkerClients = {}) {
   return sqsWorkerHandler({
     name: 'report-jobs',
+    contract: REPORT_JOBS_ENV,
     bucketVariable: 'REPORTS_BUCKET',
     recordsMetric: 'Messages',
     ...workerOptions(clients),

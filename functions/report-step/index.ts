@@ -4,7 +4,7 @@
  * `npm run report`, and writes `report.json` and `report.html` next to them. The plan summary
  * `npm run loadtest` uploads (`plan/<scenario>.summary.json`) gives the planned rate.
  *
- * Input:  { testId, resultsBucket, resultsPrefix, reportsBucket?, metadataPrefix?, analyticsPrefix? }
+ * Input:  ReportStepInput (lib/contracts/report-step.ts), which the state machine's Report task builds
  * Output: { testId, bucket, reportJsonKey, reportHtmlKey, shards, requests, ... }
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,24 +18,8 @@ import {
   targetFromPlanSummary,
   type ReportTarget,
 } from '../../loadtest/report';
-
-export interface ReportStepInput {
-  readonly testId: string;
-  readonly resultsBucket: string;
-  readonly resultsPrefix: string;
-  /** Bucket of the archived analytics job output. Default: resultsBucket. */
-  readonly reportsBucket?: string;
-  /** Prefix (in resultsBucket) of the recording metadata archived during the test. */
-  readonly metadataPrefix?: string;
-  /** Prefix (in reportsBucket) of the analytics job output of the test window. */
-  readonly analyticsPrefix?: string;
-  /** Shards the test started; fewer result files than this is reported. */
-  readonly shards?: number;
-  /** Set by the state machine's failure path: the report covers what was uploaded before it. */
-  readonly partial?: boolean;
-  /** The failure that ended the test early (the state machine's Catch output). */
-  readonly error?: unknown;
-}
+import { LAMBDA_RUNTIME_ENV, lambdaEnvValue } from '../../lib/contracts/lambda-env';
+import type { ReportStepInput } from '../../lib/contracts/report-step';
 
 export interface ReportStepOutput {
   readonly testId: string;
@@ -146,7 +130,7 @@ export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Dat
     resultsUri: `s3://${input.resultsBucket}/${prefix}`,
     metadataUri: input.metadataPrefix !== undefined ? `s3://${input.resultsBucket}/${input.metadataPrefix}` : undefined,
     analyticsUri: input.analyticsPrefix !== undefined ? `s3://${reportsBucket}/${input.analyticsPrefix}` : undefined,
-    awsRegion: process.env.AWS_REGION,
+    awsRegion: lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_REGION', process.env),
   });
   const warnings: string[] = [];
   if (input.partial) {

@@ -6,7 +6,7 @@ import {
   type GenesysApiClient,
   type ResponseInfo,
 } from '../../lib/genesys-client';
-import { requiredEnv } from './env';
+import { lambdaEnvValue, SQS_WORKER_ENV, type EnvSource } from '../../lib/contracts/lambda-env';
 
 /** Environment variables the pipeline construct sets on both workers. */
 export interface WorkerSettings {
@@ -17,16 +17,13 @@ export interface WorkerSettings {
   readonly ratePerMinute: number;
 }
 
-/** Reads and checks a worker's settings, naming the variable that is wrong. */
-export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
-  const need = (name: string): string => requiredEnv(name, env);
-  const rate = Number(need('RATE_PER_MINUTE'));
-  if (!(Number.isFinite(rate) && rate > 0)) throw new Error(`RATE_PER_MINUTE must be a positive number (got ${env.RATE_PER_MINUTE})`);
+/** Reads and checks a worker's settings through the contract, naming the variable that is wrong. */
+export function workerSettings(env: EnvSource = process.env): WorkerSettings {
   return {
-    apiBase: need('GENESYS_API_BASE'),
-    loginBase: need('GENESYS_LOGIN_BASE'),
-    secretArn: need('CLIENT_SECRET_ARN'),
-    ratePerMinute: rate,
+    ratePerMinute: lambdaEnvValue(SQS_WORKER_ENV, 'RATE_PER_MINUTE', env),
+    apiBase: lambdaEnvValue(SQS_WORKER_ENV, 'GENESYS_API_BASE', env),
+    loginBase: lambdaEnvValue(SQS_WORKER_ENV, 'GENESYS_LOGIN_BASE', env),
+    secretArn: lambdaEnvValue(SQS_WORKER_ENV, 'CLIENT_SECRET_ARN', env),
   };
 }
 

@@ -8,7 +8,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { GenesysApiClient } from '../../lib/genesys-client';
-import { requiredEnv, wholeNumberEnv } from './env';
+import {
+  LAMBDA_RUNTIME_ENV,
+  lambdaEnvValue,
+  SQS_WORKER_ENV,
+  type EnvSource,
+  type METADATA_WORKER_ENV,
+  type REPORT_JOBS_ENV,
+} from '../../lib/contracts/lambda-env';
 import { readCredentials, workerSettings, WorkerClientCache } from './genesys';
 import { InvocationMetrics } from './metrics';
 import { S3ObjectStore } from './object-store';
@@ -28,11 +35,16 @@ export interface SqsWorkerWiring {
   readonly remainingMs: () => number;
 }
 
-export interface SqsWorkerOptions {
+/** The two workers' environments (lib/contracts/lambda-env.ts). */
+export type SqsWorkerContract = typeof METADATA_WORKER_ENV | typeof REPORT_JOBS_ENV;
+
+export interface SqsWorkerOptions<C extends SqsWorkerContract = SqsWorkerContract> {
   /** Function name in the metrics when the context has none. */
   readonly name: string;
+  /** The worker's environment as declared; the bucket variable is one of its names. */
+  readonly contract: C;
   /** The variable holding the bucket the worker writes to. */
-  readonly bucketVariable: string;
+  readonly bucketVariable: keyof C['vars'] & `${string}_BUCKET`;
   /** Metric counting the records of each invocation. */
   readonly recordsMetric: string;
   readonly process: (records: readonly SqsRecord[], wiring: SqsWorkerWiring) => Promise<SqsBatchResponse>;
@@ -42,7 +54,7 @@ export interface SqsWorkerOptions {
     readonly sqs?: Pick<SQSClient, 'send'>;
     readonly secrets?: Pick<SecretsManagerClient, 'send'>;
   };
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   readonly writeMetrics?: (line: string) => void;
 }
 
@@ -57,8 +69,8 @@ export interface WorkerClients {
   readonly s3?: Pick<S3Client, 'send'>;
   readonly sqs?: Pick<SQSClient, 'send'>;
   readonly secrets?: Pick<SecretsManagerClient, 'send'>;
-  /** The variables the EventPipeline construct sets (queue URLs, bucket, secret ARN, RATE_PER_MINUTE). Default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
+  /** The variables the EventPipeline construct sets (lib/contracts/lambda-env.ts). Default process.env. */
+  readonly env?: EnvSource;
   /** Where the metrics line goes. Default stdout (CloudWatch embedded metric format). */
   readonly writeMetrics?: (line: string) => void;
 }
@@ -76,7 +88,9 @@ export function workerOptions(clients: WorkerClients): Pick<SqsWorkerOptions, 'a
 }
 
 /** Call at module level, so the clients are built once per execution environment. */
-export function sqsWorkerHandler(options: SqsWorkerOptions): (event: SqsEvent, context: LambdaContextLike) => Promise<SqsBatchResponse> {
+export function sqsWorkerHandler<C extends SqsWorkerContract>(
+  options: SqsWorkerOptions<C>,
+): (event: SqsEvent, context: LambdaContextLike) => Promise<SqsBatchResponse> {
   const env = options.env ?? process.env;
   const s3 = options.aws?.s3 ?? new S3Client({});
   const sqs = options.aws?.sqs ?? new SQSClient({});
@@ -87,16 +101,19 @@ export function sqsWorkerHandler(options: SqsWorkerOptions): (event: SqsEvent, c
   );
   return async (event, context) => {
     const metrics = new InvocationMetrics();
-    const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? options.name;
+    const functionName = context.functionName ?? lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_LAMBDA_FUNCTION_NAME', env) ?? options.name;
     try {
       const api = await clients.get(metrics.onResponse);
       return await options.process(event.Records, {
         api,
-        store: new S3ObjectStore(s3, { bucket: requiredEnv(options.bucketVariable, env), kmsKeyArn: env.ARCHIVE_KMS_KEY_ARN }),
+        store: new S3ObjectStore(s3, {
+          bucket: String(lambdaEnvValue(options.contract, options.bucketVariable, env)),
+          kmsKeyArn: lambdaEnvValue(SQS_WORKER_ENV, 'ARCHIVE_KMS_KEY_ARN', env),
+        }),
         sender: new SqsMessageSender(sqs),
-        queueUrl: requiredEnv('QUEUE_URL', env),
-        deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL', env),
-        maxReceiveCount: wholeNumberEnv('MAX_RECEIVE_COUNT', 5, env),
+        queueUrl: lambdaEnvValue(SQS_WORKER_ENV, 'QUEUE_URL', env),
+        deadLetterQueueUrl: lambdaEnvValue(SQS_WORKER_ENV, 'DEAD_LETTER_QUEUE_URL', env),
+        maxReceiveCount: lambdaEnvValue(SQS_WORKER_ENV, 'MAX_RECEIVE_COUNT', env),
         metrics,
         remainingMs: () => context.getRemainingTimeInMillis(),
       });

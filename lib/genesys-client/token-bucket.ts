@@ -1,4 +1,4 @@
-import { sleep } from '../time';
+import { sleep } from '../contracts/clock';
 
 /**
  * A pacing token bucket (GCRA form): one permit every `60000 / ratePerMinute` ms, with up to
@@ -17,7 +17,7 @@ export interface TokenBucketOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The real sleep (lib/time), the default wherever a fake clock can be injected. */
+/** The real sleep (lib/contracts/clock.ts), the default wherever a fake clock can be injected. */
 export const realSleep = sleep;
 
 export class TokenBucket {

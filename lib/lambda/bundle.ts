@@ -37,6 +37,8 @@ export interface LambdaBundle {
   readonly key: string;
   /** True when the bundle came from the cache, without running esbuild. */
   readonly cached: boolean;
+  /** Every file esbuild read (absolute paths): what the function's code is made of. */
+  readonly inputs: readonly string[];
 }
 
 interface Manifest {
@@ -118,7 +120,7 @@ function fromCache(entry: string, entryDir: string): LambdaBundle | undefined {
   if (key === undefined || key !== manifest.key) return undefined;
   const { dir, zipFile } = locations(entryDir, key);
   if (!existsSync(zipFile) || !existsSync(path.join(dir, 'index.js'))) return undefined;
-  return { dir, zipFile, zipSha256: base64Sha256(readFileSync(zipFile)), key, cached: true };
+  return { dir, zipFile, zipSha256: base64Sha256(readFileSync(zipFile)), key, cached: true, inputs: manifest.inputs };
 }
 
 function build(entry: string, entryDir: string): LambdaBundle {
@@ -150,7 +152,7 @@ function build(entry: string, entryDir: string): LambdaBundle {
     writeAtomic(path.join(dir, 'index.js'), code);
     writeAtomic(zipFile, zip);
     writeAtomic(path.join(entryDir, 'manifest.json'), JSON.stringify({ inputs, key } satisfies Manifest));
-    return { dir, zipFile, zipSha256: base64Sha256(zip), key, cached: false };
+    return { dir, zipFile, zipSha256: base64Sha256(zip), key, cached: false, inputs };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

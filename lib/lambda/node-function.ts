@@ -80,7 +80,8 @@ export class NodeFunction extends Construct implements IGrantable {
       memorySize: props.memoryMiB ?? 256,
       reservedConcurrentExecutions: props.reservedConcurrency,
       kmsKeyArn: props.kmsKeyArn,
-      environment: props.environment ? { variables: { ...props.environment } } : undefined,
+      // No variables, no block (an empty one would only add noise to the plan).
+      environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       tracingConfig: { mode: 'Active' },
       tags: props.tags ? { ...props.tags } : undefined,

@@ -19,6 +19,14 @@ import { awsPartitionOf } from '../config/regions';
 import { NodeFunction } from '../lambda/node-function';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics';
+import {
+  AVAILABILITY_DEFAULTS,
+  lambdaEnvironment,
+  METADATA_WORKER_ENV,
+  REPORT_JOBS_ENV,
+  type LambdaEnvInput,
+  type SQS_WORKER_ENV,
+} from '../contracts/lambda-env';
 import { metadataTopics, reportTopics } from '../contracts/topics';
 import { WorkQueue } from './work-queue';
 
@@ -163,7 +171,13 @@ export class EventPipeline extends Construct {
       oldestMessageAlarmSec: 900,
       retrieval: 'metadata',
       alarmActions: props.alarmActions,
-      extraEnvironment: { RESULTS_BUCKET: archive.results.name },
+      environment: (shared) =>
+        lambdaEnvironment(METADATA_WORKER_ENV, {
+          ...shared,
+          RESULTS_BUCKET: archive.results.name,
+          AVAILABILITY_MAX_CHECKS: AVAILABILITY_DEFAULTS.maxChecks,
+          AVAILABILITY_FIRST_DELAY_SEC: AVAILABILITY_DEFAULTS.firstDelaySec,
+        }),
       grantArchive: (g) => grantArchiveWrite(g, archive, 'results', ARCHIVE_PREFIXES.metadata),
     });
     this.reportWorker = this.addWorker('report', {
@@ -181,7 +195,7 @@ export class EventPipeline extends Construct {
       oldestMessageAlarmSec: 3600,
       retrieval: 'analytics',
       alarmActions: props.alarmActions,
-      extraEnvironment: { REPORTS_BUCKET: archive.reports.name },
+      environment: (shared) => lambdaEnvironment(REPORT_JOBS_ENV, { ...shared, REPORTS_BUCKET: archive.reports.name }),
       grantArchive: (g) => {
         grantArchiveRead(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
         grantArchiveWrite(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
@@ -254,7 +268,8 @@ export class EventPipeline extends Construct {
       oldestMessageAlarmSec: number;
       retrieval: 'metadata' | 'analytics';
       alarmActions?: readonly string[];
-      extraEnvironment: Record<string, string>;
+      /** The worker's variables (lib/contracts/lambda-env.ts), given those both workers share. */
+      environment: (shared: LambdaEnvInput<typeof SQS_WORKER_ENV>) => Record<string, string>;
       grantArchive: (g: IGrantable) => void;
     },
   ): PipelineWorker {
@@ -289,18 +304,17 @@ export class EventPipeline extends Construct {
       kmsKeyArn: this.key.arn,
       logsKmsKeyArn: this.key.arn,
       tags: { 'loadlab-retrieval': o.retrieval },
-      environment: {
+      environment: o.environment({
         GENESYS_API_BASE: o.env.genesys.apiBase,
         GENESYS_LOGIN_BASE: o.env.genesys.loginBase,
         CLIENT_SECRET_ARN: secret.arn,
         // Rounded down: the fleet must never exceed the plan.
-        RATE_PER_MINUTE: String(Math.floor(ratePerInvocation * 100) / 100),
+        RATE_PER_MINUTE: Math.floor(ratePerInvocation * 100) / 100,
         ARCHIVE_KMS_KEY_ARN: o.archive.keyArn,
         QUEUE_URL: queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: queue.deadLetterQueueUrl,
-        MAX_RECEIVE_COUNT: String(cfg.maxReceiveCount),
-        ...o.extraEnvironment,
-      },
+        MAX_RECEIVE_COUNT: cfg.maxReceiveCount,
+      }),
     });
     secret.grantRead(fn);
     queue.grantConsume(fn);

@@ -17,7 +17,9 @@
  *   Succeeded
  */
 import { MAX_TEST_ID_LENGTH, RUNNER_CONTAINER_NAME, testIdPattern } from './naming';
-import { SHARD_ENV_VARS, testKeyExpression, type ShardEnvVar } from './shard-contract';
+import { inputField, MAX_DURATION_SEC, MIN_DURATION_SEC } from '../contracts/load-test-input';
+import type { ReportStepInput } from '../contracts/report-step';
+import { SHARD_ENV_VARS, testKeyExpression, type ShardEnvVar } from '../contracts/shard-container';
 
 /** One shard of a scenario, as baked into the definition. */
 export interface ShardEntry {
@@ -70,9 +72,6 @@ export interface DefinitionParams {
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type State = { [key: string]: Json };
 
-/** Longest test the state machine runs (the schema's durationSec maximum). */
-export const MAX_DURATION_SEC = 86400;
-
 const expr = (e: string): string => `{% ${e} %}`;
 
 /** Errors of the report step worth retrying (throttling and transient service errors). */
@@ -84,7 +83,8 @@ const LAMBDA_TRANSIENT = [
 ];
 
 function invokeReport(p: DefinitionParams, partial: boolean, next: string): State {
-  const payload: { [key: string]: Json } = {
+  // Typed by the contract: a field the report step does not declare cannot be sent.
+  const payload: { -readonly [K in keyof ReportStepInput]?: Json } = {
     testId: expr('$testId'),
     resultsBucket: p.resultsBucket,
     resultsPrefix: expr(testKeyExpression('test', { testId: '$testId' })),
@@ -102,7 +102,7 @@ function invokeReport(p: DefinitionParams, partial: boolean, next: string): Stat
       ? 'Merges whatever the shards uploaded before the failure (a partial report)'
       : 'Merges the raw results of all shards into report.json and report.html',
     Resource: `arn:${p.partition}:states:::lambda:invoke`,
-    Arguments: { FunctionName: p.reportFunctionArn, Payload: payload },
+    Arguments: { FunctionName: p.reportFunctionArn, Payload: payload as Json },
     Retry: [{ ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
     Output: expr('$states.result.Payload'),
     ...(partial ? { Catch: [{ ErrorEquals: ['States.ALL'], Next: 'TestFailed' }] } : {}),
@@ -179,13 +179,180 @@ function runShard(p: DefinitionParams): State {
   };
 }
 
+const isInt = (v: string) => `$type(${v}) = 'number' and ${v} = $floor(${v})`;
+const scenarioOf = `$lookup($scenarios, ${inputField('scenario')})`;
+const invalid = (cause: string): State => ({ Type: 'Fail', Error: 'InvalidInput', Cause: cause });
+
+/** CheckInput and its Fail states: every field of the execution input (LoadTestInput) checked before anything starts. */
+function checkInputStates(p: DefinitionParams): Record<string, State> {
+  const idRegex = `/${testIdPattern(p.envName)}/`;
+  const [testId, shards, durationSec, params] = (['testId', 'shards', 'durationSec', 'params'] as const).map(inputField);
+  return {
+    CheckInput: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Condition: expr(
+            `$not($exists(${testId})) or $type(${testId}) != 'string' or $not($contains(${testId}, ${idRegex})) or $length(${testId}) > ${MAX_TEST_ID_LENGTH}`,
+          ),
+          Next: 'InvalidTestId',
+        },
+        { Condition: expr(`$not(${inputField('scenario')} in $keys($scenarios))`), Next: 'UnknownScenario' },
+        {
+          Condition: expr(`$exists(${shards}) and $not(${isInt(shards)} and ${shards} >= 1 and ${shards} <= ${scenarioOf}.plannedShards)`),
+          Next: 'InvalidShards',
+        },
+        {
+          Condition: expr(
+            `$exists(${durationSec}) and $not(${isInt(durationSec)} and ${durationSec} >= ${MIN_DURATION_SEC} and ${durationSec} <= ${MAX_DURATION_SEC})`,
+          ),
+          Next: 'InvalidDuration',
+        },
+        { Condition: expr(`$exists(${params}) and $type(${params}) != 'boolean'`), Next: 'InvalidParams' },
+      ],
+      Default: 'Prepare',
+    },
+    InvalidTestId: invalid(
+      `testId must be "${p.envName}_" followed by lower-case letters, digits or - (at most ${MAX_TEST_ID_LENGTH} characters); npm run loadtest makes one`,
+    ),
+    UnknownScenario: invalid(`scenario must be one of ${Object.keys(p.scenarios).join(', ')}`),
+    InvalidShards: invalid("shards must be an integer from 1 to the scenario's planned shard count (npm run budget shows it)"),
+    InvalidDuration: invalid(`durationSec must be an integer from ${MIN_DURATION_SEC} to ${MAX_DURATION_SEC}`),
+    InvalidParams: invalid('params must be true (the ids CSV was uploaded beside the plan) or false'),
+  };
+}
+
+/** The input's defaults filled in from the scenario, and one start time for every shard. */
+function prepareState(p: DefinitionParams): State {
+  const [shards, durationSec, params] = (['shards', 'durationSec', 'params'] as const).map(inputField);
+  return {
+    Type: 'Pass',
+    Comment: 'One start time for every shard, so they begin together however long Fargate takes to start each',
+    Assign: {
+      testId: expr(inputField('testId')),
+      scenario: expr(inputField('scenario')),
+      shardCount: expr(`$exists(${shards}) ? ${shards} : ${scenarioOf}.plannedShards`),
+      durationSec: expr(`$exists(${durationSec}) ? ${durationSec} : ${scenarioOf}.durationSec`),
+      params: expr(`$exists(${params}) ? ${params} : false`),
+      startAt: expr(`$fromMillis($toMillis($states.context.Execution.StartTime) + ${p.startDelaySec * 1000})`),
+      failure: null,
+      stopRounds: 0,
+    },
+    Next: 'RunShards',
+  };
+}
+
+function runShardsState(p: DefinitionParams): State {
+  return {
+    Type: 'Map',
+    Comment: 'Every shard at once (inline Map runs up to 40 concurrently; the stack refuses more shards)',
+    // [ ] keeps a one-shard list an array (JSONata unwraps single-item sequences).
+    Items: expr('[$filter($lookup($scenarios, $scenario).shards, function($v, $i) { $i < $shardCount })]'),
+    ItemSelector: {
+      shard: expr('$states.context.Map.Item.Value'),
+      testId: expr('$testId'),
+      scenario: expr('$scenario'),
+      shardCount: expr('$shardCount'),
+      durationSec: expr('$durationSec'),
+      rampUpSec: expr('$min([$lookup($scenarios, $scenario).rampUpSec, $durationSec - 1])'),
+      tokensPerShard: expr('$lookup($scenarios, $scenario).tokensPerShard'),
+      startAt: expr('$startAt'),
+      params: expr('$params'),
+      timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),
+    },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: 'RunShard',
+      States: { RunShard: runShard(p) },
+    },
+    Output: expr("{ 'shards': $states.result }"),
+    Catch: [{ ErrorEquals: ['States.ALL'], Assign: { failure: expr('$states.errorOutput') }, Next: 'ListRunningTasks' }],
+    Next: 'Report',
+  };
+}
+
+/** After the report: ask the report-jobs worker for the analytics of the test window. */
+function requestAnalyticsState(p: DefinitionParams, queueUrl: string): State {
+  return {
+    Type: 'Task',
+    Comment: 'Asks the report worker for the analytics of the test window (async jobs API, never the synchronous query)',
+    Resource: `arn:${p.partition}:states:::sqs:sendMessage`,
+    Arguments: {
+      QueueUrl: queueUrl,
+      MessageBody: expr("$string({ 'testId': $testId, 'interval': $startAt & '/' & $states.context.State.EnteredTime })"),
+    },
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+    Output: expr('$states.input'),
+    Next: 'Succeeded',
+  };
+}
+
+/** Stops every task this test started, in bounded rounds. */
+function stopTasksState(p: DefinitionParams): State {
+  return {
+    Type: 'Map',
+    Items: expr('$states.input.taskArns'),
+    MaxConcurrency: 5,
+    ItemSelector: { taskArn: expr('$states.context.Map.Item.Value'), testId: expr('$testId') },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: 'StopTask',
+      States: {
+        StopTask: {
+          Type: 'Task',
+          Resource: `arn:${p.partition}:states:::aws-sdk:ecs:stopTask`,
+          Arguments: {
+            Cluster: p.clusterArn,
+            Task: expr('$states.input.taskArn'),
+            Reason: expr("'load test ' & $states.input.testId & ' failed; stopped by the state machine'"),
+          },
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }],
+          // Already stopped, or gone: the next listing decides whether anything is left.
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'StopFailed' }],
+          Output: expr("{ 'stopped': $states.input.taskArn }"),
+          End: true,
+        },
+        StopFailed: { Type: 'Pass', End: true },
+      },
+    },
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
+    Next: 'ListRunningTasks',
+  };
+}
+
+/** The failure path: stop what still runs, write a partial report, fail. */
+function failurePathStates(p: DefinitionParams): Record<string, State> {
+  return {
+    ListRunningTasks: {
+      Type: 'Task',
+      Comment: "Failure path: every still-running task of this test (Step Functions also stops the map's own tasks; this catches the rest)",
+      Resource: `arn:${p.partition}:states:::aws-sdk:ecs:listTasks`,
+      Arguments: { Cluster: p.clusterArn, StartedBy: expr('$testId'), DesiredStatus: 'RUNNING' },
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+      Assign: { stopRounds: expr('$stopRounds + 1') },
+      Output: expr("{ 'taskArns': [$states.result.TaskArns] }"),
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
+      Next: 'AnyTaskRunning',
+    },
+    AnyTaskRunning: {
+      Type: 'Choice',
+      // Bounded: a task that refuses to stop must not keep the execution looping.
+      Choices: [{ Condition: expr('$count($states.input.taskArns) > 0 and $stopRounds <= 10'), Next: 'StopTasks' }],
+      Default: 'PartialReport',
+    },
+    StopTasks: stopTasksState(p),
+    PartialReport: invokeReport(p, true, 'TestFailed'),
+    TestFailed: {
+      Type: 'Fail',
+      Error: 'LoadTestFailed',
+      Cause: expr("$string({ 'testId': $testId, 'failure': $failure })"),
+    },
+  };
+}
+
 /** The whole state machine definition as an object. */
 export function loadTestDefinition(p: DefinitionParams): State {
-  const idRegex = `/${testIdPattern(p.envName)}/`;
-  const scenarioOf = '$lookup($scenarios, $states.input.scenario)';
-  const isInt = (v: string) => `$type(${v}) = 'number' and ${v} = $floor(${v})`;
-  const invalid = (cause: string): State => ({ Type: 'Fail', Error: 'InvalidInput', Cause: cause });
-  const analytics = p.reportJobsQueueUrl !== undefined;
+  const queueUrl = p.reportJobsQueueUrl;
   return {
     Comment: `genesys-loadlab ${p.envName}: run a scenario's JMeter shards together, then merge their results`,
     QueryLanguage: 'JSONata',
@@ -199,153 +366,13 @@ export function loadTestDefinition(p: DefinitionParams): State {
         Assign: { scenarios: p.scenarios as unknown as Json },
         Next: 'CheckInput',
       },
-      CheckInput: {
-        Type: 'Choice',
-        Choices: [
-          {
-            Condition: expr(
-              `$not($exists($states.input.testId)) or $type($states.input.testId) != 'string' or $not($contains($states.input.testId, ${idRegex})) or $length($states.input.testId) > ${MAX_TEST_ID_LENGTH}`,
-            ),
-            Next: 'InvalidTestId',
-          },
-          { Condition: expr('$not($states.input.scenario in $keys($scenarios))'), Next: 'UnknownScenario' },
-          {
-            Condition: expr(
-              `$exists($states.input.shards) and $not(${isInt('$states.input.shards')} and $states.input.shards >= 1 and $states.input.shards <= ${scenarioOf}.plannedShards)`,
-            ),
-            Next: 'InvalidShards',
-          },
-          {
-            Condition: expr(
-              `$exists($states.input.durationSec) and $not(${isInt('$states.input.durationSec')} and $states.input.durationSec >= 10 and $states.input.durationSec <= ${MAX_DURATION_SEC})`,
-            ),
-            Next: 'InvalidDuration',
-          },
-          { Condition: expr("$exists($states.input.params) and $type($states.input.params) != 'boolean'"), Next: 'InvalidParams' },
-        ],
-        Default: 'Prepare',
-      },
-      InvalidTestId: invalid(
-        `testId must be "${p.envName}_" followed by lower-case letters, digits or - (at most ${MAX_TEST_ID_LENGTH} characters); npm run loadtest makes one`,
-      ),
-      UnknownScenario: invalid(`scenario must be one of ${Object.keys(p.scenarios).join(', ')}`),
-      InvalidShards: invalid("shards must be an integer from 1 to the scenario's planned shard count (npm run budget shows it)"),
-      InvalidDuration: invalid(`durationSec must be an integer from 10 to ${MAX_DURATION_SEC}`),
-      InvalidParams: invalid('params must be true (the ids CSV was uploaded beside the plan) or false'),
-      Prepare: {
-        Type: 'Pass',
-        Comment: 'One start time for every shard, so they begin together however long Fargate takes to start each',
-        Assign: {
-          testId: expr('$states.input.testId'),
-          scenario: expr('$states.input.scenario'),
-          shardCount: expr(`$exists($states.input.shards) ? $states.input.shards : ${scenarioOf}.plannedShards`),
-          durationSec: expr(`$exists($states.input.durationSec) ? $states.input.durationSec : ${scenarioOf}.durationSec`),
-          params: expr('$exists($states.input.params) ? $states.input.params : false'),
-          startAt: expr(`$fromMillis($toMillis($states.context.Execution.StartTime) + ${p.startDelaySec * 1000})`),
-          failure: null,
-          stopRounds: 0,
-        },
-        Next: 'RunShards',
-      },
-      RunShards: {
-        Type: 'Map',
-        Comment: 'Every shard at once (inline Map runs up to 40 concurrently; the stack refuses more shards)',
-        // [ ] keeps a one-shard list an array (JSONata unwraps single-item sequences).
-        Items: expr('[$filter($lookup($scenarios, $scenario).shards, function($v, $i) { $i < $shardCount })]'),
-        ItemSelector: {
-          shard: expr('$states.context.Map.Item.Value'),
-          testId: expr('$testId'),
-          scenario: expr('$scenario'),
-          shardCount: expr('$shardCount'),
-          durationSec: expr('$durationSec'),
-          rampUpSec: expr('$min([$lookup($scenarios, $scenario).rampUpSec, $durationSec - 1])'),
-          tokensPerShard: expr('$lookup($scenarios, $scenario).tokensPerShard'),
-          maxErrorShare: expr('$lookup($scenarios, $scenario).maxErrorShare'),
-          max429Share: expr('$lookup($scenarios, $scenario).max429Share'),
-          startAt: expr('$startAt'),
-          params: expr('$params'),
-          timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),
-        },
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'INLINE' },
-          StartAt: 'RunShard',
-          States: { RunShard: runShard(p) },
-        },
-        Output: expr("{ 'shards': $states.result }"),
-        Catch: [{ ErrorEquals: ['States.ALL'], Assign: { failure: expr('$states.errorOutput') }, Next: 'ListRunningTasks' }],
-        Next: 'Report',
-      },
-      Report: invokeReport(p, false, analytics ? 'RequestAnalytics' : 'Succeeded'),
-      ...(analytics
-        ? {
-            RequestAnalytics: {
-              Type: 'Task',
-              Comment: 'Asks the report worker for the analytics of the test window (async jobs API, never the synchronous query)',
-              Resource: `arn:${p.partition}:states:::sqs:sendMessage`,
-              Arguments: {
-                QueueUrl: p.reportJobsQueueUrl as string,
-                MessageBody: expr("$string({ 'testId': $testId, 'interval': $startAt & '/' & $states.context.State.EnteredTime })"),
-              },
-              Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
-              Output: expr('$states.input'),
-              Next: 'Succeeded',
-            },
-          }
-        : {}),
+      ...checkInputStates(p),
+      Prepare: prepareState(p),
+      RunShards: runShardsState(p),
+      Report: invokeReport(p, false, queueUrl !== undefined ? 'RequestAnalytics' : 'Succeeded'),
+      ...(queueUrl !== undefined ? { RequestAnalytics: requestAnalyticsState(p, queueUrl) } : {}),
       Succeeded: { Type: 'Succeed' },
-      ListRunningTasks: {
-        Type: 'Task',
-        Comment:
-          "Failure path: every still-running task of this test (Step Functions also stops the map's own tasks; this catches the rest)",
-        Resource: `arn:${p.partition}:states:::aws-sdk:ecs:listTasks`,
-        Arguments: { Cluster: p.clusterArn, StartedBy: expr('$testId'), DesiredStatus: 'RUNNING' },
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
-        Assign: { stopRounds: expr('$stopRounds + 1') },
-        Output: expr("{ 'taskArns': [$states.result.TaskArns] }"),
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
-        Next: 'AnyTaskRunning',
-      },
-      AnyTaskRunning: {
-        Type: 'Choice',
-        // Bounded: a task that refuses to stop must not keep the execution looping.
-        Choices: [{ Condition: expr('$count($states.input.taskArns) > 0 and $stopRounds <= 10'), Next: 'StopTasks' }],
-        Default: 'PartialReport',
-      },
-      StopTasks: {
-        Type: 'Map',
-        Items: expr('$states.input.taskArns'),
-        MaxConcurrency: 5,
-        ItemSelector: { taskArn: expr('$states.context.Map.Item.Value'), testId: expr('$testId') },
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'INLINE' },
-          StartAt: 'StopTask',
-          States: {
-            StopTask: {
-              Type: 'Task',
-              Resource: `arn:${p.partition}:states:::aws-sdk:ecs:stopTask`,
-              Arguments: {
-                Cluster: p.clusterArn,
-                Task: expr('$states.input.taskArn'),
-                Reason: expr("'load test ' & $states.input.testId & ' failed; stopped by the state machine'"),
-              },
-              Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }],
-              // Already stopped, or gone: the next listing decides whether anything is left.
-              Catch: [{ ErrorEquals: ['States.ALL'], Next: 'StopFailed' }],
-              Output: expr("{ 'stopped': $states.input.taskArn }"),
-              End: true,
-            },
-            StopFailed: { Type: 'Pass', End: true },
-          },
-        },
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PartialReport' }],
-        Next: 'ListRunningTasks',
-      },
-      PartialReport: invokeReport(p, true, 'TestFailed'),
-      TestFailed: {
-        Type: 'Fail',
-        Error: 'LoadTestFailed',
-        Cause: expr("$string({ 'testId': $testId, 'failure': $failure })"),
-      },
+      ...failurePathStates(p),
     },
   };
 }

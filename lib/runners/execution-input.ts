@@ -6,18 +6,11 @@ import { archiveNames } from '../archive/refs';
 import { ConfigError, type Environment } from '../config';
 import type { BudgetPlan, ScenarioPlan } from '../ratelimits';
 import { consoleHost } from './arn';
-import { MAX_DURATION_SEC } from './definition';
+import { MAX_DURATION_SEC, MIN_DURATION_SEC, type LoadTestInput } from '../contracts/load-test-input';
 import { defaultTestId, executionArn, runnerNames, stateMachineArn, testIdProblem, testKeys } from './naming';
 
-/** The state machine input. */
-export interface LoadTestInput {
-  readonly testId: string;
-  readonly scenario: string;
-  readonly shards: number;
-  readonly durationSec: number;
-  /** An ids CSV was uploaded beside the plan (`results/<testId>/plan/<scenario>.params`). */
-  readonly params?: boolean;
-}
+/** The state machine input as `npm run loadtest` sends it: shards and duration always explicit. */
+export type LoadTestLaunchInput = LoadTestInput & Required<Pick<LoadTestInput, 'shards' | 'durationSec'>>;
 
 export interface LoadTestRequest {
   readonly scenario: string;
@@ -33,7 +26,7 @@ export interface LoadTestRequest {
 }
 
 export interface LoadTestLaunch {
-  readonly input: LoadTestInput;
+  readonly input: LoadTestLaunchInput;
   readonly stateMachineArn: string;
   /** Execution name = test id, so the execution ARN and console link are known before starting. */
   readonly executionName: string;
@@ -93,8 +86,8 @@ export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request:
     );
   }
   const durationSec = request.durationSec ?? sp.durationSec;
-  if (!Number.isInteger(durationSec) || durationSec < 10 || durationSec > MAX_DURATION_SEC) {
-    problems.push(`--duration-sec must be an integer from 10 to ${MAX_DURATION_SEC} (got ${request.durationSec})`);
+  if (!Number.isInteger(durationSec) || durationSec < MIN_DURATION_SEC || durationSec > MAX_DURATION_SEC) {
+    problems.push(`--duration-sec must be an integer from ${MIN_DURATION_SEC} to ${MAX_DURATION_SEC} (got ${request.durationSec})`);
   } else if (durationSec <= sp.rampUpSec) {
     warnings.push(`--duration-sec ${durationSec} is not longer than the ramp-up (${sp.rampUpSec} s): the shards never reach full load`);
   }

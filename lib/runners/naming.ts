@@ -2,7 +2,7 @@
  * Names and key layout shared by the runners stack (IAM scopes, state machine) and the
  * `npm run loadtest` command, so both derive them from the environment alone. Pure: no cdktf.
  */
-import { testKey } from './shard-contract';
+import { testKey } from '../contracts/shard-container';
 import { awsPartitionOf } from '../config/regions';
 
 /** The one container of the JMeter task definition (container overrides address it by name). */
@@ -95,7 +95,7 @@ export function defaultTestId(envName: string, now: Date): string {
   return `${testIdPrefix(envName)}${Math.floor(d.getTime() / 1000).toString(36)}`;
 }
 
-/** Key layout of one test in the results bucket, below `results/<testId>/` (templates in shard-contract.ts). */
+/** Key layout of one test in the results bucket, below `results/<testId>/` (templates in lib/contracts/shard-container.ts). */
 export const testKeys = {
   test: (testId: string): string => testKey('test', { testId }),
   planFolder: (testId: string): string => testKey('planFolder', { testId }),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { TaskEnvVar } from './shard-contract';
+import type { TaskEnvVar } from '../contracts/shard-container';
 import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
 import type { Environment } from '../config';

@@ -9,6 +9,7 @@ import { ServiceRole } from '../iam/service-role';
 import { NodeFunction } from '../lambda/node-function';
 import type { BudgetPlan } from '../ratelimits';
 import { awsPartitionOf } from '../config/regions';
+import { lambdaEnvironment, REPORT_STEP_ENV } from '../contracts/lambda-env';
 import type { RunnerCluster } from './cluster';
 import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
@@ -52,7 +53,47 @@ export interface LoadTestStateMachineProps {
 }
 
 /**
- * The Step Functions state machine `<prefix>-loadtest` (input `{testId, scenario, shards, durationSec}`):
+ * The per-scenario shard table baked into the definition; refuses a scenario with more shards
+ * than one test can start together.
+ */
+function scenarioTable(
+  plan: BudgetPlan,
+  identities: ShardIdentities,
+  checks: Readonly<Record<string, ShardChecks>> = {},
+): Record<string, ScenarioEntry> {
+  const tooMany = plan.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
+  if (tooMany.length > 0) {
+    throw new ConfigError(
+      tooMany.map(
+        (s) =>
+          `loadProfile.scenarios[${plan.scenarios.indexOf(s)}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
+      ),
+    );
+  }
+  return Object.fromEntries(
+    plan.scenarios.map((s) => [
+      s.name,
+      {
+        plannedShards: s.sizing.shards,
+        tokensPerShard: s.sizing.tokensPerShard,
+        durationSec: s.durationSec,
+        rampUpSec: s.rampUpSec,
+        ...(checks[s.name] ?? shardChecksOf({ expectThrottling: s.expectThrottling })),
+        shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
+          index: slot.shard,
+          client: slot.index,
+          taskRoleArn: role.roleArn,
+          secretArn: secret.arn,
+          threads: slot.threads,
+          targetRpm: Math.round(slot.targetRequestsPerMinute * 1000) / 1000,
+        })),
+      },
+    ]),
+  );
+}
+
+/**
+ * The Step Functions state machine `<prefix>-loadtest` (input: `LoadTestInput`, lib/contracts/load-test-input.ts):
  * fans a scenario out over its Fargate shards with `ecs:runTask.sync`, then runs the report
  * step and requests the analytics of the test window; on any failure it stops every task
  * started for the test, still writes a partial report, and fails. Its role may run only the
@@ -72,108 +113,19 @@ export class LoadTestStateMachine extends Construct {
     private readonly props: LoadTestStateMachineProps,
   ) {
     super(scope, id);
-    const { names, region, accountId, archive, cluster, network, identities } = props;
-    const partition = awsPartitionOf(region);
-
-    const tooMany = props.plan.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
-    if (tooMany.length > 0) {
-      throw new ConfigError(
-        tooMany.map(
-          (s) =>
-            `loadProfile.scenarios[${props.plan.scenarios.indexOf(s)}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
-        ),
-      );
-    }
-    this.scenarios = Object.fromEntries(
-      props.plan.scenarios.map((s) => [
-        s.name,
-        {
-          plannedShards: s.sizing.shards,
-          tokensPerShard: s.sizing.tokensPerShard,
-          durationSec: s.durationSec,
-          rampUpSec: s.rampUpSec,
-          ...(props.shardChecks?.[s.name] ?? shardChecksOf({ expectThrottling: s.expectThrottling })),
-          shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
-            index: slot.shard,
-            client: slot.index,
-            taskRoleArn: role.roleArn,
-            secretArn: secret.arn,
-            threads: slot.threads,
-            targetRpm: Math.round(slot.targetRequestsPerMinute * 1000) / 1000,
-          })),
-        },
-      ]),
-    );
-
-    const tests = `${testIdPrefix(props.envName)}*`;
-    this.reportFunction = new NodeFunction(this, 'report-step', {
-      functionName: names.reportFunction,
-      description: 'Merges the raw JMeter results of every shard of a test into report.json and report.html',
-      entry: props.reportEntry,
-      timeoutSec: 900,
-      memoryMiB: props.reportMemoryMiB ?? 2048,
-      // Reports never call Genesys Cloud: concurrency only bounds cost if many tests end at once.
-      reservedConcurrency: 4,
-      logRetentionDays: props.logRetentionDays,
-      logsKmsKeyArn: props.logsKmsKeyArn,
-    });
-    // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
-    grantArchiveRead(this.reportFunction, archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
-    grantArchiveWrite(
-      this.reportFunction,
-      archive,
-      'results',
-      { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/report.json`, `${tests}/report.html`], name: 'TestReports' },
-      { multipart: false },
-    );
-    // The report only links the archived metadata and analytics output (no read grant needed).
-
+    const { names, region, archive, cluster, network } = props;
+    this.scenarios = scenarioTable(props.plan, props.identities, props.shardChecks);
+    this.reportFunction = this.addReportFunction();
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.stateMachineLogGroup,
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logsKmsKeyArn,
     });
-
-    this.role = new ServiceRole(this, 'role', {
-      roleName: names.stateMachineRole,
-      service: 'states.amazonaws.com',
-      description: `Runs the ${names.stateMachine} state machine`,
-      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
-    });
-    cluster.grantRunTasks(this.role, identities.roleArns, region, accountId);
-    this.role.addToPolicy({
-      sid: 'InvokeReportStep',
-      actions: ['lambda:InvokeFunction'],
-      resources: [this.reportFunction.fn.arn, `${this.reportFunction.fn.arn}:*`],
-    });
-    props.reportJobs?.grantSend(this.role);
-    this.role.addToPolicy({
-      // CloudWatch Logs delivery for Step Functions is configured through these account-level
-      // APIs, which have no resource type: AWS accepts only "*".
-      sid: 'DeliverExecutionLogs',
-      actions: [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-      ],
-      resources: ['*'],
-    });
-
-    this.role.addToPolicy({
-      // Trace submission and sampling rules have no resource type: AWS accepts only "*".
-      sid: 'WriteTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-      resources: ['*'],
-    });
+    this.role = this.addRole();
 
     const definition = loadTestDefinition({
       envName: props.envName,
-      partition,
+      partition: awsPartitionOf(region),
       scenarios: this.scenarios,
       clusterArn: cluster.cluster.arn,
       taskDefinitionArn: cluster.taskDefinition.arn,
@@ -203,6 +155,76 @@ export class LoadTestStateMachine extends Construct {
       // One X-Ray trace per test run (shards, report step), billed per trace: nothing while idle.
       tracingConfiguration: { enabled: true },
     });
+  }
+
+  /** The report step, allowed to read this environment's tests and write their reports only. */
+  private addReportFunction(): NodeFunction {
+    const { props } = this;
+    const tests = `${testIdPrefix(props.envName)}*`;
+    const fn = new NodeFunction(this, 'report-step', {
+      functionName: props.names.reportFunction,
+      description: 'Merges the raw JMeter results of every shard of a test into report.json and report.html',
+      entry: props.reportEntry,
+      timeoutSec: 900,
+      memoryMiB: props.reportMemoryMiB ?? 2048,
+      // Reports never call Genesys Cloud: concurrency only bounds cost if many tests end at once.
+      reservedConcurrency: 4,
+      logRetentionDays: props.logRetentionDays,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      environment: lambdaEnvironment(REPORT_STEP_ENV, {}),
+    });
+    // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
+    grantArchiveRead(fn, props.archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
+    grantArchiveWrite(
+      fn,
+      props.archive,
+      'results',
+      { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/report.json`, `${tests}/report.html`], name: 'TestReports' },
+      { multipart: false },
+    );
+    // The report only links the archived metadata and analytics output (no read grant needed).
+    return fn;
+  }
+
+  /** The state machine's role: run the runner tasks, invoke the report step, send the report job, log and trace. */
+  private addRole(): ServiceRole {
+    const { names, region, accountId, cluster, identities } = this.props;
+    const role = new ServiceRole(this, 'role', {
+      roleName: names.stateMachineRole,
+      service: 'states.amazonaws.com',
+      description: `Runs the ${names.stateMachine} state machine`,
+      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
+    });
+    cluster.grantRunTasks(role, identities.roleArns, region, accountId);
+    role.addToPolicy({
+      sid: 'InvokeReportStep',
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.reportFunction.fn.arn, `${this.reportFunction.fn.arn}:*`],
+    });
+    this.props.reportJobs?.grantSend(role);
+    role.addToPolicy({
+      // CloudWatch Logs delivery for Step Functions is configured through these account-level
+      // APIs, which have no resource type: AWS accepts only "*".
+      sid: 'DeliverExecutionLogs',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      resources: ['*'],
+    });
+    role.addToPolicy({
+      // Trace submission and sampling rules have no resource type: AWS accepts only "*".
+      sid: 'WriteTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      resources: ['*'],
+    });
+    return role;
   }
 
   get arn(): string {

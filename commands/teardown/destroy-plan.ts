@@ -3,7 +3,7 @@
  * safety rules (never an archive stack, runners before genesys) are unit-tested; the CLI and
  * the janitor only spawn what this returns.
  */
-import { ENV_NAME_PATTERN, ENV_NAME_RULE } from '../config/env-name';
+import { ENV_NAME_PATTERN, ENV_NAME_RULE } from '../../lib/config/env-name';
 
 /** The stacks a teardown may destroy, in the order it destroys them (dependents first). */
 export const DESTROYABLE_ROLES = ['runners', 'genesys'] as const;

@@ -1,4 +1,4 @@
-import { EPHEMERAL_NAME } from '../config/environment';
+import { EPHEMERAL_NAME } from '../../lib/config/environment';
 
 /**
  * The janitor's decision: given the tagged AWS resources of the project and "now", which

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { DestroyCommand } from './destroy';
+import type { DestroyCommand } from './destroy-plan';
 import type { ObjectExists } from './state';
 
 /** Runs one command with inherited output (so cdktf's progress shows); resolves to its exit code. */

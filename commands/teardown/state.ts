@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { stateKey, type Environment } from '../config';
+import { stateKey, type Environment } from '../../lib/config';
 
 /**
  * Which of an environment's stacks have Terraform state, so a teardown of something never

@@ -3,8 +3,8 @@ import {
   ResourceGroupsTaggingAPIClient,
   type GetResourcesCommandOutput,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { TaggedResource } from './janitor';
-import { explainAwsError } from './runtime';
+import type { TaggedResource } from './janitor-report';
+import { explainAwsError } from './io';
 
 /** One `tag:GetResources` page request; injectable so paging is tested without AWS. */
 export type GetResourcesPage = (

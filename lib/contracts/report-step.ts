@@ -1,0 +1,22 @@
+/**
+ * The report step's input: the load-test state machine's Report and PartialReport tasks build it
+ * (lib/runners/definition.ts) and the report-step Lambda reads it (functions/report-step).
+ * Declared once here, so a field cannot be sent under one name and read under another.
+ */
+export interface ReportStepInput {
+  readonly testId: string;
+  readonly resultsBucket: string;
+  readonly resultsPrefix: string;
+  /** Bucket of the archived analytics job output. Default: resultsBucket. */
+  readonly reportsBucket?: string;
+  /** Prefix (in resultsBucket) of the recording metadata archived during the test. */
+  readonly metadataPrefix?: string;
+  /** Prefix (in reportsBucket) of the analytics job output of the test window. */
+  readonly analyticsPrefix?: string;
+  /** Shards the test started; fewer result files than this is reported. */
+  readonly shards?: number;
+  /** Set by the state machine's failure path: the report covers what was uploaded before it. */
+  readonly partial?: boolean;
+  /** The failure that ended the test early (the state machine's Catch output). */
+  readonly error?: unknown;
+}
