@@ -6,6 +6,8 @@
 import { runCli } from '../lib/cli';
 import { JtlFormatError } from '../loadtest/report';
 import { REPORT_USAGE, runReport } from '../commands/report';
+import { JtlHeaderError } from '../loadtest/report/jmeter-dashboard';
+import { JmeterUnavailableError } from '../loadtest/jmeter/home';
 
 void runCli(
   () =>
@@ -13,5 +15,12 @@ void runCli(
       log: (line) => console.log(line),
       write: (text) => process.stdout.write(text),
     }),
-  { usage: REPORT_USAGE, expected: [[JtlFormatError, 2]] },
+  {
+    usage: REPORT_USAGE,
+    expected: [
+      [JtlFormatError, 2],
+      [JtlHeaderError, 2],
+      [JmeterUnavailableError, 2],
+    ],
+  },
 );

@@ -4,6 +4,8 @@
  * machine's report step), optionally compared with a baseline run, and exits 1 when the run
  * failed (no samples, a threshold missed, or a regression with --fail-on-regression).
  */
+import { JMETER_DASHBOARD_DIR, writeJmeterDashboard } from '../loadtest/report/jmeter-dashboard';
+import { ensureJmeter } from '../loadtest/jmeter/home';
 import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { numberOption, parseArgs, UsageError } from '../lib/cli';
@@ -62,6 +64,8 @@ shard; pass/fail against the scenario's thresholds. Offline; about 1 s per 500,0
   --metadata <uri>       s3:// or https:// address of the archived recording metadata (a link)
   --analytics <uri>      s3:// or https:// address of this test's analytics job output (a link)
   --region <region>      AWS region for the console links of s3:// addresses
+  --jmeter-dashboard     also write JMeter's own HTML dashboard (jmeter -g on the merged results) into
+                         <out>/jmeter-dashboard/ with the JMeter of npm run jmeter:install (needs Java)
   --help                 print this and exit
 
 Exit codes: 0 written and passed; 1 written, and the run failed: no samples, a threshold missed,
@@ -82,6 +86,7 @@ export const REPORT_OPTIONS = {
   metadata: { type: 'string' },
   analytics: { type: 'string' },
   region: { type: 'string' },
+  'jmeter-dashboard': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -275,6 +280,14 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
   for (const [name, text] of Object.entries(assembled.files)) writeFileSync(path.join(settings.out, name), text);
   printSummary(assembled, io);
   const names = Object.keys(assembled.files);
+  if (values['jmeter-dashboard']) {
+    const dashboard = await writeJmeterDashboard({
+      files: resultFiles(settings.dir),
+      outDir: settings.out,
+      home: await ensureJmeter(io.log),
+    });
+    names.push(`${JMETER_DASHBOARD_DIR}/index.html (${dashboard.samples.toLocaleString('en-US')} samples)`);
+  }
   io.log(`wrote ${rel(path.join(settings.out, names[0]))}, ${names.slice(1).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return assembled.failures.length > 0 ? 1 : 0;
 }

@@ -18,7 +18,7 @@ import { scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../lib/ratelim
 import { generatePlan } from '../loadtest/jmx/generate';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
-import { REPO_ROOT, runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
+import { runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
 import type { Faults } from '../sim/faults';
 import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
 import { tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
@@ -145,7 +145,8 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
           plan: planFile,
           jtl,
           log: path.join(o.outDir, `shard-${index}.log`),
-          propertyFiles: [path.join(REPO_ROOT, 'loadtest', 'image', 'loadlab.properties'), clientProps],
+          // The home's user.properties holds loadlab.properties (install.sh), as in the image.
+          propertyFiles: [clientProps],
           properties: {
             API_PROTOCOL: 'http',
             API_HOST: host.hostname,

@@ -76,6 +76,14 @@ const scenario = z
       .optional(),
     /** Pass/fail goals judged on the report's steady state (thresholds-schema.ts). Default: none. */
     thresholds: scenarioThresholds.optional(),
+    /**
+     * When a shard counts as failed (its exit code, docs/runners.md): shares of its requests, from 0 to 1.
+     * Default: failed requests (429 aside) 0.05; 429 responses 0.05, or 1 (no check) with expectThrottling.
+     */
+    shardChecks: z
+      .object({ maxErrorShare: z.number().min(0).max(1).optional(), max429Share: z.number().min(0).max(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((s, ctx) => checkThresholds(s.thresholds, s.endpoints, ctx));

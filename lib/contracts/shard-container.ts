@@ -23,11 +23,23 @@ export const SHARD_ENV_VARS = [
   'PLAN_S3_URI',
   'RESULTS_S3_URI',
   'PARAMS_S3_URI',
+  // The shard's checks (shard-exit.ts: the scenario's shardChecks, else the defaults).
+  'MAX_ERROR_SHARE',
+  'MAX_429_SHARE',
 ] as const;
 export type ShardEnvVar = (typeof SHARD_ENV_VARS)[number];
 
-/** Set once in the task definition (the same for every shard of the environment). */
-export const TASK_ENV_VARS = ['GENESYS_API_BASE', 'GENESYS_LOGIN_BASE', 'LOADLAB_ENV'] as const;
+/**
+ * Set once in the task definition (the same for every shard of the environment). The region twice:
+ * the AWS CLI reads AWS_DEFAULT_REGION, the SDKs AWS_REGION; the shard never relies on the platform.
+ */
+export const TASK_ENV_VARS = ['GENESYS_API_BASE', 'GENESYS_LOGIN_BASE', 'LOADLAB_ENV', 'AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
 export type TaskEnvVar = (typeof TASK_ENV_VARS)[number];
+
+/** Set by the image (`ENV` in loadtest/Dockerfile). */
+export const IMAGE_ENV_VARS = ['WORK_DIR'] as const;
+
+/** Read by entrypoint.sh for runs outside the image only (tests, a shard by hand); no task sets them. */
+export const LOCAL_ENV_VARS = ['JMETER_BIN', 'EXTRA_JMETER_ARGS', 'JMETER_STOP_PORT'] as const;
 
 export { TEST_KEY_TEMPLATES, testKey, testKeyExpression, type KeySlot, type TestKey } from '../contracts/test-keys';

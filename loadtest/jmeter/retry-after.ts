@@ -22,7 +22,10 @@ export async function samplesByToken(jtl: string): Promise<Map<string, TokenSamp
   let header: string[] | undefined;
   const col = (name: string): number => {
     const i = header!.indexOf(name);
-    if (i < 0) throw new Error(`${jtl}: no ${name} column (run JMeter with -q loadtest/image/loadlab.properties)`);
+    if (i < 0)
+      throw new Error(
+        `${jtl}: no ${name} column (run the JMeter home of npm run jmeter:install, or add -q loadtest/image/loadlab.properties)`,
+      );
     return i;
   };
   let c: Record<string, number> = {};
