@@ -29,6 +29,7 @@ import {
   type TreeItem,
 } from './elements';
 import { jmeterPath, pathParams, requestTemplate } from './requests';
+import { GATE_SETUP } from './gate-script';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, REFRESH_WAIT, TOKEN_RESPONSE, TOKEN_ROUND_START } from './scripts';
 import { serializeXml } from './xml';
 import type { GeneratedPlan, GenerateOptions } from './plan-summary';
@@ -45,7 +46,7 @@ const SCRIPT_SETTINGS = [
   'TARGET_RPM',
   'TOKENS_PER_SHARD',
   'TOKEN_REFRESH_SEC',
-  'TOKEN_MAX_RETRIES',
+  'TOKEN_RETRY_WINDOW_SEC',
   'RETRY_AFTER_DEFAULT_SEC',
   'RETRY_AFTER_MAX_SEC',
 ] as const;
@@ -134,7 +135,7 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
     TARGET_RPM: String(targetRpm),
     TOKENS_PER_SHARD: String(sp.sizing.tokensPerShard),
     TOKEN_REFRESH_SEC: String(tokenRefreshSec),
-    TOKEN_MAX_RETRIES: '10',
+    TOKEN_RETRY_WINDOW_SEC: '30',
     RETRY_AFTER_DEFAULT_SEC: '3',
     RETRY_AFTER_MAX_SEC: '120',
     CONNECT_TIMEOUT_MS: '10000',
@@ -187,7 +188,10 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
       onSampleError: 'continue',
       comment: 'Fetches TOKENS_PER_SHARD client-credentials tokens once, before any virtual user starts.',
     }),
-    children: tokenRound('setUp', { element: pause('begin', '0') }),
+    children: [
+      { element: jsr223('JSR223Sampler', 'build and warm the arrival gate', GATE_SETUP, 'Records no sample.') },
+      ...tokenRound('setUp', { element: pause('begin', '0') }),
+    ],
   };
 
   const refresh: TreeItem = {
