@@ -107,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats,
     now,
     dropRetryAfter: () => faults.dropRetryAfter(),
+    tokenFault: () => faults.tokenFault(),
   });
   let apiBase = '';
   const routes = apiRoutes({ limits, authorization, conversations, jobs, faults, random, apiBase: () => apiBase });
