@@ -64,9 +64,9 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     expect(out.retry429.sleptMs).toBeLessThan(1000);
   });
 
-  it('clears the column on other responses, the gate sample included', () => {
+  it('clears the column on other responses, and leaves the gate sample (no answer) alone', () => {
     expect(out.ok200).toEqual({ retryAfter: '', message: 'OK' });
-    expect(out.gateSample).toBe('');
+    expect(out.gateSample).toEqual({ retryAfter: '', rests: 0 });
   });
 
   it('reads HTTP-date Retry-After, falls back to RETRY_AFTER_DEFAULT_SEC, caps at RETRY_AFTER_MAX_SEC', () => {
@@ -143,6 +143,10 @@ describeWith('groovy')('plan scripts in Groovy', () => {
 
   it('lets no start-up burst through (one request, then 1.25 x the rate) and caps a later catch-up at 2 s of the rate', () => {
     expect(out.burst).toEqual({ first: 1, afterOneSec: 12, afterStall: 20, skipped: 39 + 28 + 20 });
+  });
+
+  it('while warming up, lets a token carry one request at a time, so a late-read 429 is recorded before the next leaves', () => {
+    expect(out.warmup).toEqual(['send', 'drop', 'drop', 'answer', 'send', 'answer 429', 'drop', 'send', 'send', 'send', 'send']);
   });
 
   it('checks the rest and takes a credit atomically: no pick that began after the 429 was recorded passes', () => {

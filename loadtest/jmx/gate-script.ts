@@ -4,9 +4,12 @@
  * 429 of a cold JVM meets loaded classes and linked code, not the Groovy compiler), and publishes
  * one instance as the JMeter property `loadlab.gate`. The main threads' scripts only call it.
  *
- * Per token, one lock guards both the rest after a 429 and the catch-up cap: the 429 handler records
- * the rest under the lock right after the response, and `pick` checks and takes a credit under the
- * same lock, so no arrival passes the gate once the rest is recorded.
+ * Per token, one lock guards the rest after a 429, the catch-up cap and the requests in flight: the
+ * 429 handler records the rest under the lock right after the response, and `pick` checks and takes a
+ * credit under the same lock, so no arrival passes the gate once the rest is recorded. While the JVM
+ * warms up (GATE_WARMUP_SEC from the first arrival), a starved thread can read its response a second
+ * or more late, so then a token carries one request at a time: the next passes only after the
+ * previous one's answer (and any rest it asked for) has been recorded.
  */
 
 /** Kept free of `${` (JMeter would substitute into it). */
@@ -25,8 +28,11 @@ class LoadlabGate {
   static final long BACKOFF_BASE_MS = 1000L
   static final long BACKOFF_MAX_MS = 8000L
 
-  /** Per token: [credit, last arrival ms (-1 before the first), rest until ms]. */
+  /** Per token: [credit, last arrival ms (-1 before the first), rest until ms, requests in flight]. */
   private final double[][] state
+  private final long warmupMs
+  /** The first arrival's time, -1 before it. */
+  private final AtomicLong firstArrival = new AtomicLong(-1L)
   private final double perMs
   private final double cap
   final long defaultWaitMs
@@ -37,9 +43,10 @@ class LoadlabGate {
   /** Token requests retried after a backoff (all rounds). */
   final AtomicLong tokenRetries = new AtomicLong()
 
-  LoadlabGate(int tokens, double targetRpm, double burstMs, long defaultWaitMs, long maxWaitMs) {
+  LoadlabGate(int tokens, double targetRpm, double burstMs, long defaultWaitMs, long maxWaitMs, long warmupMs) {
     state = new double[tokens][]
-    for (int i = 0; i < tokens; i++) state[i] = [0d, -1d, 0d] as double[]
+    for (int i = 0; i < tokens; i++) state[i] = [0d, -1d, 0d, 0d] as double[]
+    this.warmupMs = warmupMs
     perMs = targetRpm / tokens / 60000d
     // burstMs of the token's planned rate, at least one request.
     cap = Math.max(1d, perMs * burstMs)
@@ -51,34 +58,40 @@ class LoadlabGate {
 
   /**
    * At an arrival: the next token round-robin, or -1 when the arrival is dropped because the token
-   * rests or is over its cap (1.25 x its planned rate). A token starts with one credit, not a full
-   * bucket, so the timer's start-up catch-up cannot burst on it.
+   * rests, is over its cap (1.25 x its planned rate) or, while warming up, has a request in flight.
+   * A token starts with one credit, not a full bucket, so the timer's start-up catch-up cannot burst on it.
    */
   int pick(long now) {
+    firstArrival.compareAndSet(-1L, now)
+    boolean warming = now - firstArrival.get() < warmupMs
     int i = (int) (rr.getAndIncrement() % state.length)
     double[] s = state[i]
     boolean send
     synchronized (s) {
-      if (now < s[2]) {
+      if (now < s[2] || (warming && s[3] >= 1d)) {
         send = false
       } else {
         s[0] = s[1] < 0d ? 1d : Math.min(cap, s[0] + (now - s[1]) * perMs * 1.25d)
         s[1] = (double) now
         send = s[0] >= 1d
-        if (send) s[0] -= 1d
+        if (send) {
+          s[0] -= 1d
+          s[3] += 1d
+        }
       }
     }
     if (!send) skipped.incrementAndGet()
     return send ? i : -1
   }
 
-  /** After every sample: on a 429 on token i, rests it for Retry-After (capped); the wait in ms, else -1. */
+  /** After each request on token i: on a 429, rests the token for Retry-After (capped); the wait in ms, else -1. */
   long onResponse(String code, String headers, int i, long now) {
-    if (code != '429' || i < 0 || i >= state.length) return -1L
-    long waitMs = Math.min(maxWaitMs, retryAfterMs(headers, now, defaultWaitMs))
+    if (i < 0 || i >= state.length) return -1L
+    long waitMs = code == '429' ? Math.min(maxWaitMs, retryAfterMs(headers, now, defaultWaitMs)) : -1L
     double[] s = state[i]
     synchronized (s) {
-      s[2] = Math.max(s[2], (double) (now + waitMs))
+      if (waitMs >= 0) s[2] = Math.max(s[2], (double) (now + waitMs))
+      s[3] = Math.max(0d, s[3] - 1d)
     }
     return waitMs
   }
@@ -137,14 +150,15 @@ LoadlabGate build() {
     Double.parseDouble(setting('TARGET_RPM', '60')),
     2000d,
     (long) (Double.parseDouble(setting('RETRY_AFTER_DEFAULT_SEC', '3')) * 1000),
-    (long) (Double.parseDouble(setting('RETRY_AFTER_MAX_SEC', '120')) * 1000))
+    (long) (Double.parseDouble(setting('RETRY_AFTER_MAX_SEC', '120')) * 1000),
+    (long) (Double.parseDouble(setting('GATE_WARMUP_SEC', '5')) * 1000))
 }
 // Warm-up on a scratch gate: every path the main threads will take, before the timer releases arrivals.
 LoadlabGate scratch = build()
 long now = System.currentTimeMillis()
 String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
 for (int k = 0; k < 200; k++) {
-  scratch.pick(now + k)
+  scratch.pick(now + k * 100)
   scratch.onResponse(k % 2 == 0 ? '429' : '200', 'Retry-After: 1\nx-sim-retry-after-ms: 5\n', k % scratch.tokens, now)
   scratch.onResponse('429', 'Retry-After: ' + date + '\n', 0, now)
   scratch.onResponse('429', '', 0, now)

@@ -49,6 +49,7 @@ const SCRIPT_SETTINGS = [
   'TOKEN_RETRY_WINDOW_SEC',
   'RETRY_AFTER_DEFAULT_SEC',
   'RETRY_AFTER_MAX_SEC',
+  'GATE_WARMUP_SEC',
 ] as const;
 
 const prop = (name: string, fallback: string | number): string => '${__P(' + name + ',' + String(fallback) + ')}';
@@ -138,6 +139,7 @@ export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: s
     TOKEN_RETRY_WINDOW_SEC: '30',
     RETRY_AFTER_DEFAULT_SEC: '3',
     RETRY_AFTER_MAX_SEC: '120',
+    GATE_WARMUP_SEC: '5',
     CONNECT_TIMEOUT_MS: '10000',
     RESPONSE_TIMEOUT_MS: '30000',
     CLIENT_ID: '',

@@ -152,13 +152,15 @@ vars.put('loadlab_send', 'true')
 `;
 
 /**
- * Main threads, after every sample (the gate's included, so these call sites are linked long before
- * the first 429): on 429 the gate rests the token for Retry-After, under the token's lock, before
- * anything else happens; then the sample is tagged (JTL column loadlab_retry_after, and the response
+ * Main threads, after every request: the gate counts the answer (the token's request is no longer in
+ * flight) and, on 429, rests the token for Retry-After, under the token's lock, before anything else
+ * happens; then the sample is tagged (JTL column loadlab_retry_after, and the response
  * message). The thread itself goes on to its next arrival, on another token: a sleeping thread
  * would leave the timer's schedule behind and make it catch up in a burst.
  */
 export const HONOUR_RETRY_AFTER = String.raw`
+// The gate's own sample (ignored) carries no answer; every request's sample does, whatever its code.
+if (prev.isIgnore()) return
 def gate = props.get('loadlab.gate')
 String index = vars.get('loadlab_token_index')
 long waitMs = gate == null ? -1L : gate.onResponse(prev.getResponseCode(), prev.getResponseHeaders(), index == null ? -1 : Integer.parseInt(index), System.currentTimeMillis())

@@ -10,7 +10,8 @@ class Vars {
   Object getObject(String k) { m[k] }
 }
 class Prev {
-  String code = '200'; String headers = ''; String body = ''; String message = 'OK'; boolean stop = false; String label = 'GET /api/v2/scripts'
+  String code = '200'; String headers = ''; String body = ''; String message = 'OK'; boolean stop = false; String label = 'GET /api/v2/scripts'; boolean ignore = false
+  boolean isIgnore() { ignore }
   String getResponseCode() { code }
   String getResponseHeaders() { headers }
   String getResponseDataAsString() { body }
@@ -56,9 +57,10 @@ out.retry429 = [retryAfter: vars.get('loadlab_retry_after'), message: prev.messa
 vars.put('loadlab_retry_after', 'stale'); prev = new Prev(code: '200')
 run('honour-retry-after', [vars: vars, props: props, prev: prev, ctx: ctx, log: log])
 out.ok200 = [retryAfter: vars.get('loadlab_retry_after'), message: prev.message]
-prev = new Prev(code: '', headers: ''); vars.m.remove('loadlab_token_index')
+// The gate's own sample (ignored, no answer): left alone, even while a 429 token index is set.
+vars.put('loadlab_token_index', '2'); prev = new Prev(code: '429', headers: 'Retry-After: 9\n', ignore: true)
 run('honour-retry-after', [vars: vars, props: props, prev: prev, ctx: ctx, log: log])
-out.gateSample = vars.get('loadlab_retry_after')
+out.gateSample = [retryAfter: vars.get('loadlab_retry_after'), rests: g0.gate.restsUntil(2)]
 
 // 3. An HTTP-date Retry-After, no header at all (default), and the cap.
 def g3 = newGate([TOKENS_PER_SHARD: '1', RETRY_AFTER_DEFAULT_SEC: '4', RETRY_AFTER_MAX_SEC: '60'])
@@ -110,7 +112,7 @@ def G = g0.gate.getClass()
 out.backoff = (1..7).collect { n -> [G.backoffMs(n, 0d), G.backoffMs(n, 1d)] }
 
 // 6. Round-robin over the published tokens, at each arrival (a JSR223 Sampler whose result is ignored).
-def g6 = newGate([TOKENS_PER_SHARD: '3', TARGET_RPM: '6000000'])
+def g6 = newGate([TOKENS_PER_SHARD: '3', TARGET_RPM: '6000000', GATE_WARMUP_SEC: '0'])
 props = g6.props
 props.put('loadlab.tokens', ['t0', 't1', 't2'].asImmutable())
 def gateResult = new GateResult()
@@ -137,14 +139,29 @@ out.resting = [picked: resting, skipped: g6.gate.skipped.get(), tookMs: System.c
 // 6c. Start-up and catch-up: 600/min on one token (10/s). A burst of 40 arrivals at the first
 // instant passes one request; 1 s later the token has earned 1.25 x 10 more; after a long stall
 // the credit is capped at 2 s of the rate (20).
-def g7 = newGate([TOKENS_PER_SHARD: '1', TARGET_RPM: '600'])
+def g7 = newGate([TOKENS_PER_SHARD: '1', TARGET_RPM: '600', GATE_WARMUP_SEC: '0'])
 long s0 = System.currentTimeMillis()
 def burst = { long at, int n -> (1..n).count { g7.gate.pick(at) >= 0 } }
 out.burst = [first: burst(s0, 40), afterOneSec: burst(s0 + 1000, 40), afterStall: burst(s0 + 60000, 40), skipped: g7.gate.skipped.get()]
 
+// 6c2. Warm-up (GATE_WARMUP_SEC): a token carries one request at a time until its answer is
+// recorded; afterwards requests overlap.
+def g9 = newGate([TOKENS_PER_SHARD: '1', TARGET_RPM: '6000000', GATE_WARMUP_SEC: '5'])
+long w0 = System.currentTimeMillis()
+def wpick = { long at -> g9.gate.pick(at) >= 0 ? 'send' : 'drop' }
+out.warmup = [
+  wpick(w0), wpick(w0 + 10), wpick(w0 + 20),
+  { g9.gate.onResponse('200', '', 0, w0 + 30); 'answer' }(),
+  wpick(w0 + 40),
+  { g9.gate.onResponse('429', 'x-sim-retry-after-ms: 100\n', 0, w0 + 50); 'answer 429' }(),
+  wpick(w0 + 60), wpick(w0 + 160),
+  // After 5 s: no longer one at a time.
+  wpick(w0 + 6000), wpick(w0 + 6010), wpick(w0 + 6020),
+]
+
 // 6d. Atomic: 4 threads pick on 2 tokens without pause while a 429 rests token 0; every pick that
 // began after onResponse returned must be dropped (none passes the gate once the rest is recorded).
-def g8 = newGate([TOKENS_PER_SHARD: '2', TARGET_RPM: '60000000'])
+def g8 = newGate([TOKENS_PER_SHARD: '2', TARGET_RPM: '60000000', GATE_WARMUP_SEC: '0'])
 def rested = new java.util.concurrent.atomic.AtomicBoolean(false)
 def stopAll = new java.util.concurrent.atomic.AtomicBoolean(false)
 def after = new java.util.concurrent.atomic.AtomicLong(); def passedAfter = new java.util.concurrent.atomic.AtomicLong()
