@@ -48,3 +48,18 @@ describe('renovate.json5', () => {
     }
   });
 });
+
+describe('npm install scripts', () => {
+  // npm 11 skips dependency install scripts that package.json's allowScripts does not decide, and
+  // prints a warning that reads like a failure on the very first command. Every package with an
+  // install script gets an explicit decision, so a clean `npm ci` is quiet.
+  it('decides every dependency install script in package.json allowScripts', () => {
+    const pkg = JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> };
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([key, entry]) => key !== '' && entry.hasInstallScript)
+      .map(([key]) => key.replace(/^.*node_modules\//, ''));
+    expect(withScripts.length).toBeGreaterThan(0);
+    expect(Object.keys(pkg.allowScripts ?? {}).sort()).toEqual([...new Set(withScripts)].sort());
+  });
+});

@@ -26,87 +26,111 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** The human-readable budget: scenarios table, findings, workers, totals, the limits used. */
-export function formatBudget(plan: BudgetPlan): string {
-  const out: string[] = [];
-  out.push(
-    `Rate budget for ${plan.environment} (headroom ${plan.headroomPercent} %: ${round1(plan.usablePerToken)} requests/min per token, ${round1(plan.usablePerClient)} per OAuth client)`,
-    '',
-  );
-  const header = [
-    'scenario',
-    'users',
-    'req/min',
-    'binding limit',
-    'util',
-    'one token',
-    'shards x tokens',
-    'clients',
-    'req/min/shard',
-    'verdict',
-  ];
-  const numeric = [false, true, true, false, true, true, false, true, true, false];
+/** The terminal width the text fits: a 100-column terminal shows it without wrapping. */
+export const TEXT_WIDTH = 100;
+
+/** Word-wraps one line to `width`; continuation lines get `indent` more spaces than the first. */
+export function wrapLine(text: string, width = TEXT_WIDTH, indent = 4): string {
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  const words = text.trim().split(/ +/);
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of words) {
+    const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+    if (candidate.length > width && line.trim() !== '') {
+      lines.push(line);
+      line = `${lead}${' '.repeat(indent)}${word}`;
+    } else line = candidate;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** One row per scenario; the binding limit and clients go on a detail line below, to fit 100 columns. */
+function scenarioTable(plan: BudgetPlan): string {
+  const header = ['scenario', 'users', 'req/min', 'util', '1 token', 'shards x tok', 'per shard', 'verdict'];
+  const numeric = [false, true, true, true, true, false, true, false];
   const rows = plan.scenarios.map((s) => [
     s.name,
     String(s.virtualUsers),
     String(round1(s.requestsPerMinute)),
-    s.sizing.binding.limit,
     bindingPct(s.sizing),
     bindingPct(s.naive),
     `${s.sizing.shards} x ${s.sizing.tokensPerShard}${s.fixed ? ' (fixed)' : ''}`,
-    String(s.sizing.clients),
     String(round1(s.sizing.perShardRequestsPerMinute)),
     VERDICT_LABEL[s.verdict],
   ]);
-  out.push(renderTable(header, rows, numeric), '');
+  const details = plan.scenarios.map(
+    (s) => `  ${s.name}: binding limit ${s.sizing.binding.limit}, ${s.sizing.clients} OAuth client${s.sizing.clients === 1 ? '' : 's'}`,
+  );
+  return [renderTable(header, rows, numeric), '', ...details.map((d) => wrapLine(d))].join('\n');
+}
 
+function findingLines(plan: BudgetPlan): string[] {
   const scenarioNotes = plan.scenarios.flatMap((s) =>
     s.findings.map((f) => `  ${f.severity === 'error' ? 'error' : 'warning'}: ${s.name}: ${f.message}`),
   );
   const envNotes = plan.findings.map((f) => `  ${f.severity}: ${f.message}`);
-  if (scenarioNotes.length || envNotes.length) out.push('Findings:', ...scenarioNotes, ...envNotes, '');
+  return scenarioNotes.length || envNotes.length ? ['Findings:', ...scenarioNotes, ...envNotes, ''] : [];
+}
 
-  out.push(
+function workerLines(plan: BudgetPlan): string[] {
+  const w = plan.metadataWorker;
+  const r = plan.reportWorker;
+  return [
+    'Workers:',
+    `  metadata worker: ${w.neededRequestsPerMinute} requests/min needed; concurrency ${w.concurrency}, ${round1(w.requestsPerMinutePerInvocation)} requests/min per invocation, ${round1(w.requestsPerMinute)} in all${w.withinBudget ? '' : ' (OVER BUDGET)'}`,
+    `  report worker: concurrency ${r.concurrency}, ${round1(r.requestsPerMinutePerInvocation)} requests/min per invocation`,
+    '',
+  ];
+}
+
+function limitNote(l: BudgetPlan['limits'][number]): string {
+  if (l.confidence === 'declared') return `declared in genesys.endpointLimits (${l.appliesTo.join(', ')})`;
+  if (l.overridden) return `overridden (default ${l.defaultValue})`;
+  const howToRead =
+    l.apiKey || l.apiKeySuffix
+      ? `read it with npm run limits:fetch${l.apiKeySuffix ? ` -- --namespace ${l.namespace}` : ''}`
+      : `its API key is not published; set genesys.limits.${l.name}`;
+  return `UNCONFIRMED default: ${howToRead}`;
+}
+
+function limitLines(plan: BudgetPlan): string[] {
+  const notable = plan.limits.filter((l) => l.overridden || l.confidence === 'unconfirmed' || l.confidence === 'declared');
+  if (!notable.length) return [];
+  return ['Limits to know about:', ...notable.map((l) => `  ${l.name} = ${l.value} ${l.unit} per ${l.scope}: ${limitNote(l)}`), ''];
+}
+
+/**
+ * The human-readable budget: scenarios table, findings, workers, totals, the limits used. Every
+ * line fits TEXT_WIDTH columns (prose wraps with a hanging indent); `--json` has the full figures.
+ */
+export function formatBudget(plan: BudgetPlan): string {
+  const over = plan.scenarios.filter((s) => s.verdict === 'over-budget' || s.verdict === 'invalid').length;
+  const lines = [
+    `Rate budget for ${plan.environment} (headroom ${plan.headroomPercent} %: ${round1(plan.usablePerToken)} requests/min per token, ${round1(plan.usablePerClient)} per OAuth client)`,
+    '',
+    scenarioTable(plan),
+    '',
+    ...findingLines(plan),
     "Token creation (assumed spread over each scenario's ramp-up; the limit counts per OAuth client):",
     ...plan.scenarios.map((s) => `  ${s.name}: ${s.tokenCreation.assumption}`),
     '',
-  );
-
-  const w = plan.metadataWorker;
-  const r = plan.reportWorker;
-  out.push(
-    'Workers:',
-    `  metadata worker: ${w.neededRequestsPerMinute} requests/min needed; concurrency ${w.concurrency}, ${round1(w.requestsPerMinutePerInvocation)} requests/min per invocation, ${round1(w.requestsPerMinute)} in all${w.withinBudget ? '' : ' (OVER BUDGET)'}`,
-    `  report worker:   concurrency ${r.concurrency}, ${round1(r.requestsPerMinutePerInvocation)} requests/min per invocation`,
-    '',
+    ...workerLines(plan),
     `Totals: ${round1(plan.totals.requestsPerMinute)} requests/min, ${plan.totals.shards} shards, ${plan.totals.tokens} tokens, ${plan.runnerClients} runner OAuth clients`,
     '',
-  );
-  const notable = plan.limits.filter((l) => l.overridden || l.confidence === 'unconfirmed' || l.confidence === 'declared');
-  if (notable.length) {
-    out.push('Limits to know about:');
-    for (const l of notable) {
-      const note =
-        l.confidence === 'declared'
-          ? `declared in genesys.endpointLimits (${l.appliesTo.join(', ')})`
-          : l.overridden
-            ? `overridden (default ${l.defaultValue})`
-            : `UNCONFIRMED default: ${l.apiKey || l.apiKeySuffix ? `read it with npm run limits:fetch${l.apiKeySuffix ? ` -- --namespace ${l.namespace}` : ''}` : `its API key is not published; set genesys.limits.${l.name}`}`;
-      out.push(`  ${l.name} = ${l.value} ${l.unit} per ${l.scope}: ${note}`);
-    }
-    out.push('');
-  }
-  out.push(
-    plan.ok
-      ? 'Within budget.'
-      : `NOT within budget: ${plan.scenarios.filter((s) => s.verdict === 'over-budget' || s.verdict === 'invalid').length} scenario(s) to fix (see Findings).`,
-  );
-  out.push(
+    ...limitLines(plan),
+    plan.ok ? 'Within budget.' : `NOT within budget: ${over} scenario(s) to fix (see Findings).`,
     '',
     "util = the binding limit's use with the planned sizing, as a share of the limit (the budget ends at " +
-      `${100 - plan.headroomPercent} %); one token = the same with every thread on one token and one client.`,
-  );
-  return out.join('\n');
+      `${100 - plan.headroomPercent} %); 1 token = the same with every thread on one token and one client; ` +
+      'per shard = requests/min one shard is paced to.',
+  ];
+  return lines
+    .join('\n')
+    .split('\n')
+    .map((l) => (l.length > TEXT_WIDTH ? wrapLine(l) : l))
+    .join('\n');
 }
 
 /** The JSON form: the plan itself plus, per scenario, every limit use spelled out. */
