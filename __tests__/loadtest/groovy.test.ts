@@ -103,7 +103,9 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     // 3 s window: waits of 0.5-1, 1-2, 2-4 s fit at most; the 4-8 s wait of a 4th failure never does.
     expect(out.bounded.steps.length).toBeGreaterThanOrEqual(2);
     expect(out.bounded.steps.length).toBeLessThanOrEqual(4);
-    expect(out.bounded.log.join('\n')).toMatch(/ERROR loadlab: got 0 of 1 tokens after \d attempts in \d+ ms \(TOKEN_RETRY_WINDOW_SEC 3\); last: connection/);
+    expect(out.bounded.log.join('\n')).toMatch(
+      /ERROR loadlab: got 0 of 1 tokens after \d attempts in \d+ ms \(TOKEN_RETRY_WINDOW_SEC 3\); last: connection/,
+    );
     // A Retry-After beyond the window is not waited for.
     expect(out.tooLong.steps).toEqual([{ done: 'true', published: null, stop: true, message: 'OK' }]);
     expect(out.tooLong.retries).toBe(0);

@@ -172,7 +172,9 @@ describe('generated JMeter plan', () => {
     expect(post[0].props.scriptLanguage).toBe('groovy');
     expect(post[0].props.cacheKey).toBe('true');
     // The gate rests the token first thing, then the sample is tagged.
-    expect(script).toMatch(/gate\.onResponse\(prev\.getResponseCode\(\), prev\.getResponseHeaders\(\)[^\n]*\n[^]*loadlab_retry_after', String\.format/);
+    expect(script).toMatch(
+      /gate\.onResponse\(prev\.getResponseCode\(\), prev\.getResponseHeaders\(\)[^\n]*\n[^]*loadlab_retry_after', String\.format/,
+    );
     const gate = root.children[0].children[0].props.script;
     expect(gate).toContain("if (code != '429' || i < 0 || i >= state.length) return -1L");
     expect(gate).toMatch(/retry-after/i);

@@ -56,7 +56,12 @@ describe('simulator faults', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await call(sim, t, 'GET', '/api/v2/scripts')).status);
       expect(statuses).toEqual([429, 429, 429, 200, 200, 200]);
-      expect(sim.requests().filter((e) => e.status === 429).every((e) => e.retryAfterMs === 2500)).toBe(true);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 429)
+          .every((e) => e.retryAfterMs === 2500),
+      ).toBe(true);
     });
     expect(parseFaultsFlag('throttle-first=5,token-limit-first=2,token-drop-first=1')).toEqual({
       throttleFirst: 5,

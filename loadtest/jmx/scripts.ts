@@ -3,8 +3,9 @@
  * JMeter never substitutes into them; every tunable is read from a JMeter property at run time.
  * Shared state lives in JMeter properties (one JVM per shard):
  *   loadlab.tokens  List<String>, the shard's access tokens (swapped whole on refresh)
- *   loadlab.gate    the arrival gate (gate-script.ts): per token the rest after a 429, the requests in flight and the
- *                   catch-up cap; counters rr, skipped (arrivals dropped) and tokenRetries
+ *   loadlab.gate    the arrival gate (gate-script.ts): per token the rest after a 429, the
+ *                   requests in flight and the catch-up cap; counters rr, skipped (arrivals
+ *                   dropped) and tokenRetries
  */
 
 /** A setting from the test plan's variables (`${__P(NAME,default)}`), or the fallback. */
