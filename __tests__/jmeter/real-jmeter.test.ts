@@ -31,8 +31,9 @@ const perToken = catalogueLimits(env.config.genesys.limits).perToken;
 const out = mkdtempSync(path.join(tmpdir(), 'loadlab-jmeter-'));
 // Cold JMeter starts with 429s from the first request: CI runs 3 (bounded suite time); LOADLAB_JMETER_COLD_RUNS=10 for the full proof.
 const COLD_RUNS = Number(process.env.LOADLAB_JMETER_COLD_RUNS ?? 3);
-// A request that passed the gate just before the 429 came back may start this much after it.
-const IN_FLIGHT_MS = 30;
+// A request that passed the gate just before the 429 came back may start this much after it
+// (measured: at most 35 ms in 10 cold starts at a load average of 25 on this 2-core machine).
+const IN_FLIGHT_MS = 50;
 // One shard of agent-scripts (9 tokens, 54 requests/s) with 20 s windows at half scale.
 const AGENT_SCRIPTS_SHARD = { scenario: 'agent-scripts', compression: { minuteMs: 20_000, loadScale: 0.5 }, shards: 1 } as const;
 
