@@ -176,7 +176,7 @@ describe('generated JMeter plan', () => {
       /gate\.onResponse\(prev\.getResponseCode\(\), prev\.getResponseHeaders\(\)[^\n]*\n[^]*loadlab_retry_after', String\.format/,
     );
     const gate = root.children[0].children[0].props.script;
-    expect(gate).toContain("if (code != '429' || i < 0 || i >= state.length) return -1L");
+    expect(gate).toContain("long waitMs = code == '429' ? Math.min(maxWaitMs, retryAfterMs(headers, now, defaultWaitMs)) : -1L");
     expect(gate).toMatch(/retry-after/i);
     expect(gate).toContain('s[2] = Math.max(s[2], (double) (now + waitMs))');
     // The thread does not sleep: a sleeping thread leaves the timer's schedule behind, and its catch-up is a burst.
