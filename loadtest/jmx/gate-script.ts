@@ -38,7 +38,7 @@ class LoadlabGate {
   final long defaultWaitMs
   final long maxWaitMs
   final AtomicLong rr = new AtomicLong()
-  /** Arrivals dropped: token resting after a 429, or over its cap. */
+  /** Arrivals dropped: token resting after a 429, over its cap, or busy during the warm-up. */
   final AtomicLong skipped = new AtomicLong()
   /** Token requests retried after a backoff (all rounds). */
   final AtomicLong tokenRetries = new AtomicLong()
