@@ -58,7 +58,7 @@ describeWith('groovy')('plan scripts in Groovy', () => {
     expect(out.retry429.retryAfter).toBe('7.000');
     expect(out.retry429.message).toBe('Too Many Requests; token 1 rests 7000 ms per Retry-After');
     expect(out.retry429.pausedMs).toBeGreaterThanOrEqual(6990);
-    // From the moment the handler read the 429 (the harness compiles the script first, in sleptMs).
+    // From the moment the handler read the 429.
     expect(out.retry429.pausedMs).toBeLessThanOrEqual(7000 + out.retry429.sleptMs);
     expect(out.retry429.others).toEqual([0, 0]);
     expect(out.retry429.sleptMs).toBeLessThan(1000);
