@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rateHeaders, throttledReply, tokenCreationCheck, type SimLimits } from './admission';
-import { readBodyText, send } from './http';
+import { readBodyText, send, type Reply } from './http';
 import type { FixedWindowLimiter } from './limiter';
 import type { StatsCollector } from './stats';
 
@@ -35,6 +35,8 @@ export interface TokenIssuerOptions {
    * with Retry-After, the older behaviour.
    */
   readonly tokenThrottleStatus: TokenThrottleStatus;
+  /** An injected token fault (tokenDropFirst, tokenLimitFirst); none by default. */
+  readonly tokenFault?: () => 'drop' | Reply | undefined;
 }
 
 export type TokenThrottleStatus = 400 | 429;
@@ -66,6 +68,11 @@ export class TokenIssuer {
   /** Answers `POST /oauth/token`. */
   async handle(req: IncomingMessage, res: ServerResponse, contextId: string): Promise<void> {
     const t = this.o.now();
+    const fault = this.o.tokenFault?.();
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     const text = (await readBodyText(req)) ?? '';
     const form = new URLSearchParams(text);
     let id = form.get('client_id') ?? '';
@@ -82,6 +89,7 @@ export class TokenIssuer {
       this.o.stats.record({ status, endpoint: 'POST /oauth/token' }, t);
       send(res, { status, body, headers }, contextId);
     };
+    if (fault) return reply(fault.status, fault.body, fault.headers);
     if (form.get('grant_type') !== 'client_credentials') {
       return reply(400, { error: 'unsupported_grant_type', description: 'grant_type must be client_credentials' });
     }

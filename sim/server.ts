@@ -119,6 +119,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now,
     dropRetryAfter: () => faults.dropRetryAfter(),
     tokenThrottleStatus: options.tokenThrottleStatus ?? 400,
+    tokenFault: () => faults.tokenFault(),
   });
   let apiBase = '';
   const routes = apiRoutes({ limits, authorization, orgFacts, conversations, jobs, faults, random, apiBase: () => apiBase });

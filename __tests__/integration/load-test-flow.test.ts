@@ -61,9 +61,10 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
 /** Plan-wide tunables: the same for every shard, so the plan's defaults stand and the entrypoint need not pass them. */
 const PLAN_WIDE = [
   'TOKEN_REFRESH_SEC',
-  'TOKEN_MAX_RETRIES',
+  'TOKEN_RETRY_WINDOW_SEC',
   'RETRY_AFTER_DEFAULT_SEC',
   'RETRY_AFTER_MAX_SEC',
+  'GATE_WARMUP_SEC',
   'CONNECT_TIMEOUT_MS',
   'RESPONSE_TIMEOUT_MS',
 ];
