@@ -217,9 +217,9 @@ suite('loadtest/entrypoint.sh end to end (JMeter, the AWS CLI against moto, the 
     expectNoSecret(run, files);
   }, 300_000);
 
-  // Issue 25 item 2 (token fetches back off over a start-up window) is another change: until it lands,
-  // a blip of a few seconds at start costs the shard its test, and the shard says so with exit 4.
-  it('Genesys failing for the first 3 s (issue 25 item 2, token backoff): today the shard fails loudly with exit 4', async () => {
+  // The plan's token fetch backs off over its start-up window (TOKEN_RETRY_WINDOW_SEC), so a blip of a
+  // few seconds at start costs seconds, not the test.
+  it('Genesys failing for the first 3 s: the token fetch backs off, the shard runs its load and exits 0', async () => {
     const { testId, env: vars } = await uploadPlan();
     const port = await freePort();
     const late = `http://127.0.0.1:${port}`;
@@ -237,9 +237,11 @@ suite('loadtest/entrypoint.sh end to end (JMeter, the AWS CLI against moto, the 
     const run = await runShard({ ...vars, GENESYS_API_BASE: late, GENESYS_LOGIN_BASE: late });
     failing.close();
     await (await coming!).stop();
-    expect(run.code).toBe(SHARD_EXIT_CODES.TOKENS.code);
-    expect(run.output).toMatch(/error: got 0 of 3 access tokens/);
-    expect(Object.keys(await uploaded(testId)).sort()).toEqual(shardKeys(testId));
+    expect({ code: run.code, tail: run.output.slice(-1500) }).toEqual({ code: 0, tail: expect.stringContaining('ran its load:') });
+    const files = await uploaded(testId);
+    expect(Object.keys(files).sort()).toEqual(shardKeys(testId));
+    // The shard's JMeter log (uploaded as shard-0.log) shows the backoff that bridged the blip.
+    expect(files[shardKeys(testId)[1]]).toMatch(/loadlab: token retry 1 /);
     expectNoSecret(run, await uploaded(testId));
   }, 300_000);
 
