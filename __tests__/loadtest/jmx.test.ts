@@ -156,7 +156,7 @@ describe('generated JMeter plan', () => {
       const headers = JSON.stringify(byTag(main, 'HeaderManager'));
       expect(headers).not.toContain('Basic');
       expect(generatePlan(env, plan, s).xml).toContain('Bearer ${loadlab_token}');
-      expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('gate.pick(System.currentTimeMillis())');
+      expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('gate.pick(now)');
       // setUp builds (and warms) the round-robin gate before its first token request.
       expect(setUp.children[0].tag).toBe('JSR223Sampler');
       expect(setUp.children[0].props.script).toContain('rr.getAndIncrement()');
