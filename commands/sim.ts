@@ -7,7 +7,7 @@ import { loadSelectedEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
 import { parseOrgFact, type OrgFactsOverrides } from '../sim/org-facts';
 import { parseEndpointLimitFlag } from '../lib/ratelimits/endpoint-limits';
-import { catalogueLimits, simEndpointLimits, startSimulator, type SimClient } from '../sim/server';
+import { catalogueLimits, simEndpointLimits, startSimulator, type SimClient, type Simulator } from '../sim/server';
 
 export const SIM_USAGE = `usage: npm run sim -- [options]
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
@@ -126,18 +126,7 @@ export async function runSim(argv: readonly string[]): Promise<number | void> {
     },
     seed: numberOption('seed', values.seed, { integer: true }),
   });
-  console.log(`Genesys Cloud simulator on ${sim.url}  (login and API base)`);
-  console.log(
-    `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client (over it: HTTP ${tokenThrottle})`,
-  );
-  for (const e of sim.limits.endpoints) console.log(`  endpoint limit: ${e.method} ${e.path}: ${e.perWindow} per window per ${e.scope}`);
-  console.log(
-    clients.length
-      ? `  clients: ${clients.map((c) => c.id).join(', ')}`
-      : '  clients: any id/secret is accepted (pass --client ID:SECRET to restrict)',
-  );
-  console.log(`  faults: ${JSON.stringify(sim.faults())}`);
-  console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST -H 'content-type: application/json' ${sim.url}/__sim/reset`);
+  printBanner(sim, tokenThrottle, clients);
 
   const every = numberOption('stats-every-sec', values['stats-every-sec'], { min: 0 }) ?? 5;
   let lastTotal = 0;
@@ -164,4 +153,20 @@ export async function runSim(argv: readonly string[]): Promise<number | void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/** What the simulator listens on and enforces, and how to read or reset its counters. */
+function printBanner(sim: Simulator, tokenThrottle: number, clients: readonly { id: string }[]): void {
+  console.log(`Genesys Cloud simulator on ${sim.url}  (login and API base)`);
+  console.log(
+    `  limits per ${sim.minuteMs} ms window: ${sim.limits.perToken}/token, ${sim.limits.perClient}/client, ${sim.limits.tokenCreationPerClient} tokens/client (over it: HTTP ${tokenThrottle})`,
+  );
+  for (const e of sim.limits.endpoints) console.log(`  endpoint limit: ${e.method} ${e.path}: ${e.perWindow} per window per ${e.scope}`);
+  console.log(
+    clients.length
+      ? `  clients: ${clients.map((c) => c.id).join(', ')}`
+      : '  clients: any id/secret is accepted (pass --client ID:SECRET to restrict)',
+  );
+  console.log(`  faults: ${JSON.stringify(sim.faults())}`);
+  console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST -H 'content-type: application/json' ${sim.url}/__sim/reset`);
 }
