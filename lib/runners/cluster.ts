@@ -74,30 +74,7 @@ export class RunnerCluster extends Construct {
     });
     this.taskArnPattern = `arn:${partition}:ecs:${region}:${accountId}:task/${names.cluster}/*`;
 
-    this.repository = new EcrRepository(this, 'repository', {
-      name: names.repository,
-      // A tag always means the same image: a rebuilt image needs a new runners.imageTag.
-      imageTagMutability: 'IMMUTABLE',
-      imageScanningConfiguration: { scanOnPush: true },
-      // SSE-KMS with the account's AWS managed ECR key: KMS audit trail, no key policy to maintain for a
-      // repository that lives only as long as the runners stack.
-      encryptionConfiguration: [{ encryptionType: 'KMS' }],
-      // The runners stack is ephemeral; images are rebuilt from loadtest/Dockerfile in minutes.
-      forceDelete: true,
-    });
-    new EcrLifecyclePolicy(this, 'repository-lifecycle', {
-      repository: this.repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: `keep the newest ${props.keepImages ?? 10} images`,
-            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 10 },
-            action: { type: 'expire' },
-          },
-        ],
-      }),
-    });
+    this.repository = this.addRepository(props);
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.logGroup,
@@ -105,28 +82,7 @@ export class RunnerCluster extends Construct {
       kmsKeyId: props.logsKmsKeyArn,
     });
 
-    this.executionRole = new ServiceRole(this, 'execution-role', {
-      roleName: names.executionRole,
-      service: 'ecs-tasks.amazonaws.com',
-      description: `Pulls the JMeter image and writes shard logs for ${names.cluster}`,
-      sourceAccount: accountId,
-    });
-    this.executionRole.addToPolicy({
-      sid: 'PullJmeterImage',
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [this.repository.arn],
-    });
-    this.executionRole.addToPolicy({
-      // ecr:GetAuthorizationToken has no resource type: AWS accepts only "*" for it.
-      sid: 'EcrLogin',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    });
-    this.executionRole.addToPolicy({
-      sid: 'WriteShardLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [`${this.logGroup.arn}:*`],
-    });
+    this.executionRole = this.addExecutionRole(props);
 
     const environment = Object.entries(props.environment)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -223,5 +179,62 @@ export class RunnerCluster extends Construct {
       actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
       resources: [`arn:${partition}:events:${region}:${accountId}:rule/StepFunctionsGetEventsForECSTaskRule`],
     });
+  }
+
+  /** The image repository (immutable tags, scanned on push, KMS) and its keep-the-newest lifecycle. */
+  private addRepository(props: RunnerClusterProps): EcrRepository {
+    const repository = new EcrRepository(this, 'repository', {
+      name: props.names.repository,
+      // A tag always means the same image: a rebuilt image needs a new runners.imageTag.
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      // SSE-KMS with the account's AWS managed ECR key: KMS audit trail, no key policy to maintain for a
+      // repository that lives only as long as the runners stack.
+      encryptionConfiguration: [{ encryptionType: 'KMS' }],
+      // The runners stack is ephemeral; images are rebuilt from loadtest/Dockerfile in minutes.
+      forceDelete: true,
+    });
+    new EcrLifecyclePolicy(this, 'repository-lifecycle', {
+      repository: repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `keep the newest ${props.keepImages ?? 10} images`,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 10 },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    });
+    return repository;
+  }
+
+  /** The task execution role: pull the image, write the shard logs. */
+  private addExecutionRole(props: RunnerClusterProps): ServiceRole {
+    const { names, accountId } = props;
+    const role = new ServiceRole(this, 'execution-role', {
+      roleName: names.executionRole,
+      service: 'ecs-tasks.amazonaws.com',
+      description: `Pulls the JMeter image and writes shard logs for ${names.cluster}`,
+      sourceAccount: accountId,
+    });
+    role.addToPolicy({
+      sid: 'PullJmeterImage',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: [this.repository.arn],
+    });
+    role.addToPolicy({
+      // ecr:GetAuthorizationToken has no resource type: AWS accepts only "*" for it.
+      sid: 'EcrLogin',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    });
+    role.addToPolicy({
+      sid: 'WriteShardLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${this.logGroup.arn}:*`],
+    });
+    return role;
   }
 }
