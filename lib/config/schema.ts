@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
+import { costSchema } from './cost-schema';
 import { endpointLimit, limitOverrides } from './limits-schema';
 
 /**
@@ -59,6 +60,8 @@ const scenario = z
      * Default false.
      */
     expectThrottling: z.boolean().default(false),
+    /** Refuse this scenario when its estimated cost per run exceeds this (USD); overrides cost.maxCostPerRun. */
+    maxCostPerRun: z.number().positive().max(100000).optional(),
     /**
      * Pin the sizing instead of letting the planner choose it (e.g. `{ "shards": 1, "tokensPerShard": 1 }`
      * reproduces "every thread shares one token"). Default: the planner sizes the scenario.
@@ -262,6 +265,7 @@ export const environmentSchema = z
       })
       .strict()
       .default({}),
+    cost: costSchema,
     /** Ephemeral environments (`pr-*`) expire; the janitor destroys them after this. */
     ephemeral: z
       .object({ ttlHours: int(1, 24 * 30).default(72) })

@@ -4,6 +4,7 @@
  * messages.ts, the assembly planner.ts.
  */
 import type { ScenarioConfig } from '../config/schema';
+import type { CostEstimate } from '../cost/estimate';
 import { limitAppliesTo, sameTemplate, type LimitScope, type LimitSpec, type LimitUnit, type ResolvedLimit } from './catalogue';
 
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
@@ -17,7 +18,8 @@ export type FindingCode =
   | 'sync-analytics-query'
   | 'per-recording-fetch'
   | 'unconfirmed-limit'
-  | 'pipeline-over-budget';
+  | 'pipeline-over-budget'
+  | 'over-cost';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';
@@ -143,6 +145,8 @@ export interface BudgetPlan {
   readonly totals: { readonly requestsPerMinute: number; readonly shards: number; readonly tokens: number };
   /** Environment-level findings (pipeline, client pool). Scenario findings are on each scenario. */
   readonly findings: readonly Finding[];
+  /** What a run of each scenario and a day of the idle environment cost (lib/cost). */
+  readonly cost: CostEstimate;
   /** False when any scenario is over budget or invalid, or an environment-level finding is an error. */
   readonly ok: boolean;
 }

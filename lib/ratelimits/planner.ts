@@ -11,6 +11,9 @@
  * outright instead of slowing down.
  */
 import type { EnvironmentFile, ScenarioConfig } from '../config/schema';
+import { estimateCost } from '../cost/estimate';
+import { guardScenarios, guardStanding } from '../cost/guard';
+import { priceTable } from '../cost/prices';
 import { endpointLimitSpecs } from './endpoint-limits';
 import {
   ANALYTICS_JOBS_LIMIT,
@@ -161,11 +164,13 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
   const usablePerClient = usable(ctx.client, ctx.headroom);
 
   let nextClient = 0;
-  const scenarios = env.loadProfile.scenarios.map((s) => {
+  const rated = env.loadProfile.scenarios.map((s) => {
     const plan = planScenario(s, ctx, nextClient);
     nextClient += plan.sizing.clients;
     return plan;
   });
+  const cost = estimateCost(env, rated, nextClient, priceTable(env.aws.region, env.cost.prices));
+  const scenarios = guardScenarios(env, rated, cost);
 
   // Both workers are fed by SQS event source mappings, whose maximum concurrency is at least 2.
   const metadataWorker = planWorker(env.pipeline.expectedEventsPerMinute * env.pipeline.callsPerEvent, usablePerToken, usablePerClient, 2);
@@ -188,6 +193,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
       message: `the scenarios need ${nextClient} runner OAuth clients in all (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or split the scenarios over environments`,
     });
   }
+  findings.push(...guardStanding(env, cost.standing));
   const ok =
     findings.every((f) => f.severity !== 'error') && scenarios.every((s) => s.verdict === 'ok' || s.verdict === 'throttling-expected');
   return {
@@ -205,6 +211,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
       shards: scenarios.reduce((sum, s) => sum + s.sizing.shards, 0),
       tokens: scenarios.reduce((sum, s) => sum + s.sizing.tokens, 0),
     },
+    cost,
     findings,
     ok,
   };
