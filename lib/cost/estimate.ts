@@ -167,3 +167,23 @@ export function estimateCost(
     standing: estimateStanding(env, runnerClients, prices),
   };
 }
+
+/**
+ * One launch as `npm run loadtest` starts it: fewer shards than planned run at the same rate
+ * each, so the scenario's rate scales with the shards; the duration may be overridden too.
+ */
+export function estimateLaunch(
+  env: EnvironmentFile,
+  planned: ScenarioPlan,
+  launch: { readonly shards: number; readonly durationSec: number },
+  prices: PriceTable,
+): ScenarioCost {
+  const share = launch.shards / planned.sizing.shards;
+  const run: ScenarioPlan = {
+    ...planned,
+    durationSec: launch.durationSec,
+    requestsPerMinute: planned.requestsPerMinute * share,
+    sizing: { ...planned.sizing, shards: launch.shards },
+  };
+  return estimateScenario(run, env, prices);
+}
