@@ -19,8 +19,7 @@ export function pricesUsed(cost: CostEstimate): string {
 export function costSection(cost: CostEstimate): string[] {
   const width = Math.max(8, ...cost.scenarios.map((s) => s.scenario.length));
   const rows = cost.scenarios.map(
-    (s) =>
-      `  ${s.scenario.padEnd(width)}  ${usd(s.usd).padStart(8)}  biggest: ${s.biggest.what.split(':')[0]} ${usd(s.biggest.usd)}`,
+    (s) => `  ${s.scenario.padEnd(width)}  ${usd(s.usd).padStart(8)}  biggest: ${s.biggest.what.split(':')[0]} ${usd(s.biggest.usd)}`,
   );
   const idle = cost.standing.lines.map((l) => `${l.what.split(' (')[0]} ${cents(l.usd)}`).join(', ');
   return [
