@@ -100,7 +100,7 @@ export async function runSim(argv: readonly string[]): Promise<number | void> {
       : '  clients: any id/secret is accepted (pass --client ID:SECRET to restrict)',
   );
   console.log(`  faults: ${JSON.stringify(sim.faults())}`);
-  console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST ${sim.url}/__sim/reset`);
+  console.log(`  stats: curl ${sim.url}/__sim/stats    reset: curl -X POST -H 'content-type: application/json' ${sim.url}/__sim/reset`);
 
   const every = numberOption('stats-every-sec', values['stats-every-sec'], { min: 0 }) ?? 5;
   let lastTotal = 0;

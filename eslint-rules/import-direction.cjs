@@ -36,7 +36,7 @@ const LAYERS = [
       '.gen',
     ],
   },
-  { name: 'runtime', rank: 2, side: 'runtime', paths: ['lib/genesys-client', 'functions', 'loadtest', 'sim'] },
+  { name: 'runtime', rank: 2, side: 'runtime', paths: ['lib/genesys-client', 'functions', 'loadtest', 'sim', 'rehearsal'] },
   { name: 'stacks', rank: 3, side: 'infrastructure', paths: ['stacks'] },
   { name: 'composition root', rank: 4, side: 'infrastructure', paths: ['app'] },
   // Every command's logic (parsing, help, the work); entry points only call it.

@@ -86,9 +86,11 @@ export function apiHandler(d: ApiHandlerDeps): ApiHandler {
       : (d.faults.preempt(faultable, contextId) ?? (await routeReply()));
     d.stats.record({ status: reply.status, endpoint, clientId: token.clientId, tokenLabel: token.label }, t0);
     entry.status = reply.status;
+    if (reply.injected) entry.injected = reply.injected;
     if (reply.status === 429) {
       entry.retryAfterMs = reply.retryAfterMs ?? null;
-      entry.limit = verdict.binding.name;
+      // Only a 429 the limits gave names a limit: an injected one names its fault instead.
+      if (!reply.injected) entry.limit = verdict.binding.name;
     }
     const delay = d.faults.delayMs(faultable);
     if (delay > 0) await sleep(delay);

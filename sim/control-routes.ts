@@ -1,7 +1,11 @@
 /**
  * The simulator's control routes under `/__sim/` (no auth; the server listens on 127.0.0.1 only):
  * stats, the request log, health, reset, faults, client registration, and the media links the
- * recording fixtures point at.
+ * recording fixtures point at. A web page open in a browser during a rehearsal can reach
+ * 127.0.0.1 too, so these routes answer only requests addressed to the simulator itself (Host
+ * `127.0.0.1:<port>` or `localhost:<port>`, else 403: DNS rebinding) and take bodies only as
+ * `application/json` (else 415), a type no page can send cross-origin without a CORS preflight,
+ * which the simulator never grants.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimLimits } from './admission';
@@ -12,6 +16,8 @@ import type { SimStats } from './stats';
 
 /** What the control routes drive: the simulator's own handle. */
 export interface ControlTarget {
+  /** The loopback port the simulator listens on: the only one a Host header may name. */
+  readonly port: number;
   readonly minuteMs: number;
   readonly limits: SimLimits;
   stats(): SimStats;
@@ -29,8 +35,32 @@ export type ControlHandler = (
   contextId: string,
 ) => Promise<void>;
 
+/** Why a control request is refused before any route sees it (403 or 415), or undefined. */
+export function refusal(req: IncomingMessage, port: number): { status: 403 | 415; code: string; message: string } | undefined {
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    return {
+      status: 403,
+      code: 'forbidden',
+      message: `Host must be 127.0.0.1:${port} or localhost:${port} (got ${JSON.stringify(req.headers.host ?? '')})`,
+    };
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (req.method !== 'GET' && req.method !== 'HEAD' && type !== 'application/json') {
+    return {
+      status: 415,
+      code: 'unsupported.media.type',
+      message: `${req.method} ${req.url ?? ''} takes Content-Type: application/json (got ${JSON.stringify(req.headers['content-type'] ?? '')})`,
+    };
+  }
+  return undefined;
+}
+
 export function controlHandler(sim: ControlTarget, requestLog: RequestLog): ControlHandler {
   return async (req, res, path, query, contextId) => {
+    const refused = refusal(req, sim.port);
+    if (refused)
+      return send(res, { status: refused.status, body: errorBody(refused.status, refused.code, refused.message, contextId) }, contextId);
     const body = async (): Promise<unknown> => {
       const text = (await readBodyText(req)) ?? '';
       return text ? JSON.parse(text) : {};

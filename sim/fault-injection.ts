@@ -46,8 +46,9 @@ export class FaultInjector {
       return {
         status: 429,
         headers: { 'retry-after': String(seconds), 'x-sim-retry-after-ms': String(Math.ceil(waitMs)) },
-        // The request log records the pause it asked for, like a limiter's 429.
+        // The request log records the pause it asked for, like a limiter's 429, and that a fault made it.
         retryAfterMs: Math.ceil(waitMs),
+        injected: 'throttleRate',
         body: errorBody(
           429,
           'too.many.requests.retry.after',
@@ -58,7 +59,11 @@ export class FaultInjector {
     }
     if (applies && this.random() < (f.errorRate ?? 0)) {
       const status = f.errorStatus ?? 503;
-      return { status, body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId) };
+      return {
+        status,
+        body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId),
+        injected: 'errorRate',
+      };
     }
     return undefined;
   }

@@ -10,7 +10,12 @@ export interface Reply {
   readonly headers?: Record<string, string>;
   /** 429: the wait announced in ms, or null when the headers were dropped (faults). */
   readonly retryAfterMs?: number | null;
+  /** Set when a fault made this reply instead of the route or the limits: the fault's name (`throttleRate`, `errorRate`). */
+  readonly injected?: InjectedFault;
 }
+
+/** The faults that replace a reply (sim/faults.ts), as the request log names them. */
+export type InjectedFault = 'throttleRate' | 'errorRate';
 
 /** The Platform API's request.bytes.max: larger bodies are answered 413. */
 export const MAX_BODY_BYTES = 512_000;

@@ -1,3 +1,5 @@
+import type { InjectedFault } from './http';
+
 /**
  * The simulator's request log: one entry per API request, in arrival order, so tests and
  * benchmarks can check what reached the "platform" and when, e.g. that no request used a token
@@ -21,8 +23,10 @@ export interface RequestLogEntry {
   readonly token?: string;
   /** 429 only: the exact wait the simulator asked for in ms; `null` when the fault dropped the headers. */
   retryAfterMs?: number | null;
-  /** Limit name of a 429. */
+  /** Limit name of a 429 the rate limits gave (absent for an injected one). */
   limit?: string;
+  /** The fault that made this reply (`throttleRate`: an injected 429, `errorRate`: an injected 5xx); absent for real answers. */
+  injected?: InjectedFault;
   /** The `inin-correlation-id` the simulator answered with. */
   readonly correlationId: string;
 }

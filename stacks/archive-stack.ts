@@ -35,8 +35,10 @@ export class ArchiveStack extends LoadlabStack {
       coldStorageClass: config.archive.coldStorageClass,
       noncurrentVersionExpirationDays: config.archive.noncurrentVersionExpirationDays,
       accessLogRetentionDays: config.archive.accessLogRetentionDays,
-      recordingsObjectLock: config.archive.objectLock,
+      recordingsObjectLock: config.archive.objectLock.enabled ? config.archive.objectLock : undefined,
       exportRoleExtraActions: config.archive.exportRoleExtraActions,
+      breakGlassRoleArn: config.archive.breakGlassRoleArn,
+      readerRoleArns: config.archive.readerRoleArns,
     });
     this.refs = this.archive.refs;
 

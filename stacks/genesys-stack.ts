@@ -113,12 +113,17 @@ export class GenesysStack extends LoadlabStack {
       exportRoleArn: target.roleArn,
       genesysAwsAccountId: env.genesys.awsAccountId,
     });
-    if (!exportConfig.retentionPolicy) return;
+    // A pr-* environment's conversations are in its base's org, whose policy already exports them.
+    if (!exportConfig.retentionPolicy || env.ephemeral) return;
+    const testOrg = env.config.genesys.testOrg;
     this.recordingExportPolicy = new RecordingExportPolicy(this, 'recording-export-policy', {
       name: `${prefix}-recording-export`,
-      description: `genesys-loadlab ${env.name}: export ${exportConfig.queueIds.length > 0 ? "the test queues'" : 'all'} recordings (screen recordings included) to S3.`,
+      description: `genesys-loadlab ${env.name}: export ${testOrg ? 'the test org' : 'the test queues, users or wrap-up codes'}'s recordings (screen recordings included) to S3.`,
       integrationId: this.recordingExport.integrationId,
       queueIds: exportConfig.queueIds,
+      userIds: exportConfig.userIds,
+      wrapUpCodeIds: exportConfig.wrapUpCodeIds,
+      orgWide: testOrg,
     });
   }
 

@@ -3,8 +3,8 @@ import type { Environment } from '../lib/config';
 import type { BudgetPlan } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
-import { EventPipeline } from '../lib/pipeline';
-import { LoadRunners } from '../lib/runners/runners';
+import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
+import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
 import type { GenesysRefs } from '../lib/genesys/refs';
 
@@ -15,6 +15,48 @@ export interface RunnersStackProps {
   readonly archive?: ArchiveRefs;
   /** The genesys stack's references (OAuth clients, partner event source); stacks pass references, not stacks. */
   readonly genesys: GenesysRefs;
+}
+
+type FromEnvironment<P> = Omit<P, 'genesys' | 'archive' | 'alarmActions' | 'reportJobs' | 'reportEntry' | 'logsKmsKeyArn'>;
+
+/** The event pipeline's settings from an environment and its plan (the workers exactly as planned). */
+export function pipelineProps(env: Environment, plan: BudgetPlan): FromEnvironment<EventPipelineProps> {
+  const { pipeline, aws, genesys } = env.config;
+  return {
+    envName: env.name,
+    resourcePrefix: env.resourcePrefix,
+    region: aws.region,
+    accountId: aws.accountId,
+    genesysApiBase: env.genesys.apiBase,
+    genesysLoginBase: env.genesys.loginBase,
+    topics: genesys.eventBridge.topics,
+    metadataWorker: plan.metadataWorker,
+    reportWorker: plan.reportWorker,
+    batchSize: pipeline.batchSize,
+    workerTimeoutSec: pipeline.workerTimeoutSec,
+    maxReceiveCount: pipeline.maxReceiveCount,
+    logRetentionDays: pipeline.logRetentionDays,
+  };
+}
+
+/** The load runners' settings from an environment and its plan (the scenarios exactly as planned). */
+export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironment<LoadRunnersProps> {
+  const { aws, runners } = env.config;
+  return {
+    envName: env.name,
+    resourcePrefix: env.resourcePrefix,
+    region: aws.region,
+    accountId: aws.accountId,
+    existingNetwork: aws.network,
+    cpu: runners.cpu,
+    memoryMiB: runners.memoryMiB,
+    fargateSpot: runners.fargateSpot,
+    imageTag: runners.imageTag,
+    logRetentionDays: runners.logRetentionDays,
+    genesysApiBase: env.genesys.apiBase,
+    genesysLoginBase: env.genesys.loginBase,
+    scenarios: plan.scenarios,
+  };
 }
 
 /** `<env>-runners`: ephemeral compute and the event pipeline; nothing here computes while idle (see the README for the few fixed costs). */
@@ -28,15 +70,9 @@ export class RunnersStack extends LoadlabStack {
     super(scope, props.env, 'runners');
     this.addAwsProvider();
     const archive = archiveRefsFor(this, props.env, props.archive);
-    this.pipeline = new EventPipeline(this, 'pipeline', {
-      env: props.env,
-      plan: props.plan,
-      genesys: props.genesys,
-      archive,
-    });
+    this.pipeline = new EventPipeline(this, 'pipeline', { ...pipelineProps(props.env, props.plan), genesys: props.genesys, archive });
     this.runners = new LoadRunners(this, 'runners', {
-      env: props.env,
-      plan: props.plan,
+      ...runnersProps(props.env, props.plan),
       archive,
       genesys: props.genesys,
       reportJobs: this.pipeline.reportJobsQueue,

@@ -8,14 +8,13 @@ import type { Environment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { exampleInput, loadFrom, repoEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
-import { archiveBucketProblems, statementsOf, type ExpectedLifecycle } from './bucket-checks';
+import { archiveBucketProblems, PROTECTED_ACTIONS, statementsOf, type ExpectedLifecycle } from './bucket-checks';
 
 const ORG = '3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b';
 const DEFAULTS: ExpectedLifecycle = {
   transitionToInfrequentAccessDays: 30,
   transitionToColdDays: 180,
   coldStorageClass: 'GLACIER_IR',
-  noncurrentVersionExpirationDays: 90,
 };
 
 /** Only the archive stack: its tests do not depend on how the other stacks are built. */
@@ -74,10 +73,12 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
       'added-later: versioning must be Enabled',
       'added-later: needs default encryption',
       'added-later: bucket policy needs a TLS-only deny on the bucket and its objects',
+      `added-later: bucket policy must deny ${PROTECTED_ACTIONS.join(', ')} to all but nobody`,
+      'added-later: bucket policy must deny puts asking for other than SSE-KMS',
+      'added-later: bucket policy must deny puts naming another key than the default one',
       'added-later: needs a lifecycle configuration',
       'added-later: lifecycle must move objects to STANDARD_IA after 30 days',
       'added-later: lifecycle must move objects to GLACIER_IR after 180 days',
-      'added-later: lifecycle must expire noncurrent versions after 90 days',
       'added-later: lifecycle must abort incomplete multipart uploads after 7 days',
       'added-later: needs server access logging to the access-log bucket',
     ]);
@@ -107,6 +108,8 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
       transitionToInfrequentAccessDays: 45,
       transitionToGlacierDays: 120,
       noncurrentVersionExpirationDays: 30,
+      // Old versions may expire only once their lock has: at least the retention.
+      objectLock: { retentionDays: 30 },
       coldStorageClass: 'DEEP_ARCHIVE',
       accessLogRetentionDays: 60,
     };
@@ -136,8 +139,30 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
 });
 
 describe('object lock', () => {
-  it('is off by default', () => {
-    expect(example().json.resource!.aws_s3_bucket_object_lock_configuration).toBeUndefined();
+  it('is on by default for the recordings bucket: GOVERNANCE, 365 days', () => {
+    const { json, text } = example();
+    const lock = only(json, 'aws_s3_bucket_object_lock_configuration');
+    expect(lock.bucket).toBe(bucketRef(json, archiveNames('example', '111122223333').recordingsBucket, 'id'));
+    expect(text).toHaveResourceWithProperties(S3BucketObjectLockConfigurationA, {
+      object_lock_enabled: 'Enabled',
+      rule: { default_retention: { mode: 'GOVERNANCE', days: 365 } },
+    });
+  });
+
+  it('archive.objectLock.enabled false leaves it off', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.archive.objectLock = { enabled: false };
+    expect(archiveOf(input).json.resource!.aws_s3_bucket_object_lock_configuration).toBeUndefined();
+  });
+
+  it('refuses a noncurrent-version expiration shorter than the retention, naming both fields', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.archive.noncurrentVersionExpirationDays = 90;
+    expect(() => loadFrom({ example: input }, 'example')).toThrow(
+      'archive.noncurrentVersionExpirationDays must be at least archive.objectLock.retentionDays (365): S3 keeps locked versions anyway; raise it or remove it to keep versions for ever (got 90)',
+    );
+    input.archive.objectLock = { enabled: false };
+    expect(() => loadFrom({ example: input }, 'example')).not.toThrow();
   });
 
   it.each(['GOVERNANCE', 'COMPLIANCE'])('%s mode from config applies to the recordings bucket only', (mode) => {

@@ -8,8 +8,23 @@ export interface ExpectedLifecycle {
   readonly transitionToInfrequentAccessDays: number;
   readonly transitionToColdDays: number;
   readonly coldStorageClass: string;
-  readonly noncurrentVersionExpirationDays: number;
+  /** Days old versions of the data buckets are kept; undefined: for ever (no noncurrent expiration). */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** The role the bucket policies' protecting deny excepts; undefined: nobody. */
+  readonly breakGlassRoleArn?: string;
 }
+
+/** What an archive bucket policy must deny to everyone but break-glass (written out here, not imported). */
+export const PROTECTED_ACTIONS = [
+  's3:DeleteObjectVersion',
+  's3:BypassGovernanceRetention',
+  's3:PutLifecycleConfiguration',
+  's3:PutBucketVersioning',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutEncryptionConfiguration',
+];
 
 type Body = Record<string, any>;
 
@@ -83,6 +98,50 @@ export function archiveBucketProblems(json: SynthesizedStack, expected: Expected
     if (statements.some((s) => s.Effect !== 'Deny' && (s.Principal === '*' || list(s.Principal?.AWS).includes('*')))) {
       p('bucket policy must not allow Principal "*"');
     }
+    const exceptBreakGlass = expected.breakGlassRoleArn ? { ArnNotLike: { 'aws:PrincipalArn': expected.breakGlassRoleArn } } : undefined;
+    const protects = statements.some(
+      (s) =>
+        s.Effect === 'Deny' &&
+        s.Principal === '*' &&
+        PROTECTED_ACTIONS.every((a) => list(s.Action).includes(a)) &&
+        list(s.Resource).includes(arn) &&
+        list(s.Resource).includes(`${arn}/*`) &&
+        JSON.stringify(s.Condition) === JSON.stringify(exceptBreakGlass),
+    );
+    if (!protects) p(`bucket policy must deny ${PROTECTED_ACTIONS.join(', ')} to all but ${expected.breakGlassRoleArn ?? 'nobody'}`);
+    if (!isLogTarget) {
+      const putDeny = (key: string, value: unknown) =>
+        statements.some(
+          (s) =>
+            s.Effect === 'Deny' &&
+            s.Principal === '*' &&
+            list(s.Action).includes('s3:PutObject') &&
+            list(s.Resource).includes(`${arn}/*`) &&
+            JSON.stringify(s.Condition) === JSON.stringify({ StringNotEqualsIfExists: { [key]: value } }),
+        );
+      if (!putDeny('s3:x-amz-server-side-encryption', 'aws:kms')) p('bucket policy must deny puts asking for other than SSE-KMS');
+      if (!putDeny('s3:x-amz-server-side-encryption-aws-kms-key-id', byDefault?.kms_master_key_id)) {
+        p('bucket policy must deny puts naming another key than the default one');
+      }
+    }
+    // The policy denies changing these, so it must come after them (first apply included).
+    const configs = [
+      'aws_s3_bucket_versioning',
+      'aws_s3_bucket_server_side_encryption_configuration',
+      'aws_s3_bucket_lifecycle_configuration',
+    ];
+    const lockedBy = byType(json, 'aws_s3_bucket_object_lock_configuration').filter(([, b]) => b.bucket === ref);
+    const needed = [
+      ...configs.flatMap((type) =>
+        byType(json, type)
+          .filter(([, b]) => b.bucket === ref)
+          .map(([n]) => `${type}.${n}`),
+      ),
+      ...lockedBy.map(([n]) => `aws_s3_bucket_object_lock_configuration.${n}`),
+    ];
+    if (pol.length === 1 && !needed.every((d) => list(pol[0].depends_on).includes(d))) {
+      p('bucket policy must depend on the versioning, encryption, lifecycle and object lock configurations');
+    }
 
     const lc = forBucket(json, 'aws_s3_bucket_lifecycle_configuration', name);
     const rules: Body[] = lc[0]?.rule ?? [];
@@ -98,12 +157,13 @@ export function archiveBucketProblems(json: SynthesizedStack, expected: Expected
     if (!expires && !hasTransition(expected.transitionToColdDays, expected.coldStorageClass)) {
       p(`lifecycle must move objects to ${expected.coldStorageClass} after ${expected.transitionToColdDays} days`);
     }
-    if (
-      !enabled.some((r) =>
-        list(r.noncurrent_version_expiration).some((e: any) => e.noncurrent_days === expected.noncurrentVersionExpirationDays),
-      )
-    ) {
-      p(`lifecycle must expire noncurrent versions after ${expected.noncurrentVersionExpirationDays} days`);
+    // Access logs are never overwritten: their only old versions are what expiration leaves, gone a day later.
+    const noncurrentDays = isLogTarget ? 1 : expected.noncurrentVersionExpirationDays;
+    const noncurrent = enabled.flatMap((r) => list(r.noncurrent_version_expiration).map((e: any) => e.noncurrent_days));
+    if (noncurrentDays === undefined && noncurrent.length > 0)
+      p(`lifecycle must keep noncurrent versions (found ${noncurrent.join(', ')} days)`);
+    if (noncurrentDays !== undefined && (noncurrent.length !== 1 || noncurrent[0] !== noncurrentDays)) {
+      p(`lifecycle must expire noncurrent versions after ${noncurrentDays} days`);
     }
     if (!enabled.some((r) => list(r.abort_incomplete_multipart_upload).some((a: any) => a.days_after_initiation === 7))) {
       p('lifecycle must abort incomplete multipart uploads after 7 days');

@@ -12,16 +12,25 @@ function problemsOf(input: unknown): readonly string[] {
 }
 
 describe('archive config', () => {
-  it('defaults: 30/180 days to Standard-IA/Glacier Instant Retrieval, 90 days of history, 365 days of access logs, no extras', () => {
+  it('defaults: 30/180 days to Standard-IA/Glacier Instant Retrieval, history kept, recordings locked 365 days (GOVERNANCE), 365 days of access logs, no break-glass, no extras', () => {
     const config = parseEnvironmentFile({ ...exampleInput(), archive: undefined }, 'e.json');
     expect(config.archive).toEqual({
       transitionToInfrequentAccessDays: 30,
       transitionToGlacierDays: 180,
-      noncurrentVersionExpirationDays: 90,
+      objectLock: { enabled: true, mode: 'GOVERNANCE', retentionDays: 365 },
       coldStorageClass: 'GLACIER_IR',
       accessLogRetentionDays: 365,
       exportRoleExtraActions: [],
+      readerRoleArns: [],
     });
+  });
+
+  it('reader roles must be IAM role ARNs', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.archive.readerRoleArns = ['arn:aws:iam::111122223333:user/alice'];
+    expect(problemsOf(input)).toEqual([
+      'e.json: archive.readerRoleArns[0] must be an IAM role ARN such as arn:aws:iam::111122223333:role/name (got "arn:aws:iam::111122223333:user/alice")',
+    ]);
   });
 
   it('names the field and the fix for values S3 would reject', () => {

@@ -26,7 +26,7 @@ function optionsIn(file: string): string[] {
 }
 
 describe.each([
-  { script: 'bin/jmx.ts', spec: 'bin/jmx.ts', mentions: ['--summary', 'PARAMS_CSV'] },
+  { script: 'bin/jmx.ts', spec: 'commands/jmx.ts', mentions: ['--summary', 'PARAMS_CSV'] },
   { script: 'bin/report.ts', spec: 'bin/report.ts', mentions: ['--baseline', 'comparison.md'] },
   { script: 'bin/loadtest.ts', spec: 'commands/loadtest.ts', mentions: ['--dry-run', 'AWS credentials'] },
   { script: 'bin/synth.ts', spec: 'commands/synth.ts', mentions: ['cdktf.out/stacks/', 'Exit codes'] },

@@ -156,6 +156,7 @@ describe('recording export constructs', () => {
           name: 'p',
           integrationId: 'i-1',
           queueIds: [],
+          orgWide: true,
           mediaTypes: ['call'],
           exportScreenRecordings: false,
         });

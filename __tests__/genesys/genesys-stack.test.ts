@@ -4,6 +4,7 @@ import { findEndpoint } from '../../lib/genesys-api/endpoints';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { GenesysStack } from '../../stacks/genesys-stack';
+import { RecordingExportPolicy } from '../../lib/genesys/recording-export';
 import { exampleInput, loadFrom, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 
 type Input = Record<string, any>;
@@ -427,6 +428,58 @@ describe('recording export', () => {
     for (const media of ['call_policy', 'chat_policy', 'email_policy', 'message_policy']) {
       expect(policy.media_policies[media].conditions).toEqual({ for_queue_ids: queues });
     }
+  });
+
+  it('limits the policy to users and wrap-up codes too, each media type alike', () => {
+    const users = ['21111111-2222-4333-8444-555555555555'];
+    const codes = ['31111111-2222-4333-8444-555555555555'];
+    const { json } = genesysOf(
+      envWith((i) => {
+        i.genesys.testOrg = false;
+        i.genesys.recordingExport.userIds = users;
+        i.genesys.recordingExport.wrapUpCodeIds = codes;
+      }),
+    );
+    const policy = one(json, 'genesyscloud_recording_media_retention_policy');
+    for (const media of ['call_policy', 'chat_policy', 'email_policy', 'message_policy']) {
+      expect(policy.media_policies[media].conditions).toEqual({ for_user_ids: users, wrapup_code_ids: codes });
+    }
+  });
+
+  it('refuses a policy without conditions unless the environment declares a test org, naming the field and the fix', () => {
+    expect(() => envWith((i) => (i.genesys.testOrg = false))).toThrow(ConfigError);
+    expect(() => envWith((i) => (i.genesys.testOrg = false))).toThrow(
+      'genesys.recordingExport.queueIds is empty, as are userIds and wrapUpCodeIds, so the retention policy would export every conversation of the org; name the test queues (or users, or wrap-up codes), set genesys.testOrg to true if the whole org is a test org, or set retentionPolicy to false',
+    );
+    // No policy, or no export at all: nothing org-wide to refuse.
+    expect(() =>
+      envWith((i) => {
+        i.genesys.testOrg = false;
+        i.genesys.recordingExport.retentionPolicy = false;
+      }),
+    ).not.toThrow();
+    expect(() =>
+      envWith((i) => {
+        i.genesys.testOrg = false;
+        i.genesys.recordingExport.enabled = false;
+      }),
+    ).not.toThrow();
+  });
+
+  it('the construct itself refuses an org-wide policy it was not told is meant', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 's');
+    expect(() => new RecordingExportPolicy(stack, 'p', { name: 'p', integrationId: 'i', queueIds: [] })).toThrow(
+      'retention policy p: without queueIds, userIds or wrapUpCodeIds it exports every conversation of the org; name them, or pass orgWide: true for a test org',
+    );
+  });
+
+  it('a pr-* environment creates no retention policy: its base owns it', () => {
+    const { json } = genesysOf(envWith(() => undefined, 'pr-12'));
+    expect(json.resource?.genesyscloud_recording_media_retention_policy).toBeUndefined();
+    expect(json.output?.recording_export_policy_id).toBeUndefined();
+    expect(exportIntegration(json)).toBeDefined();
+    expect(one(genesysOf(envWith(() => undefined)).json, 'genesyscloud_recording_media_retention_policy')).toBeDefined();
   });
 
   it('retentionPolicy false keeps the integration but creates no policy', () => {

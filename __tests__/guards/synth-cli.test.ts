@@ -52,6 +52,24 @@ describe('synth (the cdktf app) with the guards', () => {
   );
 
   it(
+    'refuses an org-wide recording retention policy outside a test org: exit 2, one line naming the field, nothing written',
+    () => {
+      const raw: any = exampleInput();
+      raw.name = 'orgwide';
+      raw.genesys.testOrg = false;
+      const res = runApp('orgwide', raw);
+      expect(res.status).toBe(2);
+      const errors = res.stderr.split('\n').filter((l) => l.startsWith('error'));
+      expect(errors).toEqual([
+        expect.stringMatching(/^error: .*orgwide\.json: genesys\.recordingExport\.queueIds is empty, .*set genesys\.testOrg to true/),
+      ]);
+      expect(res.stderr).not.toMatch(/^\s+at /m);
+      expect(existsSync(path.join(res.outdir, 'manifest.json'))).toBe(false);
+    },
+    APP_TIMEOUT_MS,
+  );
+
+  it(
     'synthesizes a deliberate capacity test with a warning',
     () => {
       const res = runApp('capacity', overBudget('capacity', true));

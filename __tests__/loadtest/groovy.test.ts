@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { weightedPickExpression } from '../../loadtest/jmx/generate';
+import { weightedPickExpression } from '../../loadtest/jmx/weighted-pick';
 import { describeWith } from '../helpers/prerequisites';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, TOKEN_RESPONSE, TOKEN_ROUND_START } from '../../loadtest/jmx/scripts';
 

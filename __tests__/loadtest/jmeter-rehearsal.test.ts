@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseSummaryLine } from '../../loadtest/jmeter/home';
-import { jmeterCompression, jmeterVerdict, type JmeterRehearsalResult } from '../../loadtest/jmeter/rehearsal';
+import { jmeterCompression, type JmeterRehearsalResult } from '../../rehearsal/jmeter';
+import { rehearsalFailures } from '../../rehearsal/model';
 import { checkPauses, samplesByToken } from '../../loadtest/jmeter/retry-after';
 import type { ScenarioPlan } from '../../lib/ratelimits';
 
@@ -37,14 +38,29 @@ describe('JMeter rehearsal compression', () => {
 describe('JMeter rehearsal verdict', () => {
   const plan = { expectThrottling: false } as ScenarioPlan;
   const result = (over: Partial<JmeterRehearsalResult>): JmeterRehearsalResult =>
-    ({ mode: 'planned', throttledShare: 0, achievedShare: 1, ...over }) as JmeterRehearsalResult;
+    ({
+      scenario: 's',
+      mode: 'planned',
+      compression: { minuteMs: 6000, loadScale: 1 },
+      plannedPerMinute: 1000,
+      achievedPerMinute: 1000,
+      throttledShare: 0,
+      ...over,
+    }) as JmeterRehearsalResult;
 
-  it('fails a planned run over 1 % 429 or under 95 % of its rate, never a naive one', () => {
-    expect(jmeterVerdict(result({}), plan)).toEqual([]);
-    expect(jmeterVerdict(result({ throttledShare: 0.011 }), plan)).toEqual(['1.10 % of requests got 429 (at most 1.00 %)']);
-    expect(jmeterVerdict(result({ achievedShare: 0.94 }), plan)).toEqual(['achieved 94.0 % of the planned rate (at least 95 %)']);
-    expect(jmeterVerdict(result({ mode: 'naive', throttledShare: 0.9, achievedShare: 0.1 }), plan)).toEqual([]);
-    expect(jmeterVerdict(result({ throttledShare: 0.5 }), { expectThrottling: true } as ScenarioPlan)).toEqual([]);
+  it('fails a planned run over 1 % 429, under 90 % or over 110 % of its rate (the simulated rule), never a naive one', () => {
+    expect(rehearsalFailures(result({}), plan)).toEqual([]);
+    expect(rehearsalFailures(result({ throttledShare: 0.011 }), plan)).toEqual(['s: 1.10 % of requests got 429 (at most 1.00 %)']);
+    expect(rehearsalFailures(result({ achievedPerMinute: 899 }), plan)).toEqual([
+      expect.stringMatching(/^s: the planned replay achieved 899\/min, 89\.9 % of the target 1000\/min \(below 90 %\)/),
+    ]);
+    expect(rehearsalFailures(result({ achievedPerMinute: 900 }), plan)).toEqual([]);
+    expect(rehearsalFailures(result({ achievedPerMinute: 1100 }), plan)).toEqual([]);
+    expect(rehearsalFailures(result({ achievedPerMinute: 1101 }), plan)).toEqual([
+      expect.stringMatching(/^s: the planned replay achieved 1101\/min, 110\.1 % of the target 1000\/min \(above 110 %\)/),
+    ]);
+    expect(rehearsalFailures(result({ mode: 'naive', throttledShare: 0.9, achievedPerMinute: 100 }), plan)).toEqual([]);
+    expect(rehearsalFailures(result({ throttledShare: 0.5 }), { expectThrottling: true } as ScenarioPlan)).toEqual([]);
   });
 
   it("reads JMeter's closing summary line", () => {

@@ -1,7 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { ConfigError } from '../../lib/config';
-import { planBudget } from '../../lib/ratelimits';
-import { generatePlan, weightedPickExpression, TOKEN_LABEL } from '../../loadtest/jmx/generate';
+import { planBudget, scenarioPlan } from '../../lib/ratelimits';
+import { generatePlan } from '../../loadtest/jmx/generate';
+import { weightedPickExpression } from '../../loadtest/jmx/weighted-pick';
+import { TOKEN_LABEL } from '../../loadtest/labels';
 import { exampleInput, loadFrom, repoEnvironment } from '../helpers/env';
 
 type Node = Record<string, any>;
@@ -215,7 +217,7 @@ describe('generated JMeter plan', () => {
     );
   });
 
-  it('never fetches recording metadata and refuses endpoints outside the catalogue, naming the field', () => {
+  it('follows the resolver: recording metadata is a warning naming the field, an endpoint outside the catalogue an error naming the field', () => {
     const input = exampleInput();
     input.loadProfile.scenarios = [
       {
@@ -225,14 +227,36 @@ describe('generated JMeter plan', () => {
         requestsPerUserPerMinute: 1,
         durationSec: 600,
       },
+      {
+        name: 'unknown',
+        endpoints: [
+          { method: 'GET', path: '/api/v2/scripts' },
+          { method: 'GET', path: '/api/v2/users/me' },
+        ],
+        virtualUsers: 10,
+        requestsPerUserPerMinute: 1,
+        durationSec: 600,
+      },
     ];
     const env = loadFrom({ example: input }, 'example');
-    expect(() => generatePlan(env, planBudget(env.config), 'metadata-poll')).toThrow(ConfigError);
-    expect(() => generatePlan(env, planBudget(env.config), 'metadata-poll')).toThrow(
-      /loadProfile\.scenarios\[0\]\.endpoints\[0\] GET \/api\/v2\/conversations\/\{conversationId\}\/recordingmetadata fetches recording metadata/,
+    const plan = planBudget(env.config);
+    // The planner's rule is the generator's: a warning in the budget is a warning in the plan.
+    expect(scenarioPlan(plan, 'metadata-poll').findings.map((f) => [f.severity, f.code])).toEqual([['warning', 'sync-recording-metadata']]);
+    const meta = generatePlan(env, plan, 'metadata-poll');
+    expect(meta.summary.warnings).toEqual([
+      expect.stringMatching(
+        /^loadProfile\.scenarios\[0\]\.endpoints\[0\] GET \/api\/v2\/conversations\/\{conversationId\}\/recordingmetadata fetches recording metadata synchronously/,
+      ),
+    ]);
+    expect(byTag(parsePlan(meta.xml), 'HTTPSamplerProxy')[1].props['HTTPSampler.path']).toBe(
+      '/api/v2/conversations/${conversationId}/recordingmetadata',
     );
-    const { env: ex, plan } = example();
-    expect(() => generatePlan(ex, plan, 'nope')).toThrow(/--scenario: no scenario "nope".*choose one of screen-recording/);
+    expect(() => generatePlan(env, plan, 'unknown')).toThrow(ConfigError);
+    expect(() => generatePlan(env, plan, 'unknown')).toThrow(
+      /example\.json: loadProfile\.scenarios\[1\]\.endpoints\[1\] GET \/api\/v2\/users\/me has no known permissions/,
+    );
+    const { env: ex, plan: examplePlan } = example();
+    expect(() => generatePlan(ex, examplePlan, 'nope')).toThrow(/--scenario: no scenario "nope".*choose one of screen-recording/);
   });
 
   it('refuses a scenario the planner rejects as over budget', () => {

@@ -10,6 +10,7 @@ import { asyncViolations } from '../../lib/guards';
 import { ServiceRole } from '../../lib/iam/service-role';
 import type { ArchiveRefs } from '../../lib/archive/refs';
 import { exampleInput, loadFrom, repoEnvironment, resourcesOf, type SynthesizedStack } from '../helpers/env';
+import { pipelineProps } from '../../stacks/runners-stack';
 
 const PARTNER = 'aws.partner/genesys.com/cloud/3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b/loadlab-example';
 
@@ -38,7 +39,7 @@ const archive: ArchiveRefs = {
 function synth(env: Environment = repoEnvironment('example')): { text: string; json: SynthesizedStack; pipeline: EventPipeline } {
   let pipeline!: EventPipeline;
   const text = Testing.synthScope((scope) => {
-    pipeline = new EventPipeline(scope, 'pipeline', { env, plan: planBudget(env.config), genesys, archive });
+    pipeline = new EventPipeline(scope, 'pipeline', { ...pipelineProps(env, planBudget(env.config)), genesys, archive });
   });
   return { text, json: JSON.parse(text) as SynthesizedStack, pipeline };
 }
@@ -104,10 +105,24 @@ describe('EventPipeline (synthesized JSON)', () => {
     const [keyName, key] = byType(json, 'aws_kms_key')[0];
     expect(key.enable_key_rotation).toBe(true);
     const keyPolicy = statements(key.policy);
-    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')).toMatchObject({
+    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')).toEqual({
+      Sid: 'EventBridgeDeliversToQueues',
+      Effect: 'Allow',
       Principal: { Service: 'events.amazonaws.com' },
       Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      // Only this pipeline's two rules, not any rule of the account.
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111122223333' },
+        ArnEquals: {
+          'aws:SourceArn': expect.arrayContaining(
+            byType(json, 'aws_cloudwatch_event_rule').map(([name]) => ref('aws_cloudwatch_event_rule', name, 'arn')),
+          ),
+        },
+      },
     });
+    expect(byType(json, 'aws_cloudwatch_event_rule')).toHaveLength(2);
+    expect(keyPolicy.find((s) => s.Sid === 'EventBridgeDeliversToQueues')!.Condition!.ArnEquals['aws:SourceArn']).toHaveLength(2);
     for (const [, q] of queues) expect(q.kms_master_key_id).toBe(ref('aws_kms_key', keyName, 'arn'));
     for (const [worker, timeout] of [
       ['loadlab-example-metadata-worker', env.config.pipeline.workerTimeoutSec],
@@ -176,6 +191,9 @@ describe('EventPipeline (synthesized JSON)', () => {
       const vars = (fn.environment as { variables: Record<string, string> }).variables;
       const rate = Number(vars.RATE_PER_MINUTE);
       expect(rate).toBeGreaterThan(0);
+      // Taken from the plan, not recomputed: RATE_PER_MINUTE and the concurrency are the WorkerPlan's.
+      expect(rate).toBe(worker.requestsPerMinutePerInvocation);
+      expect(fn.reserved_concurrent_executions).toBe(worker.concurrency);
       expect(rate * (fn.reserved_concurrent_executions as number)).toBeLessThanOrEqual(worker.requestsPerMinute + 1e-9);
       expect(rate * (fn.reserved_concurrent_executions as number)).toBeGreaterThan(worker.requestsPerMinute * 0.99);
       expect(vars.GENESYS_API_BASE).toBe('https://api.mypurecloud.com');
@@ -243,7 +261,7 @@ describe('EventPipeline (synthesized JSON)', () => {
     const env2 = repoEnvironment('example');
     const out = JSON.parse(
       Testing.synthScope((scope) => {
-        const p = new EventPipeline(scope, 'pipeline', { env: env2, plan: planBudget(env2.config), genesys, archive });
+        const p = new EventPipeline(scope, 'pipeline', { ...pipelineProps(env2, planBudget(env2.config)), genesys, archive });
         const role = new ServiceRole(scope, 'sfn', { roleName: 'sfn', service: 'states.amazonaws.com', description: 'state machine' });
         p.grantSendReportJob(role);
       }),
@@ -257,7 +275,7 @@ describe('EventPipeline (synthesized JSON)', () => {
 });
 
 describe('EventPipeline validation', () => {
-  it('refuses a batch that cannot finish within the worker timeout at the paced rate, naming the fields', () => {
+  it('the planner refuses a batch that cannot finish within the worker timeout at the paced rate, naming the fields', () => {
     const input = exampleInput();
     (input.pipeline as Record<string, unknown>) = {
       ...(input.pipeline as object),
@@ -265,16 +283,20 @@ describe('EventPipeline validation', () => {
       callsPerEvent: 10,
       workerTimeoutSec: 30,
     };
-    const env = loadFrom({ example: input }, 'example');
-    expect(() => synth(env)).toThrow(ConfigError);
-    expect(() => synth(env)).toThrow(/pipeline\.batchSize 100 .* pipeline\.workerTimeoutSec 30/);
+    const plan = planBudget(loadFrom({ example: input }, 'example').config);
+    expect(plan.ok).toBe(false);
+    const finding = plan.findings.find((f) => f.code === 'pipeline-batch-too-slow');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.message).toMatch(/pipeline\.batchSize 100 .* pipeline\.workerTimeoutSec 30/);
+    // The example's batch fits: no such finding.
+    expect(planBudget(repoEnvironment('example').config).findings.map((f) => f.code)).not.toContain('pipeline-batch-too-slow');
   });
 
-  it('refuses a topic list without a conversation-end topic', () => {
+  it('config validation refuses a topic list without a conversation-end topic', () => {
     const input = exampleInput();
     (input.genesys as { eventBridge: { topics: string[] } }).eventBridge.topics = ['v2.analytics.conversations.details.jobs.availability'];
-    const env = loadFrom({ example: input }, 'example');
-    expect(() => synth(env)).toThrow(/genesys\.eventBridge\.topics has no conversation-end topic/);
+    expect(() => loadFrom({ example: input }, 'example')).toThrow(ConfigError);
+    expect(() => loadFrom({ example: input }, 'example')).toThrow(/genesys\.eventBridge\.topics has no conversation-end topic/);
   });
 
   it('omits the availability rule when that topic is not configured (the state machine still feeds report jobs)', () => {

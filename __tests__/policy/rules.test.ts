@@ -32,6 +32,8 @@ import { OauthClient } from '../../.gen/providers/genesyscloud/oauth-client';
 import { checkPolicies, RETIRED_RULES, RULES, type PolicyTarget, type Violation } from '../../lib/policy';
 import { LAMBDA_RUNTIME, NODE_RUNTIME_DEPRECATION } from '../../lib/lambda/runtime';
 import { toPolicyJson, serviceTrustPolicy } from '../../lib/iam/policy';
+import { bucketProtectionStatements, keyProtectionStatements } from '../../lib/archive/protection';
+import { toResourcePolicyJson } from '../../lib/archive/resource-policy';
 
 const TAGS = { project: 'genesys-loadlab', environment: 'policy', stack: 'policy-test', owner: 'tests' };
 
@@ -51,8 +53,13 @@ function check(build: (scope: Construct) => void, maxTokenValiditySec = 86400, n
 
 const rulesOf = (violations: Violation[]): string[] => [...new Set(violations.map((v) => v.rule))].sort();
 
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
+
 function compliantBucket(scope: Construct, id: string, opts: { sse?: 'aws:kms' | 'AES256'; logTo?: S3Bucket } = {}): S3Bucket {
   const bucket = new S3Bucket(scope, id, { bucket: `policy-${id}`, tags: TAGS });
+  const protection = JSON.parse(
+    toResourcePolicyJson(bucketProtectionStatements({ bucketArn: bucket.arn, keyArn: opts.sse === 'AES256' ? undefined : KEY_ARN })),
+  ).Statement;
   new S3BucketPublicAccessBlock(scope, `${id}-pab`, {
     bucket: bucket.id,
     blockPublicAcls: true,
@@ -66,7 +73,7 @@ function compliantBucket(scope: Construct, id: string, opts: { sse?: 'aws:kms' |
       {
         applyServerSideEncryptionByDefault: {
           sseAlgorithm: opts.sse ?? 'aws:kms',
-          kmsMasterKeyId: opts.sse === 'AES256' ? undefined : 'arn:aws:kms:us-east-1:111122223333:key/k',
+          kmsMasterKeyId: opts.sse === 'AES256' ? undefined : KEY_ARN,
         },
         bucketKeyEnabled: true,
       },
@@ -86,6 +93,7 @@ function compliantBucket(scope: Construct, id: string, opts: { sse?: 'aws:kms' |
           Resource: [bucket.arn, `${bucket.arn}/*`],
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
+        ...protection,
       ],
     }),
   });
@@ -133,6 +141,55 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       ]);
     },
     compliant: (s) => void compliantBucket(s, 'ok'),
+  },
+  'S3-007': {
+    broken: (s) => {
+      compliantBucket(s, 'unprotected');
+      // Only the TLS deny and a version-deletion deny: lifecycle, policy and key changes stay open.
+      (s.node.findChild('unprotected-policy') as S3BucketPolicy).policy = toResourcePolicyJson([
+        { effect: 'Deny', principal: '*', actions: ['s3:*'], resources: ['*'], conditions: { Bool: { 'aws:SecureTransport': 'false' } } },
+        { effect: 'Deny', principal: '*', actions: ['s3:DeleteObjectVersion'], resources: ['*'] },
+      ]);
+      // Every action denied, but with a condition anyone can meet: not a protection.
+      compliantBucket(s, 'loophole');
+      (s.node.findChild('loophole-policy') as S3BucketPolicy).policy = toResourcePolicyJson([
+        { effect: 'Deny', principal: '*', actions: ['s3:*'], resources: ['*'], conditions: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ...bucketProtectionStatements({ bucketArn: 'arn:aws:s3:::policy-loophole' }).map((st) => ({
+          ...st,
+          conditions: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+        })),
+      ]);
+    },
+    compliant: (s) => {
+      const logs = compliantBucket(s, 'logs', { sse: 'AES256' });
+      compliantBucket(s, 'data', { logTo: logs });
+    },
+  },
+  'KMS-003': {
+    broken: (s) =>
+      void new KmsKey(s, 'archive-key', {
+        enableKeyRotation: true,
+        tags: TAGS,
+        lifecycle: { preventDestroy: true },
+        policy: toResourcePolicyJson([
+          { principal: { AWS: ['arn:aws:iam::111122223333:root'] }, actions: ['kms:*'], resources: ['*'] },
+          // Deletion denied, but policy changes are not, so the deny can be removed.
+          { effect: 'Deny', principal: '*', actions: ['kms:ScheduleKeyDeletion'], resources: ['*'] },
+        ]),
+      }),
+    compliant: (s) =>
+      void new KmsKey(s, 'archive-key', {
+        enableKeyRotation: true,
+        tags: TAGS,
+        lifecycle: { preventDestroy: true },
+        policy: toResourcePolicyJson([
+          { principal: { AWS: ['arn:aws:iam::111122223333:root'] }, actions: ['kms:*'], resources: ['*'] },
+          ...keyProtectionStatements({
+            breakGlassRoleArn: 'arn:aws:iam::111122223333:role/break-glass',
+            decryptors: ['arn:aws:iam::111122223333:role/app'],
+          }),
+        ]),
+      }),
   },
   'KMS-002': {
     broken: (s) =>
@@ -461,6 +518,30 @@ describe('LAMBDA-004 (deprecated runtimes)', () => {
 
   it('passes the runtime every NodeFunction uses today', () => {
     expect(check(fn(LAMBDA_RUNTIME), 86400, new Date())).toEqual([]);
+  });
+});
+
+describe('S3-007 (archive bucket protection)', () => {
+  it('refuses a partial deny and a deny anyone can step around, naming each bucket', () => {
+    const caught = check(CASES['S3-007'].broken).filter((v) => v.rule === 'S3-007');
+    expect(caught.map((v) => v.address).sort()).toEqual([expect.stringContaining('loophole'), expect.stringContaining('unprotected')]);
+    expect(caught[0].problem).toMatch(/^has no bucket policy denying s3:DeleteObjectVersion, .*s3:PutLifecycleConfiguration/);
+  });
+
+  it('refuses an SSE-KMS bucket whose policy lets puts name another key', () => {
+    const caught = check((s) => {
+      compliantBucket(s, 'anykey');
+      (s.node.findChild('anykey-policy') as S3BucketPolicy).policy = toResourcePolicyJson([
+        { effect: 'Deny', principal: '*', actions: ['s3:*'], resources: ['*'], conditions: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ...bucketProtectionStatements({ bucketArn: 'arn:aws:s3:::policy-anykey' }),
+      ]);
+    });
+    expect(caught.map((v) => [v.rule, v.problem])).toEqual([
+      [
+        'S3-007',
+        'has no bucket policy denying s3:PutObject with s3:x-amz-server-side-encryption other than aws:kms or s3:x-amz-server-side-encryption-aws-kms-key-id other than the bucket key',
+      ],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseEnvironmentFile, type EnvironmentFile } from '../../lib/config';
+import { ConfigError, parseEnvironmentFile, type EnvironmentFile } from '../../lib/config';
 import {
   CLIENT_LIMIT,
   LIMIT_CATALOGUE,
@@ -344,7 +344,10 @@ describe('planner: workers and the client pool', () => {
     expect(scripts.reduce((sum, s) => sum + s.targetRequestsPerMinute, 0)).toBe(15000);
     expect(Math.max(...scripts.map((s) => s.threads)) - Math.min(...scripts.map((s) => s.threads))).toBeLessThanOrEqual(1);
     expect(plan.scenarios[1].firstClientIndex).toBe(7);
-    expect(() => scenarioPlan(plan, 'nope')).toThrow('scenarios: agent-scripts, messaging');
+    expect(() => scenarioPlan(plan, 'nope')).toThrow(ConfigError);
+    expect(() => scenarioPlan(plan, 'nope')).toThrow(
+      '--scenario: no scenario "nope" in environment example; choose one of agent-scripts, messaging',
+    );
   });
 });
 

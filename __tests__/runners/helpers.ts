@@ -8,6 +8,7 @@ import { LoadRunners } from '../../lib/runners/runners';
 import type { ReportJobsQueue } from '../../lib/runners/state-machine';
 import type { IGrantable } from '../../lib/iam/policy';
 import type { SynthesizedStack } from '../helpers/env';
+import { runnersProps } from '../../stacks/runners-stack';
 
 export const REPORT_FIXTURE = path.join(__dirname, 'fixtures', 'report-step.ts');
 
@@ -64,8 +65,7 @@ export function buildRunners(env: Environment, options: { queue?: ReportJobsQueu
   const stack = new TerraformStack(app, 'runners-test');
   const plan = planBudget(env.config);
   const runners = new LoadRunners(stack, 'runners', {
-    env,
-    plan,
+    ...runnersProps(env, plan),
     archive: fakeArchive,
     genesys: fakeGenesys(plan),
     reportJobs: options.queue,

@@ -225,6 +225,31 @@ describe('runner IAM', () => {
     for (const t of services) expect(t.Condition.StringEquals['aws:SourceAccount']).toBe('111122223333');
   });
 
+  it('shard roles trust only tasks of this environment cluster; the state machine role only that state machine', () => {
+    const trustOf = (name: string) =>
+      JSON.parse((Object.values(json.resource!.aws_iam_role) as Record<string, string>[]).find((r) => r.name === name)!.assume_role_policy)
+        .Statement[0];
+    const shard = trustOf('loadlab-example-runner-0');
+    expect(shard.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(shard.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '111122223333' },
+      ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-east-1:111122223333:task/loadlab-example-runners/*' },
+    });
+    // The cluster the tasks run on carries that very name.
+    expect((Object.values(json.resource!.aws_ecs_cluster) as Record<string, string>[]).map((c) => c.name)).toEqual([
+      'loadlab-example-runners',
+    ]);
+    const sfn = trustOf('loadlab-example-loadtest-sfn');
+    expect(sfn.Principal).toEqual({ Service: 'states.amazonaws.com' });
+    expect(sfn.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '111122223333' },
+      ArnLike: { 'aws:SourceArn': 'arn:aws:states:us-east-1:111122223333:stateMachine:loadlab-example-loadtest' },
+    });
+    expect((Object.values(json.resource!.aws_sfn_state_machine) as Record<string, string>[]).map((m) => m.name)).toEqual([
+      'loadlab-example-loadtest',
+    ]);
+  });
+
   it('the report step reads and writes only this environment tests (sharing pr-* environments cannot read each other)', () => {
     const report = policies.get(roleRef(json, 'loadlab-example-report-step'))!;
     const writes = report.filter((s: Statement) => list(s.Action).includes('s3:PutObject'));

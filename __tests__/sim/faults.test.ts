@@ -1,5 +1,5 @@
 import { parseFaultsFlag, validateFaults } from '../../sim/faults';
-import { call, manualClock, token, withSim } from './helpers';
+import { call, control, manualClock, token, withSim } from './helpers';
 
 describe('simulator faults', () => {
   it('answers the configured share of calls with 5xx', async () => {
@@ -12,6 +12,23 @@ describe('simulator faults', () => {
       expect(errors).toBeGreaterThan(35);
       expect(errors).toBeLessThan(85);
       expect(sim.stats().byEndpoint['GET /api/v2/scripts']['5xx']).toBe(errors);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 502)
+          .every((e) => e.injected === 'errorRate'),
+      ).toBe(true);
+    });
+  });
+
+  it("logs a real limit's 429 under the limit's name and an injected one under its fault, so the log tells them apart", async () => {
+    await withSim({ limits: { perToken: 2 }, faults: { throttleRate: 0 } }, async (sim) => {
+      const t = await token(sim);
+      for (let i = 0; i < 3; i++) await call(sim, t, 'GET', '/api/v2/scripts');
+      const real = sim.requests().filter((e) => e.status === 429);
+      expect(real).toHaveLength(1);
+      expect(real[0].limit).toMatch(/token\.rate\.per\.minute$/);
+      expect(real[0].injected).toBeUndefined();
     });
   });
 
@@ -44,6 +61,14 @@ describe('simulator faults', () => {
       const logged = sim.requests().filter((e) => e.status === 429);
       expect(logged).toHaveLength(throttled.length);
       expect(logged.every((e) => e.retryAfterMs === 1500)).toBe(true);
+      // ... and marks each as injected, naming the fault, never under a real limit's name.
+      expect(logged.every((e) => e.injected === 'throttleRate' && e.limit === undefined)).toBe(true);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 200)
+          .every((e) => e.injected === undefined),
+      ).toBe(true);
     });
     expect(parseFaultsFlag('throttle=0.02,throttle-retry-after-ms=3000')).toEqual({ throttleRate: 0.02, throttleRetryAfterMs: 3000 });
     expect(() => validateFaults({ throttleRate: 2 })).toThrow('faults.throttleRate must be a number from 0 to 1');
@@ -78,12 +103,12 @@ describe('simulator faults', () => {
   it('adds latency and can change faults through the control endpoint', async () => {
     await withSim({}, async (sim) => {
       const t = await token(sim);
-      const r = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ latency: { kind: 'fixed', ms: 150 } }) });
+      const r = await control(sim, 'POST', '/__sim/faults', { latency: { kind: 'fixed', ms: 150 } });
       expect(await r.json()).toEqual({ latency: { kind: 'fixed', ms: 150 } });
       const started = performance.now();
       await call(sim, t, 'GET', '/api/v2/scripts');
       expect(performance.now() - started).toBeGreaterThanOrEqual(145);
-      const bad = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 5 }) });
+      const bad = await control(sim, 'POST', '/__sim/faults', { errorRate: 5 });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { message: string }).message).toContain('faults.errorRate');
       expect(sim.faults()).toEqual({ latency: { kind: 'fixed', ms: 150 } });

@@ -48,3 +48,12 @@ export async function call(sim: Simulator, tok: string, method: string, path: st
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/** A control-route request as the simulator's own callers send it: JSON body, loopback Host. */
+export function control(sim: Simulator, method: 'POST' | 'PUT', path: string, body?: unknown): Promise<Response> {
+  return fetch(`${sim.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}

@@ -1,23 +1,21 @@
-import { planBudget } from '../../lib/ratelimits/planner';
-import { autoCompression, formatResults, runRehearsal, scaledLimits, type RehearsalMode } from '../../sim/rehearsal';
+import { planBudget, scenarioPlan } from '../../lib/ratelimits/planner';
+import { formatResults } from '../../rehearsal/format';
+import type { RehearsalMode } from '../../rehearsal/model';
+import { autoCompression, runRehearsal, scaledLimits } from '../../rehearsal/simulated';
 import { catalogueLimits, startSimulator } from '../../sim/server';
 import { repoEnvironment } from '../helpers/env';
 
 async function rehearse(scenario: string, mode: RehearsalMode, opts: { seconds: number; minuteMs: number; loadScale: number }) {
   const env = repoEnvironment('example');
   const budget = planBudget(env.config);
-  const plan = budget.scenarios.find((s) => s.name === scenario)!;
-  const config = env.config.loadProfile.scenarios.find((s) => s.name === scenario)!;
+  const plan = scenarioPlan(budget, scenario);
   const limits = catalogueLimits(env.config.genesys.limits);
   const sim = await startSimulator({ minuteMs: opts.minuteMs, limits: { ...limits, ...scaledLimits(limits, opts.loadScale) }, seed: 1 });
   try {
     const result = await runRehearsal({
       target: sim,
-      plan,
-      endpoints: config.endpoints,
-      requestsPerUserPerMinute: config.requestsPerUserPerMinute,
-      usablePerToken: budget.usablePerToken,
-      usablePerClient: budget.usablePerClient,
+      budget,
+      scenario,
       mode,
       scenarioSeconds: opts.seconds,
       minuteMs: opts.minuteMs,
@@ -76,11 +74,10 @@ describe('rehearsal', () => {
       shards: 1,
       clients: 1,
       tokens: 1,
-      scenarioSeconds: 60,
-      minuteMs: 1000,
-      loadScale: 1,
+      scenarioSeconds: 120,
+      compression: { minuteMs: 1000, loadScale: 1 },
       realMs: 1000,
-      targetPerMinute: 600,
+      plannedPerMinute: 600,
       achievedPerMinute: 599,
       attempts: 10,
       ok: 9,
@@ -99,6 +96,24 @@ describe('rehearsal', () => {
     expect(table[0]).toMatch(/^scenario\s+mode\s+VUs/);
     expect(table[2]).toMatch(/^s\s+planned\s+1\s/);
     expect(table[3]).toContain('10.00');
+  });
+});
+
+describe('rehearsal length', () => {
+  it('refuses a planned replay shorter than two simulator windows before it starts, and names the fix', async () => {
+    const env = repoEnvironment('example');
+    const sim = await startSimulator({ minuteMs: 1000 });
+    try {
+      const opts = { target: sim, budget: planBudget(env.config), scenario: 'screen-recording', minuteMs: 1000 };
+      await expect(runRehearsal({ ...opts, mode: 'planned', scenarioSeconds: 90 })).rejects.toThrow(
+        /screen-recording: a rehearsal of 1\.5 s spans 1\.50 of the simulator's 1 s windows; it must span at least 2 \(2 s\).*--seconds/,
+      );
+      // Nothing ran: no client was registered, no request reached the simulator.
+      expect(sim.stats().byClient).toEqual({});
+      expect(sim.stats().totals.requests).toBe(0);
+    } finally {
+      await sim.stop();
+    }
   });
 });
 

@@ -1,15 +1,19 @@
 /**
- * The honest-rehearsal rule: a planned replay of a scenario within budget that reaches less
- * than 90 % of its target rate fails, in-process and against a running simulator (--url).
+ * The honest-rehearsal rule (rehearsal/model.ts), one for both engines: a planned run spans at
+ * least two windows, and fails outside 90-110 % of its planned rate or over the 429 share; in-process
+ * and against a running simulator (--url).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { underTarget, type RehearsalResult } from '../../sim/rehearsal';
+import { planBudget, scenarioPlan, type ScenarioPlan } from '../../lib/ratelimits';
+import { rehearsalFailures, type RehearsalOutcome } from '../../rehearsal/model';
+import type { JmeterRehearsalResult } from '../../rehearsal/jmeter';
+import type { RehearsalResult } from '../../rehearsal/simulated';
 import { startSimulator } from '../../sim/server';
-import { exampleInput } from '../helpers/env';
+import { exampleInput, repoEnvironment } from '../helpers/env';
 
 const run = promisify(execFile);
 
@@ -27,43 +31,65 @@ async function rehearse(args: string[], extraEnv: Record<string, string> = {}): 
   }
 }
 
-const result = (achieved: number, mode: 'planned' | 'naive' = 'planned'): RehearsalResult => ({
+const outcome = (achieved: number, mode: 'planned' | 'naive' = 'planned', throttledShare = 0): RehearsalOutcome => ({
   scenario: 's',
   mode,
-  virtualUsers: 10,
-  shards: 1,
-  clients: 1,
-  tokens: 1,
-  scenarioSeconds: 60,
-  minuteMs: 1000,
-  loadScale: 1,
-  realMs: 1000,
-  targetPerMinute: 1000,
+  compression: { minuteMs: 1000, loadScale: 1 },
+  plannedPerMinute: 1000,
   achievedPerMinute: achieved,
-  attempts: 1,
-  ok: 1,
-  throttled: 0,
-  throttledShare: 0,
-  serverErrors: 0,
-  clientErrors: 0,
-  failed: 0,
-  latencyMs: { p50: 1, p95: 1, p99: 1, max: 1 },
-  endToEndScenarioMs: { p50: 1, p95: 1, p99: 1, max: 1 },
+  throttledShare,
 });
+const within = { expectThrottling: false } as ScenarioPlan;
 
-describe('underTarget', () => {
-  it('fails a planned replay of a scenario within budget below 90 % of its target, naming the cause', () => {
-    expect(underTarget(result(899), 'ok')).toMatch(/achieved 899\/min, 89\.9 % of the target 1000\/min \(below 90 %\).*could not keep up/);
-    expect(underTarget(result(900), 'ok')).toBeUndefined();
+describe('the rehearsal pass rule (both engines)', () => {
+  it('fails a planned run below 90 % of its planned rate, naming the cause and the fix', () => {
+    expect(rehearsalFailures(outcome(899), within, 0.01, 'rerun with a longer --minute-ms')).toEqual([
+      expect.stringMatching(
+        /^s: the planned replay achieved 899\/min, 89\.9 % of the target 1000\/min \(below 90 %\).*could not keep up.*; rerun with a longer --minute-ms$/,
+      ),
+    ]);
+    expect(rehearsalFailures(outcome(900), within)).toEqual([]);
   });
 
-  it('does not judge naive replays or scenarios over budget (they fall short on purpose)', () => {
-    expect(underTarget(result(250, 'naive'), 'ok')).toBeUndefined();
-    expect(underTarget(result(250), 'throttling-expected')).toBeUndefined();
+  it('fails a planned run above 110 % of its planned rate: the plan overshoots', () => {
+    expect(rehearsalFailures(outcome(1101), within)).toEqual([
+      expect.stringMatching(
+        /^s: the planned replay achieved 1101\/min, 110\.1 % of the target 1000\/min \(above 110 %\): the plan sends more than it budgets/,
+      ),
+    ]);
+    expect(rehearsalFailures(outcome(1100), within)).toEqual([]);
+  });
+
+  it('fails a planned run over the 429 share, and says both when both break', () => {
+    expect(rehearsalFailures(outcome(1000, 'planned', 0.011), within)).toEqual(['s: 1.10 % of requests got 429 (at most 1.00 %)']);
+    expect(rehearsalFailures(outcome(500, 'planned', 0.2), within, 0.5)).toHaveLength(1);
+    expect(rehearsalFailures(outcome(500, 'planned', 0.2), within, 0.1)).toHaveLength(2);
+  });
+
+  it('never judges naive runs or scenarios over budget on purpose', () => {
+    expect(rehearsalFailures(outcome(250, 'naive', 0.9), within)).toEqual([]);
+    expect(rehearsalFailures(outcome(2000, 'planned', 0.5), { expectThrottling: true } as ScenarioPlan)).toEqual([]);
+  });
+
+  it('judges the results of both engines by the same rule', () => {
+    const plan = scenarioPlan(planBudget(repoEnvironment('example').config), 'screen-recording');
+    const common = {
+      scenario: plan.name,
+      mode: 'planned' as const,
+      compression: { minuteMs: 1000, loadScale: 1 },
+      plannedPerMinute: 600,
+      throttledShare: 0,
+    };
+    for (const achieved of [500, 600, 700]) {
+      const simulated = { ...common, achievedPerMinute: achieved } as RehearsalResult;
+      const jmeter = { ...common, achievedPerMinute: achieved, achievedShare: achieved / 600 } as JmeterRehearsalResult;
+      expect(rehearsalFailures(jmeter, plan)).toEqual(rehearsalFailures(simulated, plan));
+      expect(rehearsalFailures(simulated, plan)).toHaveLength(achieved === 600 ? 0 : 1);
+    }
   });
 });
 
-describe('npm run rehearse: the <90 % rule', () => {
+describe('npm run rehearse: the pass rule and the two-window rule', () => {
   jest.setTimeout(180_000);
 
   it('fails when the window is too short for the machine to keep up (in-process simulator)', async () => {
@@ -87,10 +113,25 @@ describe('npm run rehearse: the <90 % rule', () => {
     }
   });
 
-  it('passes a scenario that reaches its rate', async () => {
-    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--seconds', '30']);
+  it('passes a scenario that reaches its rate, over two windows by default', async () => {
+    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--json']);
     expect(r.stderr).not.toContain('FAIL');
     expect(r.code).toBe(0);
+    const [res] = JSON.parse(r.stdout) as RehearsalResult[];
+    expect(res.scenarioSeconds).toBe(120);
+  });
+
+  it('refuses a planned replay shorter than two windows, naming the flag and the fix', async () => {
+    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--seconds', '30']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--seconds 30: a planned replay spans at least 2 simulator windows .*use --seconds 120 or more/);
+    expect(r.stdout).not.toContain('replaying');
+  });
+
+  it('names the known scenarios once for an unknown one', async () => {
+    const r = await rehearse(['--scenario', 'nope', '--planned']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--scenario: no scenario "nope" in environment example; choose one of screen-recording, agent-scripts/);
   });
 
   it("enforces the environment's declared endpoint limits in the simulator", async () => {
@@ -100,7 +141,7 @@ describe('npm run rehearse: the <90 % rule', () => {
       { method: 'GET', path: '/api/v2/recordings/screensessions/details', requestsPerMinute: 300, scope: 'org' },
     ];
     writeFileSync(path.join(dir, 'example.json'), JSON.stringify(raw));
-    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--seconds', '60', '--json'], { LOADLAB_ENV_DIR: dir });
+    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--seconds', '120', '--json'], { LOADLAB_ENV_DIR: dir });
     // 600/min against an org-wide 300/min: the planner says over budget, and the simulator throttles the replay.
     const [res] = JSON.parse(r.stdout) as RehearsalResult[];
     expect(res.throttled).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
+import { request } from 'node:http';
 import { parseFaultsFlag, validateFaults } from '../../sim/faults';
 import { catalogueLimits } from '../../sim/server';
-import { call, manualClock, token, tokenResponse, withSim } from './helpers';
+import { call, control, manualClock, token, tokenResponse, withSim } from './helpers';
 
 const SCRIPTS = '/api/v2/scripts';
 
@@ -111,7 +112,7 @@ describe('simulator rate limits', () => {
       const t = await token(sim);
       await call(sim, t, 'GET', SCRIPTS);
       expect((await call(sim, t, 'GET', SCRIPTS)).status).toBe(429);
-      expect((await fetch(`${sim.url}/__sim/reset`, { method: 'POST' })).status).toBe(204);
+      expect((await control(sim, 'POST', '/__sim/reset')).status).toBe(204);
       const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { totals: { requests: number } };
       expect(stats.totals.requests).toBe(0);
       expect((await call(sim, t, 'GET', SCRIPTS)).status).toBe(200);
@@ -145,7 +146,7 @@ describe('simulator auth', () => {
     });
     await withSim({}, async (sim) => {
       expect((await tokenResponse(sim, 'late', 'pw')).status).toBe(401);
-      const r = await fetch(`${sim.url}/__sim/clients`, { method: 'POST', body: JSON.stringify({ id: 'late', secret: 'pw' }) });
+      const r = await control(sim, 'POST', '/__sim/clients', { id: 'late', secret: 'pw' });
       expect(r.status).toBe(201);
       expect((await tokenResponse(sim, 'late', 'pw')).status).toBe(200);
     });
@@ -314,6 +315,70 @@ describe('declared endpoint limits', () => {
         'GET /api/v2/conversations/{id}/recordings (token)',
       );
       expect((await get(b, 'c3')).status).toBe(200); // another token has its own budget
+    });
+  });
+});
+
+/** A raw request (fetch cannot set Host), as a page in a browser could make it. */
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('simulator control routes refuse what a web page could send', () => {
+  it('answers 415 to a control POST that is not application/json, and changes nothing', async () => {
+    await withSim({}, async (sim) => {
+      const host = `127.0.0.1:${sim.port}`;
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+        const r = await raw(sim.port, 'POST', '/__sim/faults', { host, 'content-type': type }, JSON.stringify({ errorRate: 1 }));
+        expect(r.status).toBe(415);
+        expect(r.body).toMatchObject({ status: 415, code: 'unsupported.media.type' });
+      }
+      expect((await raw(sim.port, 'POST', '/__sim/reset', { host })).status).toBe(415);
+      expect(
+        (await raw(sim.port, 'POST', '/__sim/clients', { host, 'content-type': 'text/plain' }, '{"id":"x","secret":"y"}')).status,
+      ).toBe(415);
+      expect(sim.faults()).toEqual({});
+      expect((await tokenResponse(sim, 'x', 'y')).status).toBe(401);
+      // application/json, with or without a charset, is accepted.
+      const ok = await raw(
+        sim.port,
+        'POST',
+        '/__sim/faults',
+        { host, 'content-type': 'application/json; charset=utf-8' },
+        '{"errorRate":0.5}',
+      );
+      expect(ok.status).toBe(200);
+      expect(sim.faults()).toEqual({ errorRate: 0.5 });
+    });
+  });
+
+  it('answers 403 to any other Host (DNS rebinding), reads included, and accepts localhost', async () => {
+    await withSim({}, async (sim) => {
+      const json = { 'content-type': 'application/json' };
+      for (const host of ['evil.example:80', `evil.example:${sim.port}`, '127.0.0.1:1', `127.0.0.1.nip.io:${sim.port}`]) {
+        const r = await raw(sim.port, 'POST', '/__sim/faults', { ...json, host }, '{"errorRate":1}');
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ status: 403, code: 'forbidden' });
+        expect((await raw(sim.port, 'GET', '/__sim/requests', { host })).status).toBe(403);
+      }
+      expect(sim.faults()).toEqual({});
+      expect((await raw(sim.port, 'GET', '/__sim/stats', { host: `localhost:${sim.port}` })).status).toBe(200);
+      expect((await control(sim, 'POST', '/__sim/reset')).status).toBe(204);
     });
   });
 });

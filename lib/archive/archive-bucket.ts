@@ -14,6 +14,7 @@ import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import type { IGrantable } from '../iam/policy';
 import { grantBucketRead, grantBucketWrite } from './grants';
+import { bucketProtectionStatements } from './protection';
 import type { BucketRef } from './refs';
 import { toResourcePolicyJson, type ResourcePolicyStatement } from './resource-policy';
 
@@ -25,8 +26,11 @@ export interface ArchiveLifecycle {
   /** Days after which current objects move to `coldStorageClass` (>= IA days + 30, an S3 rule). */
   readonly transitionToColdDays: number;
   readonly coldStorageClass: ColdStorageClass;
-  /** Days a replaced or deleted version is kept before it expires. */
-  readonly noncurrentVersionExpirationDays: number;
+  /**
+   * Days a replaced or deleted version is kept before it expires. Default: kept for ever. With
+   * Object Lock it must be at least the retention, or the rule would promise a purge S3 refuses.
+   */
+  readonly noncurrentVersionExpirationDays?: number;
   /** Days after which current objects expire. Default: never (archives keep data). */
   readonly expirationDays?: number;
 }
@@ -60,6 +64,12 @@ export interface ArchiveBucketProps {
   readonly lifecycle: ArchiveLifecycle;
   /** S3 Object Lock default retention. Default: no object lock. It cannot be turned off again once on. */
   readonly objectLock?: ObjectLockSettings;
+  /**
+   * The one role the bucket policy's denies (version deletion, configuration changes, governance
+   * bypass) do not apply to. Default: none, so only the account root can lift them (by deleting
+   * the bucket policy, which S3 always lets the root do).
+   */
+  readonly breakGlassRoleArn?: string;
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -67,9 +77,10 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 /**
  * An S3 bucket for data that must outlive every test environment, secure by default: all four
  * public-access blocks, ACLs disabled (BucketOwnerEnforced), versioning, SSE-KMS with a bucket
- * key, a bucket policy that refuses plain HTTP and TLS < 1.2, lifecycle tiering, server access
- * logging, and `prevent_destroy` with `force_destroy = false` so neither Terraform nor a stray
- * `destroy` can delete it. Access is granted with `grantRead` / `grantWrite`.
+ * key, a bucket policy that refuses plain HTTP and TLS < 1.2, version deletion, changes to the
+ * protecting configuration and puts with another key (lib/archive/protection.ts), lifecycle
+ * tiering, server access logging, and `prevent_destroy` with `force_destroy = false` so neither
+ * Terraform nor a stray `destroy` can delete it. Access is granted with `grantRead` / `grantWrite`.
  */
 export class ArchiveBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -80,6 +91,7 @@ export class ArchiveBucket extends Construct {
   private readonly extraStatements: ResourcePolicyStatement[] = [];
   private readonly sourceAccountId?: string;
   private readonly bucketName: string;
+  private readonly breakGlassRoleArn?: string;
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
@@ -89,6 +101,7 @@ export class ArchiveBucket extends Construct {
     this.keyArn = props.encryptionKey?.keyArn;
     this.isAccessLogBucket = props.receivesAccessLogsFrom !== undefined;
     this.sourceAccountId = props.receivesAccessLogsFrom?.sourceAccountId;
+    this.breakGlassRoleArn = props.breakGlassRoleArn;
 
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,
@@ -108,7 +121,7 @@ export class ArchiveBucket extends Construct {
     });
     new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     const versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
       rule: [
         props.encryptionKey
@@ -120,13 +133,7 @@ export class ArchiveBucket extends Construct {
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
-    new S3BucketPolicy(this, 'policy', {
-      bucket,
-      policy: Lazy.stringValue({ produce: () => toResourcePolicyJson(this.policyStatements()) }),
-      // Putting a policy before the public-access block exists can race with it.
-      dependsOn: [publicAccess],
-    });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+    const lifecycle = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
       // Small objects (logs, metadata JSON) stay put: Standard-IA and Glacier bill at least 128 KB per object.
       transitionDefaultMinimumObjectSize: 'all_storage_classes_128K',
@@ -143,15 +150,22 @@ export class ArchiveBucket extends Construct {
         targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: 'EventTime' } },
       });
     }
-    if (props.objectLock) {
-      new S3BucketObjectLockConfigurationA(this, 'object-lock', {
-        bucket,
-        objectLockEnabled: 'Enabled',
-        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.retentionDays } },
-        // Object Lock needs versioning on first.
-        dependsOn: [versioning],
-      });
-    }
+    const objectLock = props.objectLock
+      ? new S3BucketObjectLockConfigurationA(this, 'object-lock', {
+          bucket,
+          objectLockEnabled: 'Enabled',
+          rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.retentionDays } },
+          // Object Lock needs versioning on first.
+          dependsOn: [versioning],
+        })
+      : undefined;
+    new S3BucketPolicy(this, 'policy', {
+      bucket,
+      policy: Lazy.stringValue({ produce: () => toResourcePolicyJson(this.policyStatements()) }),
+      // Last: the policy denies changing the configurations below to everyone but break-glass,
+      // so they must be in place first. Putting it before the public-access block can race with it.
+      dependsOn: [publicAccess, versioning, encryption, lifecycle, ...(objectLock ? [objectLock] : [])],
+    });
   }
 
   get name(): string {
@@ -226,7 +240,8 @@ export class ArchiveBucket extends Construct {
         },
       });
     }
-    return [...statements, ...this.extraStatements];
+    const protection = bucketProtectionStatements({ bucketArn: this.arn, keyArn: this.keyArn, breakGlassRoleArn: this.breakGlassRoleArn });
+    return [...statements, ...protection, ...this.extraStatements];
   }
 
   /** Key prefix of this bucket's logs in the access-log bucket. */
@@ -248,7 +263,9 @@ function lifecycleRules(l: ArchiveLifecycle): S3BucketLifecycleConfigurationRule
       // An empty prefix: every object in the bucket.
       filter: [{ prefix: '' }],
       ...(transitions.length > 0 ? { transition: transitions } : {}),
-      noncurrentVersionExpiration: [{ noncurrentDays: l.noncurrentVersionExpirationDays }],
+      ...(l.noncurrentVersionExpirationDays !== undefined
+        ? { noncurrentVersionExpiration: [{ noncurrentDays: l.noncurrentVersionExpirationDays }] }
+        : {}),
       abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       // With days, S3 also removes expired delete markers; without, ask for it explicitly.
       expiration: [l.expirationDays !== undefined ? { days: l.expirationDays } : { expiredObjectDeleteMarker: true }],
@@ -268,6 +285,8 @@ function validate(p: ArchiveBucketProps): void {
     if (p.accessLogsTo) problems.push('accessLogsTo must be unset on the access-log bucket: logging a log bucket into itself never ends');
     if (p.encryptionKey)
       problems.push('encryptionKey must be unset on the access-log bucket: S3 server access logs are delivered only to SSE-S3 buckets');
+    if (p.objectLock)
+      problems.push('objectLock must be unset on the access-log bucket: S3 delivers no server access logs to a locked bucket');
   } else {
     if (!p.encryptionKey) problems.push('encryptionKey is required: archive buckets are SSE-KMS (only the access-log bucket uses SSE-S3)');
     if (!p.accessLogsTo) problems.push('accessLogsTo is required: every archive bucket logs its access');
@@ -283,8 +302,14 @@ function validate(p: ArchiveBucketProps): void {
       `lifecycle.transitionToColdDays must be at least transitionToInfrequentAccessDays + 30 (${l.transitionToInfrequentAccessDays + 30}) (got ${l.transitionToColdDays})`,
     );
   }
-  if (!Number.isInteger(l.noncurrentVersionExpirationDays) || l.noncurrentVersionExpirationDays < 1) {
-    problems.push(`lifecycle.noncurrentVersionExpirationDays must be an integer >= 1 (got ${l.noncurrentVersionExpirationDays})`);
+  const noncurrent = l.noncurrentVersionExpirationDays;
+  if (noncurrent !== undefined && (!Number.isInteger(noncurrent) || noncurrent < 1)) {
+    problems.push(`lifecycle.noncurrentVersionExpirationDays must be an integer >= 1 (got ${noncurrent})`);
+  }
+  if (p.objectLock && noncurrent !== undefined && noncurrent < p.objectLock.retentionDays) {
+    problems.push(
+      `lifecycle.noncurrentVersionExpirationDays must be at least objectLock.retentionDays (${p.objectLock.retentionDays}): S3 keeps locked versions anyway (got ${noncurrent})`,
+    );
   }
   if (l.expirationDays !== undefined && (!Number.isInteger(l.expirationDays) || l.expirationDays < 1)) {
     problems.push(`lifecycle.expirationDays must be an integer >= 1 (got ${l.expirationDays})`);

@@ -4,6 +4,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import type { IGrantable, PolicyStatement } from '../iam/policy';
 import { grantKeyEncryptDecrypt } from './grants';
+import { keyProtectionStatements } from './protection';
 import { accountRootArn, toResourcePolicyJson, type ResourcePolicyStatement } from './resource-policy';
 
 /** Actions a key policy may give a principal other than the account root. */
@@ -29,20 +30,33 @@ export interface ArchiveKeyProps {
   readonly partition?: string;
   /** Days a scheduled deletion can still be cancelled (7-30). Default 30, the longest: this key guards the archive. */
   readonly deletionWindowDays?: number;
+  /** The one role excepted from the key's denies (deletion, disabling, policy changes, decryption). Default: none. */
+  readonly breakGlassRoleArn?: string;
+  /**
+   * Principal ARN patterns that may decrypt (`kms:Decrypt`, `kms:ReEncryptFrom`), whatever IAM
+   * policies say. Users added with kms:Decrypt are added too. Default: none besides those.
+   */
+  readonly decryptors?: readonly string[];
 }
 
 /**
  * The archive's customer-managed key: rotated yearly, found by alias, never destroyed by
  * Terraform (`prevent_destroy`). Its policy lets the account root administer it — which is what
  * allows IAM policies in other stacks to grant its use — and names the few roles that use it
- * directly (`addUser`); nobody but the root gets `kms:*`.
+ * directly (`addUser`); nobody but the root gets `kms:*`. Denies (lib/archive/protection.ts)
+ * keep everyone but the break-glass role from scheduling its deletion, disabling it or changing
+ * its policy, and everyone but `decryptors` from decrypting with it.
  */
 export class ArchiveKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
   private readonly users: KeyUser[] = [];
 
-  constructor(scope: Construct, id: string, props: ArchiveKeyProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ArchiveKeyProps,
+  ) {
     super(scope, id);
     if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(props.aliasName) || props.aliasName.startsWith('alias/aws/')) {
       throw new Error(
@@ -78,8 +92,12 @@ export class ArchiveKey extends Construct {
               resources: ['*'],
               conditions: u.conditions,
             })),
+            ...keyProtectionStatements({ breakGlassRoleArn: props.breakGlassRoleArn, decryptors: this.decryptors() }),
           ]),
       }),
+      // The policy denies kms:PutKeyPolicy to every principal but break-glass, the deploy role
+      // included, which KMS's lockout check would refuse: the lockout is the point here.
+      bypassPolicyLockoutSafetyCheck: true,
       lifecycle: { preventDestroy: true },
     });
     this.alias = new KmsAlias(this, 'alias', { name: props.aliasName, targetKeyId: this.key.keyId });
@@ -103,6 +121,11 @@ export class ArchiveKey extends Construct {
       throw new Error(`key user sid must be unique letters and digits (got ${JSON.stringify(user.sid)})`);
     }
     this.users.push(user);
+  }
+
+  private decryptors(): string[] {
+    const users = this.users.filter((u) => u.actions.includes('kms:Decrypt')).map((u) => u.principalArn);
+    return [...new Set([...(this.props.decryptors ?? []), ...users])];
   }
 
   /** Lets a role encrypt and decrypt with this key directly (through an IAM policy on the role). */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ArchiveBucket, type ArchiveLifecycle, type ColdStorageClass, type ObjectLockSettings } from './archive-bucket';
 import { ArchiveKey } from './archive-key';
 import { GenesysExportRole, type ExportRoleExtraAction } from './export-role';
+import { workloadRoleArnPatterns } from './protection';
 import { archiveNames, type ArchiveRefs } from './refs';
 import { awsPartitionOf } from '../config/regions';
 
@@ -16,12 +17,17 @@ export interface ArchiveProps {
   readonly transitionToInfrequentAccessDays: number;
   readonly transitionToColdDays: number;
   readonly coldStorageClass: ColdStorageClass;
-  readonly noncurrentVersionExpirationDays: number;
+  /** Days a replaced or deleted version of a data bucket is kept. Default: for ever. */
+  readonly noncurrentVersionExpirationDays?: number;
   /** Days server access logs are kept. */
   readonly accessLogRetentionDays: number;
   /** Object Lock default retention for the recordings bucket. Default: none. */
   readonly recordingsObjectLock?: ObjectLockSettings;
   readonly exportRoleExtraActions?: readonly ExportRoleExtraAction[];
+  /** The one role excepted from the buckets' and the key's denies. Default: none. */
+  readonly breakGlassRoleArn?: string;
+  /** Roles of people or tools that read archived data, besides the workload roles. Default: none. */
+  readonly readerRoleArns?: readonly string[];
 }
 
 /**
@@ -56,15 +62,27 @@ export class Archive extends Construct {
       description: `genesys-loadlab ${props.ownerEnv} archive: recordings, results and reports`,
       accountId: props.accountId,
       partition,
+      breakGlassRoleArn: props.breakGlassRoleArn,
+      decryptors: [...workloadRoleArnPatterns(partition, props.accountId), ...(props.readerRoleArns ?? [])],
     });
     this.accessLogs = new ArchiveBucket(this, 'access-logs', {
       bucketName: names.accessLogsBucket,
       label: 'AccessLogs',
       receivesAccessLogsFrom: { sourceAccountId: props.accountId },
-      lifecycle: { ...lifecycle, expirationDays: props.accessLogRetentionDays },
+      // Logs are never overwritten: their only old versions are the ones expiration leaves behind.
+      lifecycle: { ...lifecycle, expirationDays: props.accessLogRetentionDays, noncurrentVersionExpirationDays: 1 },
+      breakGlassRoleArn: props.breakGlassRoleArn,
     });
     const archiveBucket = (id: string, bucketName: string, label: string, objectLock?: ObjectLockSettings) =>
-      new ArchiveBucket(this, id, { bucketName, label, encryptionKey: this.key, accessLogsTo: this.accessLogs, lifecycle, objectLock });
+      new ArchiveBucket(this, id, {
+        bucketName,
+        label,
+        encryptionKey: this.key,
+        accessLogsTo: this.accessLogs,
+        lifecycle,
+        objectLock,
+        breakGlassRoleArn: props.breakGlassRoleArn,
+      });
     this.recordings = archiveBucket('recordings', names.recordingsBucket, 'Recordings', props.recordingsObjectLock);
     this.results = archiveBucket('results', names.resultsBucket, 'Results');
     this.reports = archiveBucket('reports', names.reportsBucket, 'Reports');

@@ -71,8 +71,10 @@ export function describeIssue(issue: ZodIssue, input: unknown): string {
     case 'invalid_union_discriminator':
       return `${field} must be one of ${issue.options.map((o) => show(o)).join(', ')}${gotText}`;
     case 'invalid_string':
-    case 'custom':
       return `${field} ${issue.message}${gotText}`;
+    case 'custom':
+      // A cross-field rule may be about a field left at its default: "(got undefined)" says nothing.
+      return `${field} ${issue.message}${got === undefined ? '' : gotText}`;
     case 'invalid_union':
       return `${field} does not match any allowed form${gotText}`;
     default: {

@@ -3,6 +3,7 @@ import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
 import { costSchema } from './cost-schema';
 import { endpointLimit, limitOverrides } from './limits-schema';
+import { metadataTopics } from '../contracts/topics';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -12,6 +13,11 @@ import { endpointLimit, limitOverrides } from './limits-schema';
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   message: 'must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
 });
+const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, {
+  message: 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/name',
+});
+/** Object Lock default retention of the recordings bucket: a year of recordings cannot be deleted. */
+export const DEFAULT_OBJECT_LOCK_RETENTION_DAYS = 365;
 export const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
 const int = (min: number, max?: number) => {
@@ -88,6 +94,11 @@ export const environmentSchema = z
         region: z.string().refine((r) => r in GENESYS_REGIONS, {
           message: `must be a Genesys Cloud region: ${Object.keys(GENESYS_REGIONS).join(', ')}`,
         }),
+        /**
+         * The org is a test org, whose every conversation may be exported: only then may the
+         * recording retention policy have no conditions. Default false.
+         */
+        testOrg: z.boolean().default(false),
         /** Divisions the OAuth client roles are bound to. Default: the home division. */
         divisionIds: z.array(uuid).default([]),
         /** Token lifetimes of the OAuth clients we create (300..172800 s). */
@@ -122,8 +133,12 @@ export const environmentSchema = z
             credentialType: z.string().min(1).default('amazonWebServicesARN'),
             /** Create a media retention policy that exports recordings automatically. Default true. */
             retentionPolicy: z.boolean().default(true),
-            /** Queues whose recordings the policy exports; default: all of the org's conversations. */
+            /** Queues whose recordings the policy exports. With userIds and wrapUpCodeIds: one is required unless genesys.testOrg. */
             queueIds: z.array(uuid).default([]),
+            /** Users (agents) whose recordings the policy exports. Default none. */
+            userIds: z.array(uuid).default([]),
+            /** Wrap-up codes whose conversations' recordings the policy exports. Default none. */
+            wrapUpCodeIds: z.array(uuid).default([]),
             /** Export role ARN when the archive is not ours (overrides the archive stack's role); set with bucketName. */
             exportRoleArn: z
               .string()
@@ -209,11 +224,21 @@ export const environmentSchema = z
         shareFrom: z.string().regex(ENV_NAME_PATTERN).optional(),
         transitionToInfrequentAccessDays: int(30, 3650).default(30),
         transitionToGlacierDays: int(60, 3650).default(180),
-        noncurrentVersionExpirationDays: int(1, 3650).default(90),
+        /** Days a replaced or deleted version is kept; at least objectLock.retentionDays. Default: for ever. */
+        noncurrentVersionExpirationDays: int(1, 36500).optional(),
+        /** S3 Object Lock on the recordings bucket (it cannot be switched off once on). Default on, GOVERNANCE, 365 days. */
         objectLock: z
-          .object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retentionDays: int(1, 36500) })
+          .object({
+            enabled: z.boolean().default(true),
+            mode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
+            retentionDays: int(1, 36500).default(DEFAULT_OBJECT_LOCK_RETENTION_DAYS),
+          })
           .strict()
-          .optional(),
+          .default({}),
+        /** The one role excepted from the archive's bucket and key denies (docs/archive.md). Default: none. */
+        breakGlassRoleArn: iamRoleArn.optional(),
+        /** Roles of people or tools that may decrypt archived data besides the workload roles. Default: none. */
+        readerRoleArns: z.array(iamRoleArn).default([]),
         /** Storage class after transitionToGlacierDays. Default GLACIER_IR: millisecond reads, no restore step. */
         coldStorageClass: z.enum(['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']).default('GLACIER_IR'),
         /** Days server access logs are kept. Default 365. */
@@ -318,6 +343,15 @@ export const environmentSchema = z
       });
     }
     const exportTarget = env.genesys.recordingExport;
+    const scoped = exportTarget.queueIds.length + exportTarget.userIds.length + exportTarget.wrapUpCodeIds.length > 0;
+    if (exportTarget.enabled && exportTarget.retentionPolicy && !scoped && !env.genesys.testOrg) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'recordingExport', 'queueIds'],
+        message:
+          'is empty, as are userIds and wrapUpCodeIds, so the retention policy would export every conversation of the org; name the test queues (or users, or wrap-up codes), set genesys.testOrg to true if the whole org is a test org, or set retentionPolicy to false',
+      });
+    }
     if ((exportTarget.exportRoleArn === undefined) !== (exportTarget.bucketName === undefined)) {
       const missing = exportTarget.exportRoleArn === undefined ? 'exportRoleArn' : 'bucketName';
       ctx.addIssue({
@@ -357,6 +391,24 @@ export const environmentSchema = z
       }
       topicsSeen.add(t);
     });
+    const { objectLock, noncurrentVersionExpirationDays: noncurrent } = env.archive;
+    if (objectLock.enabled && noncurrent !== undefined && noncurrent < objectLock.retentionDays) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['archive', 'noncurrentVersionExpirationDays'],
+        message: `must be at least archive.objectLock.retentionDays (${objectLock.retentionDays}): S3 keeps locked versions anyway; raise it or remove it to keep versions for ever`,
+      });
+    }
+    const topics = env.genesys.eventBridge.topics;
+    // Only for a non-empty list of well-formed topics: an empty list or a malformed topic has its own message.
+    if (topics.length > 0 && topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'eventBridge', 'topics'],
+        message:
+          'has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"',
+      });
+    }
     if (env.archive.shareFrom === env.name) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,

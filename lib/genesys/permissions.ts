@@ -5,7 +5,8 @@
  */
 import { ConfigError } from '../config/errors';
 import type { EnvironmentFile } from '../config/schema';
-import { ENDPOINTS, findEndpoint, nonexistentEndpoint, type EndpointKind, type EndpointSpec } from '../genesys-api/endpoints';
+import { ENDPOINTS, type EndpointKind, type EndpointSpec } from '../genesys-api/endpoints';
+import { endpointField, resolveEndpoints } from '../ratelimits/endpoints';
 
 /** `domain:entity:action`, each part letters and digits only (so never `*`). */
 const PERMISSION = /^([A-Za-z][A-Za-z0-9]*):([A-Za-z][A-Za-z0-9]*):([A-Za-z][A-Za-z0-9]*)$/;
@@ -101,33 +102,19 @@ export function workerEndpoints(caller: Exclude<Caller, 'runner'>, catalogue: re
 }
 
 /**
- * The endpoints the environment's scenarios call, each resolved in the catalogue. An endpoint
- * the catalogue does not know has no known permission, so no role can be derived: ConfigError
- * naming the scenario endpoint and the fix.
+ * The endpoints the environment's scenarios call, resolved by the planner's one resolver
+ * (lib/ratelimits/endpoints.ts). An endpoint it rejects (not a Platform API path, or unknown to
+ * the catalogue, so no permission is known) gets no role: ConfigError naming the field and the
+ * fix. Endpoints it only warns about are granted like any other.
  */
 export function runnerEndpoints(config: EnvironmentFile, label = 'environment'): EndpointSpec[] {
   const problems: string[] = [];
   const found: EndpointSpec[] = [];
-  config.loadProfile.scenarios.forEach((s, i) =>
-    s.endpoints.forEach((ep, j) => {
-      const field = `${label}: loadProfile.scenarios[${i}].endpoints[${j}]`;
-      const missing = nonexistentEndpoint(ep.path);
-      if (missing) {
-        problems.push(
-          `${field} ${ep.method} ${ep.path} is not a Genesys Cloud Platform API endpoint; call ${missing.useInstead.join(' or ')} instead`,
-        );
-        return;
-      }
-      const spec = findEndpoint(ep.method, ep.path);
-      if (!spec) {
-        problems.push(
-          `${field} ${ep.method} ${ep.path} has no known permissions; add it to lib/genesys-api/endpoints.ts (with its "Requires ANY permissions" from the API reference) or correct the path`,
-        );
-        return;
-      }
-      if (!found.includes(spec)) found.push(spec);
-    }),
-  );
+  config.loadProfile.scenarios.forEach((s, i) => {
+    const { endpoints, findings } = resolveEndpoints(s);
+    for (const f of findings) if (f.severity === 'error') problems.push(`${label}: ${endpointField(i, f.index)} ${f.message}`);
+    for (const e of endpoints) if (!found.includes(e.spec)) found.push(e.spec);
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   return found;
 }

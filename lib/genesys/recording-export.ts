@@ -76,8 +76,17 @@ export interface RecordingExportPolicyProps {
   readonly description?: string;
   /** The recording export integration (`RecordingExportIntegration.integrationId`). */
   readonly integrationId: string;
-  /** Queues whose conversations are exported; empty: every conversation of the org. */
+  /** Queues whose conversations are exported. */
   readonly queueIds: readonly string[];
+  /** Users whose conversations are exported. Default none. */
+  readonly userIds?: readonly string[];
+  /** Wrap-up codes whose conversations are exported. Default none. */
+  readonly wrapUpCodeIds?: readonly string[];
+  /**
+   * With no queue, user or wrap-up code, every conversation of the org is exported: refused
+   * unless this is true (config `genesys.testOrg`). Default false.
+   */
+  readonly orgWide?: boolean;
   /** Default every media type. */
   readonly mediaTypes?: readonly MediaPolicyType[];
   /** Default true: screen recordings are exported with the conversation's other media. */
@@ -87,7 +96,9 @@ export interface RecordingExportPolicyProps {
 /**
  * A `genesyscloud_recording_media_retention_policy` whose only action is `integration_export`:
  * every matching conversation's recordings (screen recordings included) land in the export
- * bucket automatically, so nothing in the load test polls recordings.
+ * bucket automatically, so nothing in the load test polls recordings. Matching means the
+ * conditions (queues, users, wrap-up codes, combined as Genesys combines them); a policy without
+ * any is org-wide and must say so (`orgWide`).
  */
 export class RecordingExportPolicy extends Construct {
   readonly resource: RecordingMediaRetentionPolicy;
@@ -100,8 +111,18 @@ export class RecordingExportPolicy extends Construct {
     const actions: RecordingMediaRetentionPolicyMediaPoliciesCallPolicyActions = {
       integrationExport: { integrationId: props.integrationId, shouldExportScreenRecordings: props.exportScreenRecordings ?? true },
     };
-    // No conditions block means every conversation of that media type.
-    const conditions = props.queueIds.length > 0 ? { forQueueIds: [...props.queueIds] } : undefined;
+    const matching = {
+      ...(props.queueIds.length > 0 ? { forQueueIds: [...props.queueIds] } : {}),
+      ...(props.userIds?.length ? { forUserIds: [...props.userIds] } : {}),
+      ...(props.wrapUpCodeIds?.length ? { wrapupCodeIds: [...props.wrapUpCodeIds] } : {}),
+    };
+    // No conditions block means every conversation of that media type, in the whole org.
+    const conditions = Object.keys(matching).length > 0 ? matching : undefined;
+    if (!conditions && !props.orgWide) {
+      throw new Error(
+        `retention policy ${props.name}: without queueIds, userIds or wrapUpCodeIds it exports every conversation of the org; name them, or pass orgWide: true for a test org`,
+      );
+    }
     const policy = (type: MediaPolicyType) => (this.mediaTypes.includes(type) ? { actions, conditions } : undefined);
     this.resource = new RecordingMediaRetentionPolicy(this, 'policy', {
       name: props.name,

@@ -1,6 +1,6 @@
 import { Annotations } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
-import type { BudgetPlan, ScenarioPlan } from '../ratelimits/planner';
+import type { BudgetPlan, ScenarioPlan } from '../ratelimits/model';
 
 export interface GuardProblems {
   readonly errors: readonly string[];

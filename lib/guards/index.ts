@@ -8,7 +8,7 @@
  * checks up front so `main.ts` can print them and exit before anything is written to cdktf.out.
  */
 import type { TerraformStack } from 'cdktf';
-import type { BudgetPlan } from '../ratelimits/planner';
+import type { BudgetPlan } from '../ratelimits/model';
 import { addAsyncGuard, type AsyncRetrievalGuard } from './async-guard';
 import { addBudgetGuard, budgetProblems, type BudgetGuard, type GuardProblems } from './budget-guard';
 

@@ -2,15 +2,35 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { serviceTrustPolicy, toPolicyJson, type IGrantable, type PolicyStatement } from './policy';
+import { oneOrList, serviceTrustPolicy, toPolicyJson, type IGrantable, type PolicyStatement } from './policy';
 
 export interface ServiceRoleProps {
   readonly roleName: string;
   /** The one service that may assume the role, e.g. `lambda.amazonaws.com`. */
   readonly service: string;
   readonly description: string;
-  /** Extra conditions on the trust statement (e.g. `aws:SourceAccount`). */
-  readonly trustConditions?: PolicyStatement['conditions'];
+  /**
+   * The account whose resources may make the service assume the role (`aws:SourceAccount`, the
+   * confused-deputy guard). Default: unchecked. Set it wherever the service sends the key.
+   */
+  readonly sourceAccount?: string;
+  /**
+   * ARN patterns (`*` allowed) of the resources the service acts for (`aws:SourceArn`, ArnLike):
+   * a state machine, the tasks of one cluster. Default: unchecked. Build them from names, not
+   * from the resource's own `arn` attribute, which would make the resource and its role depend
+   * on each other.
+   */
+  readonly sourceArn?: string | readonly string[];
+}
+
+/** The trust statement's conditions for `sourceAccount` / `sourceArn`. */
+export function sourceConditions(p: Pick<ServiceRoleProps, 'sourceAccount' | 'sourceArn'>): PolicyStatement['conditions'] {
+  const arns = p.sourceArn === undefined ? [] : typeof p.sourceArn === 'string' ? [p.sourceArn] : [...p.sourceArn];
+  const conditions = {
+    ...(p.sourceAccount ? { StringEquals: { 'aws:SourceAccount': p.sourceAccount } } : {}),
+    ...(arns.length > 0 ? { ArnLike: { 'aws:SourceArn': oneOrList(arns) } } : {}),
+  };
+  return Object.keys(conditions).length > 0 ? conditions : undefined;
 }
 
 /**
@@ -27,7 +47,7 @@ export class ServiceRole extends Construct implements IGrantable {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: props.description,
-      assumeRolePolicy: serviceTrustPolicy(props.service, props.trustConditions),
+      assumeRolePolicy: serviceTrustPolicy(props.service, sourceConditions(props)),
     });
     new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
@@ -8,8 +9,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ConfigError, type Environment } from '../config';
-import type { BudgetPlan } from '../ratelimits';
+import type { WorkerPlan } from '../ratelimits';
 import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
 import type { GenesysRefs } from '../genesys/refs';
 import type { IGrantable } from '../iam/policy';
@@ -34,12 +34,38 @@ import { WorkQueue } from './work-queue';
 export const REPORT_WORKER_TIMEOUT_SEC = 300;
 /** AWS's guidance for Lambda SQS sources: visibility timeout >= 6 x the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
-/** The SQS event source mapping accepts a maximum concurrency of 2 or more. */
-const MIN_ESM_CONCURRENCY = 2;
-
 export interface EventPipelineProps {
-  readonly env: Environment;
-  readonly plan: BudgetPlan;
+  /** Environment name: the workers' secrets are `loadlab/<envName>/<worker>`. */
+  readonly envName: string;
+  /** `loadlab-<env>`: prefix of every name here (functions, queues, rules, the key alias). */
+  readonly resourcePrefix: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Genesys Cloud Platform API base URL the workers call (`https://api.<region domain>`). */
+  readonly genesysApiBase: string;
+  /** Genesys Cloud login base URL the workers get tokens from. */
+  readonly genesysLoginBase: string;
+  /**
+   * Topics of the EventBridge integration. The conversation-end ones feed the metadata worker
+   * (config validation guarantees at least one); when the analytics availability topic is among
+   * them, a second rule feeds the report-jobs worker, else only the state machine does.
+   */
+  readonly topics: readonly string[];
+  /**
+   * The planner's metadata worker: reserved concurrency, the event source mapping's maximum
+   * concurrency and each invocation's RATE_PER_MINUTE, set exactly as planned.
+   */
+  readonly metadataWorker: WorkerPlan;
+  /** The planner's report-jobs worker, likewise. */
+  readonly reportWorker: WorkerPlan;
+  /** Messages per metadata-worker invocation (the report worker takes one at a time). */
+  readonly batchSize: number;
+  /** The metadata worker's timeout; queues keep messages invisible for 6x the function timeout. */
+  readonly workerTimeoutSec: number;
+  /** Receives before a message goes to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Retention of the workers' log groups. */
+  readonly logRetentionDays: number;
   /** From the genesys stack: the partner event source and the two workers' OAuth clients. */
   readonly genesys: Pick<GenesysRefs, 'partnerEventSourceName' | 'metadataWorkerClient' | 'reportWorkerClient'>;
   /** Results bucket (`metadata/`) and reports bucket (`analytics/`), and the archive key. */
@@ -55,9 +81,8 @@ export interface PipelineWorker {
   readonly secret: ClientSecretLookup;
   readonly eventSourceMapping: LambdaEventSourceMapping;
   readonly throttledAlarm: CloudwatchMetricAlarm;
-  /** Requests per minute one invocation's token bucket allows. */
-  readonly ratePerInvocation: number;
-  readonly concurrency: number;
+  /** The plan this worker was built from (concurrency and RATE_PER_MINUTE come from it unchanged). */
+  readonly plan: WorkerPlan;
 }
 
 /**
@@ -79,75 +104,13 @@ export class EventPipeline extends Construct {
   readonly availabilityRule?: CloudwatchEventRule;
   readonly metadataWorker: PipelineWorker;
   readonly reportWorker: PipelineWorker;
+  /** The rules EventBridge delivers for: the only sources the key's EventBridge grant accepts. */
+  private readonly ruleArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
-    const { env, plan, archive } = props;
-    const cfg = env.config.pipeline;
-    const prefix = env.resourcePrefix;
-    const region = env.config.aws.region;
-    const accountId = env.config.aws.accountId;
-    const partition = awsPartitionOf(region);
-
-    const metaTopics = metadataTopics(env.config.genesys.eventBridge.topics);
-    const availTopics = reportTopics(env.config.genesys.eventBridge.topics);
-    if (metaTopics.length === 0) {
-      throw new ConfigError([
-        `${env.sourceFile}: genesys.eventBridge.topics has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"`,
-      ]);
-    }
-
-    // Metadata worker sizing: one batch must fit comfortably in one invocation at its paced rate.
-    const metaRate = plan.metadataWorker.requestsPerMinutePerInvocation;
-    const batchSeconds = (cfg.batchSize * cfg.callsPerEvent * 60) / metaRate;
-    if (batchSeconds > cfg.workerTimeoutSec * 0.8) {
-      throw new ConfigError([
-        `${env.sourceFile}: pipeline.batchSize ${cfg.batchSize} x callsPerEvent ${cfg.callsPerEvent} at ${round(metaRate)} requests/min per invocation takes ${round(batchSeconds)} s, over 80 % of pipeline.workerTimeoutSec ${cfg.workerTimeoutSec}; lower pipeline.batchSize to ${Math.max(1, Math.floor((cfg.workerTimeoutSec * 0.8 * metaRate) / 60 / cfg.callsPerEvent))} or raise pipeline.workerTimeoutSec`,
-      ]);
-    }
-
-    this.key = new KmsKey(this, 'key', {
-      description: `${prefix}: event pipeline queues and worker secrets`,
-      enableKeyRotation: true,
-      // Ephemeral like the runners stack; the archive keeps its own key.
-      deletionWindowInDays: 7,
-      policy: toResourcePolicyJson([
-        // In a key policy, Resource "*" means this key. The root statement lets IAM policies grant its use.
-        {
-          sid: 'AccountRootAdministersKey',
-          principal: { AWS: [accountRootArn(partition, accountId)] },
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-        {
-          // EventBridge encrypts what it delivers to SSE-KMS queues (the rule targets and their DLQ).
-          sid: 'EventBridgeDeliversToQueues',
-          principal: { Service: ['events.amazonaws.com'] },
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': accountId } },
-        },
-        {
-          // CloudWatch Logs encrypts this environment's log groups (workers, runners, state machine)
-          // with the key, and only those: the log group's ARN is the encryption context.
-          sid: 'CloudWatchLogsEncryptsEnvironmentLogs',
-          principal: { Service: [`logs.${region}.amazonaws.com`] },
-          actions: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:GenerateDataKeyWithoutPlaintext',
-            'kms:DescribeKey',
-          ],
-          resources: ['*'],
-          conditions: {
-            ArnLike: { 'kms:EncryptionContext:aws:logs:arn': environmentLogGroupArns(partition, region, accountId, env.name, prefix) },
-          },
-        },
-      ]),
-    });
+    const prefix = props.resourcePrefix;
+    this.key = this.createKey(props);
     new KmsAlias(this, 'key-alias', { name: `alias/${prefix}-pipeline`, targetKeyId: this.key.keyId });
 
     // The partner event bus: its name must equal the partner event source Genesys Cloud created.
@@ -156,21 +119,95 @@ export class EventPipeline extends Construct {
       eventSourceName: props.genesys.partnerEventSourceName,
       description: `${prefix}: Genesys Cloud events (EventBridge integration)`,
     });
+    this.metadataWorker = this.addMetadataWorker(props);
+    this.reportWorker = this.addReportWorker(props);
 
-    this.metadataWorker = this.addWorker('metadata', {
-      env,
-      archive,
-      functionName: `${prefix}-metadata-worker`,
+    const metaTopics = metadataTopics(props.topics);
+    const availTopics = reportTopics(props.topics);
+    this.metadataRule = this.addRule('metadata-rule', `${prefix}-conversation-end`, props, metaTopics, this.metadataWorker.queue);
+    if (availTopics.length > 0) {
+      this.availabilityRule = this.addRule(
+        'availability-rule',
+        `${prefix}-analytics-availability`,
+        props,
+        availTopics,
+        this.reportWorker.queue,
+      );
+    }
+  }
+
+  private createKey(props: EventPipelineProps): KmsKey {
+    const { region, accountId } = props;
+    const partition = awsPartitionOf(region);
+    return new KmsKey(this, 'key', {
+      description: `${props.resourcePrefix}: event pipeline queues and worker secrets`,
+      enableKeyRotation: true,
+      // Ephemeral like the runners stack; the archive keeps its own key.
+      deletionWindowInDays: 7,
+      // Lazy: the rules that may use the key are added below (a rule does not depend on the key).
+      policy: Lazy.stringValue({
+        produce: () =>
+          toResourcePolicyJson([
+            // In a key policy, Resource "*" means this key. The root statement lets IAM policies grant its use.
+            {
+              sid: 'AccountRootAdministersKey',
+              principal: { AWS: [accountRootArn(partition, accountId)] },
+              actions: ['kms:*'],
+              resources: ['*'],
+            },
+            {
+              // EventBridge encrypts what it delivers to SSE-KMS queues (the rule targets and their DLQ),
+              // for this pipeline's rules only.
+              sid: 'EventBridgeDeliversToQueues',
+              principal: { Service: ['events.amazonaws.com'] },
+              actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+              resources: ['*'],
+              conditions: { StringEquals: { 'aws:SourceAccount': accountId }, ArnEquals: { 'aws:SourceArn': [...this.ruleArns] } },
+            },
+            {
+              // CloudWatch Logs encrypts this environment's log groups (workers, runners, state machine)
+              // with the key, and only those: the log group's ARN is the encryption context.
+              sid: 'CloudWatchLogsEncryptsEnvironmentLogs',
+              principal: { Service: [`logs.${region}.amazonaws.com`] },
+              actions: [
+                'kms:Encrypt',
+                'kms:Decrypt',
+                'kms:ReEncryptFrom',
+                'kms:ReEncryptTo',
+                'kms:GenerateDataKey',
+                'kms:GenerateDataKeyWithoutPlaintext',
+                'kms:DescribeKey',
+              ],
+              resources: ['*'],
+              conditions: {
+                ArnLike: {
+                  'kms:EncryptionContext:aws:logs:arn': environmentLogGroupArns(
+                    partition,
+                    region,
+                    accountId,
+                    props.envName,
+                    props.resourcePrefix,
+                  ),
+                },
+              },
+            },
+          ]),
+      }),
+    });
+  }
+
+  private addMetadataWorker(props: EventPipelineProps): PipelineWorker {
+    const { archive } = props;
+    return this.addWorker('metadata', props, {
+      functionName: `${props.resourcePrefix}-metadata-worker`,
       description: 'Fetches recording metadata of ended conversations under the rate budget and archives it',
       entry: path.join(__dirname, '..', '..', 'functions', 'metadata-worker', 'index.ts'),
-      timeoutSec: cfg.workerTimeoutSec,
-      concurrency: plan.metadataWorker.concurrency,
-      fleetRatePerMinute: plan.metadataWorker.requestsPerMinute,
+      timeoutSec: props.workerTimeoutSec,
+      plan: props.metadataWorker,
       client: props.genesys.metadataWorkerClient,
-      batchSize: cfg.batchSize,
+      batchSize: props.batchSize,
       oldestMessageAlarmSec: 900,
       retrieval: 'metadata',
-      alarmActions: props.alarmActions,
       environment: (shared) =>
         lambdaEnvironment(METADATA_WORKER_ENV, {
           ...shared,
@@ -180,21 +217,21 @@ export class EventPipeline extends Construct {
         }),
       grantArchive: (g) => grantArchiveWrite(g, archive, 'results', ARCHIVE_PREFIXES.metadata),
     });
-    this.reportWorker = this.addWorker('report', {
-      env,
-      archive,
-      functionName: `${prefix}-report-jobs`,
+  }
+
+  private addReportWorker(props: EventPipelineProps): PipelineWorker {
+    const { archive } = props;
+    return this.addWorker('report', props, {
+      functionName: `${props.resourcePrefix}-report-jobs`,
       description: 'Exports load-test conversations through the async analytics conversation details jobs API',
       entry: path.join(__dirname, '..', '..', 'functions', 'report-jobs', 'index.ts'),
       timeoutSec: REPORT_WORKER_TIMEOUT_SEC,
-      concurrency: plan.reportWorker.concurrency,
-      fleetRatePerMinute: plan.reportWorker.requestsPerMinute,
+      plan: props.reportWorker,
       client: props.genesys.reportWorkerClient,
       // Each message may poll a job for minutes: one at a time per invocation.
       batchSize: 1,
       oldestMessageAlarmSec: 3600,
       retrieval: 'analytics',
-      alarmActions: props.alarmActions,
       environment: (shared) => lambdaEnvironment(REPORT_JOBS_ENV, { ...shared, REPORTS_BUCKET: archive.reports.name }),
       grantArchive: (g) => {
         grantArchiveRead(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
@@ -207,17 +244,6 @@ export class EventPipeline extends Construct {
         });
       },
     });
-
-    this.metadataRule = this.addRule('metadata-rule', `${prefix}-conversation-end`, props, metaTopics, this.metadataWorker.queue);
-    if (availTopics.length > 0) {
-      this.availabilityRule = this.addRule(
-        'availability-rule',
-        `${prefix}-analytics-availability`,
-        props,
-        availTopics,
-        this.reportWorker.queue,
-      );
-    }
   }
 
   /**
@@ -233,7 +259,7 @@ export class EventPipeline extends Construct {
     this.reportWorker.queue.grantSend(grantee);
   }
 
-  private addRule(id: string, name: string, props: EventPipelineProps, topics: string[], queue: WorkQueue): CloudwatchEventRule {
+  private addRule(id: string, name: string, props: EventPipelineProps, topics: readonly string[], queue: WorkQueue): CloudwatchEventRule {
     const rule = new CloudwatchEventRule(this, id, {
       name,
       description: `Genesys Cloud topics ${topics.join(', ')} to ${queue.node.id}`,
@@ -249,67 +275,63 @@ export class EventPipeline extends Construct {
       retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
     });
     queue.allowEventRule(`Allow${id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`, rule.arn);
+    this.ruleArns.push(rule.arn);
     return rule;
   }
 
   private addWorker(
     id: string,
+    props: EventPipelineProps,
     o: {
-      env: Environment;
-      archive: ArchiveRefs;
       functionName: string;
       description: string;
       entry: string;
       timeoutSec: number;
-      concurrency: number;
-      fleetRatePerMinute: number;
+      plan: WorkerPlan;
       client: GenesysRefs['metadataWorkerClient'];
       batchSize: number;
       oldestMessageAlarmSec: number;
       retrieval: 'metadata' | 'analytics';
-      alarmActions?: readonly string[];
       /** The worker's variables (lib/contracts/lambda-env.ts), given those both workers share. */
       environment: (shared: LambdaEnvInput<typeof SQS_WORKER_ENV>) => Record<string, string>;
       grantArchive: (g: IGrantable) => void;
     },
   ): PipelineWorker {
-    const cfg = o.env.config.pipeline;
-    // The mapping needs >= 2; reserved concurrency matches so polled messages are never throttled back.
-    const concurrency = Math.max(MIN_ESM_CONCURRENCY, o.concurrency);
-    // The fleet's allowance split evenly, so concurrency x rate never exceeds the plan.
-    const ratePerInvocation = o.fleetRatePerMinute / concurrency;
+    // The plan's concurrency (at least the mapping's minimum of 2) is both the reserved concurrency
+    // and the mapping's maximum, so polled messages are never throttled back.
+    const { concurrency } = o.plan;
     const batchingWindowSec = o.batchSize > 10 ? 1 : 0;
     const queue = new WorkQueue(this, `${id}-queue`, {
       queueName: `${o.functionName}`,
       kmsKeyArn: this.key.arn,
       visibilityTimeoutSec: VISIBILITY_TIMEOUT_FACTOR * o.timeoutSec + batchingWindowSec,
-      maxReceiveCount: cfg.maxReceiveCount,
+      maxReceiveCount: props.maxReceiveCount,
       oldestMessageAlarmSec: o.oldestMessageAlarmSec,
-      alarmActions: o.alarmActions,
+      alarmActions: props.alarmActions,
     });
     // The genesys stack writes the secret; this stack finds it by name and grants the worker.
-    const secret = new ClientSecretLookup(this, `${id}-client`, { client: o.client, region: o.env.config.aws.region });
+    const secret = new ClientSecretLookup(this, `${id}-client`, { client: o.client, region: props.region });
     const fn = new NodeFunction(this, `${id}-worker`, {
       functionName: o.functionName,
       description: o.description,
       entry: o.entry,
       timeoutSec: o.timeoutSec,
       reservedConcurrency: concurrency,
-      logRetentionDays: cfg.logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       // The environment holds no secrets (those are in Secrets Manager), but it names them: encrypt it with the pipeline key.
       kmsKeyArn: this.key.arn,
       logsKmsKeyArn: this.key.arn,
       tags: { 'loadlab-retrieval': o.retrieval },
       environment: o.environment({
-        GENESYS_API_BASE: o.env.genesys.apiBase,
-        GENESYS_LOGIN_BASE: o.env.genesys.loginBase,
+        GENESYS_API_BASE: props.genesysApiBase,
+        GENESYS_LOGIN_BASE: props.genesysLoginBase,
         CLIENT_SECRET_ARN: secret.arn,
-        // Rounded down: the fleet must never exceed the plan.
-        RATE_PER_MINUTE: Math.floor(ratePerInvocation * 100) / 100,
-        ARCHIVE_KMS_KEY_ARN: o.archive.keyArn,
+        // The plan's per-invocation rate, already rounded down so the fleet never exceeds it.
+        RATE_PER_MINUTE: o.plan.requestsPerMinutePerInvocation,
+        ARCHIVE_KMS_KEY_ARN: props.archive.keyArn,
         QUEUE_URL: queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: queue.deadLetterQueueUrl,
-        MAX_RECEIVE_COUNT: cfg.maxReceiveCount,
+        MAX_RECEIVE_COUNT: props.maxReceiveCount,
       }),
     });
     secret.grantRead(fn);
@@ -339,14 +361,12 @@ export class EventPipeline extends Construct {
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
-      alarmActions: o.alarmActions ? [...o.alarmActions] : undefined,
-      okActions: o.alarmActions ? [...o.alarmActions] : undefined,
+      alarmActions: props.alarmActions ? [...props.alarmActions] : undefined,
+      okActions: props.alarmActions ? [...props.alarmActions] : undefined,
     });
-    return { fn, queue, secret, eventSourceMapping, throttledAlarm, ratePerInvocation, concurrency };
+    return { fn, queue, secret, eventSourceMapping, throttledAlarm, plan: o.plan };
   }
 }
-
-const round = (n: number): number => Math.round(n * 100) / 100;
 
 /**
  * ARN patterns of every log group of an environment's runners stack: its Lambda functions

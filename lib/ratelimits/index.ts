@@ -1,2 +1,17 @@
 export * from './catalogue';
+export * from './endpoints';
 export * from './planner';
+export type {
+  BudgetPlan,
+  EndpointRate,
+  Finding,
+  FindingCode,
+  LimitUse,
+  PlanOptions,
+  RunnerClientSlot,
+  ScenarioPlan,
+  Sizing,
+  TokenCreationCheck,
+  Verdict,
+  WorkerPlan,
+} from './model';

@@ -1,53 +1,10 @@
 /**
- * The planner's words: findings about how a scenario calls endpoints, how a limit's use reads,
- * and the fix for a scenario over budget.
+ * The planner's words: how a limit's use reads, and the fix for a scenario over budget. What an
+ * endpoint finding says is the resolver's (endpoints.ts).
  */
 import type { ScenarioConfig } from '../config/schema';
-import { findEndpoint, nonexistentEndpoint } from '../genesys-api/endpoints';
-import { RECORDING_JOBS_LIMIT, sameTemplate, type ResolvedLimit } from './catalogue';
-import { EPS, ONE_RECORDING, round1, type Finding, type LimitUse, type Sizing } from './model';
-
-export function endpointFindings(s: ScenarioConfig): Finding[] {
-  const findings: Finding[] = [];
-  for (const ep of s.endpoints) {
-    const missing = nonexistentEndpoint(ep.path);
-    if (missing) {
-      findings.push({
-        severity: 'error',
-        code: 'nonexistent-endpoint',
-        message: `${ep.method} ${ep.path} is not a Genesys Cloud Platform API endpoint; call ${missing.useInstead.join(' or ')} instead`,
-      });
-      continue;
-    }
-    const spec = findEndpoint(ep.method, ep.path);
-    if (!spec) {
-      findings.push({
-        severity: 'error',
-        code: 'unknown-endpoint',
-        message: `${ep.method} ${ep.path} is not in genesys-loadlab's endpoint catalogue (lib/genesys-api/endpoints.ts); add it there with its permissions, or correct the path`,
-      });
-    } else if (spec.method === 'GET' && sameTemplate(spec.path, ONE_RECORDING)) {
-      findings.push({
-        severity: 'warning',
-        code: 'per-recording-fetch',
-        message: `${ep.method} ${ep.path} fetches recordings one at a time; archive them with a recording bulk job (POST /api/v2/recording/jobs, action EXPORT to the S3 integration, at most 2 per org) or POST /api/v2/recording/batchrequests (up to 100 per request)`,
-      });
-    } else if (spec.kind === 'recording-metadata') {
-      findings.push({
-        severity: 'warning',
-        code: 'sync-recording-metadata',
-        message: `${ep.method} ${ep.path} fetches recording metadata synchronously in the load; production gets it from events: let the metadata worker (event pipeline) do it`,
-      });
-    } else if (spec.kind === 'analytics-query') {
-      findings.push({
-        severity: 'warning',
-        code: 'sync-analytics-query',
-        message: `${ep.method} ${ep.path} is the synchronous analytics query, not meant for polling or bulk reads; use POST /api/v2/analytics/conversations/details/jobs (the report worker does)`,
-      });
-    }
-  }
-  return findings;
-}
+import { RECORDING_JOBS_LIMIT, type ResolvedLimit } from './catalogue';
+import { EPS, round1, type LimitUse, type Sizing } from './model';
 
 export const fmt = (n: number): string => String(round1(n));
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -6,19 +6,17 @@
 import type { ScenarioConfig } from '../config/schema';
 import type { CostEstimate } from '../cost/estimate';
 import { limitAppliesTo, sameTemplate, type LimitScope, type LimitSpec, type LimitUnit, type ResolvedLimit } from './catalogue';
+import type { EndpointFindingCode, ResolvedEndpoint } from './endpoints';
 
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
 
 export type FindingCode =
+  | EndpointFindingCode
   | 'over-budget'
   | 'client-cap'
-  | 'nonexistent-endpoint'
-  | 'unknown-endpoint'
-  | 'sync-recording-metadata'
-  | 'sync-analytics-query'
-  | 'per-recording-fetch'
   | 'unconfirmed-limit'
   | 'pipeline-over-budget'
+  | 'pipeline-batch-too-slow'
   | 'over-cost';
 
 export interface Finding {
@@ -27,6 +25,8 @@ export interface Finding {
   readonly message: string;
   /** The limit concerned, when there is one. */
   readonly limit?: string;
+  /** The scenario endpoint concerned (its position in `endpoints`), for endpoint findings. */
+  readonly endpoint?: number;
 }
 
 export interface LimitUse {
@@ -91,13 +91,23 @@ export interface EndpointRate {
   readonly requestsPerMinute: number;
 }
 
+/**
+ * Everything downstream needs to run one scenario, computed once by `planBudget`: the generator,
+ * the rehearsals, the runners and `npm run loadtest` take it by name (`scenarioPlan`) and
+ * recompute nothing.
+ */
 export interface ScenarioPlan {
   readonly name: string;
+  /** Position in `loadProfile.scenarios`, only to name fields in messages (never to match lists). */
+  readonly index: number;
+  readonly description?: string;
   readonly virtualUsers: number;
   readonly requestsPerMinute: number;
   /** Each virtual user's pace (constant throughput per thread). */
   readonly perThreadRequestsPerMinute: number;
   readonly endpointRates: readonly EndpointRate[];
+  /** The endpoints found in the catalogue (those with an error finding are left out; the verdict is then invalid). */
+  readonly endpoints: readonly ResolvedEndpoint[];
   readonly durationSec: number;
   readonly rampUpSec: number;
   /** What the planner recommends (or the scenario's fixedSizing). */
@@ -113,17 +123,23 @@ export interface ScenarioPlan {
   readonly threadsPerShard: number;
   /** Index of this scenario's first runner OAuth client in the environment's pool. */
   readonly firstClientIndex: number;
+  /** One entry per shard: its OAuth client, tokens, threads and target rate. */
+  readonly shards: readonly RunnerClientSlot[];
   readonly expectThrottling: boolean;
   readonly findings: readonly Finding[];
   readonly verdict: Verdict;
 }
 
+/** A retrieval worker fleet's pacing: the event pipeline sets exactly these, it derives nothing. */
 export interface WorkerPlan {
-  /** Reserved concurrency, and the event source mapping's maximum concurrency. */
+  /** Reserved concurrency, and the event source mapping's maximum concurrency (at least 2, the mapping's minimum). */
   readonly concurrency: number;
   /** Requests/min the whole worker fleet may make (under one OAuth client). */
   readonly requestsPerMinute: number;
-  /** The share of each concurrent invocation (its token bucket rate). */
+  /**
+   * The share of each concurrent invocation (its token bucket rate, the worker's RATE_PER_MINUTE),
+   * rounded down to 0.01 so concurrency x this never exceeds `requestsPerMinute`.
+   */
   readonly requestsPerMinutePerInvocation: number;
   readonly neededRequestsPerMinute: number;
   readonly withinBudget: boolean;
@@ -174,7 +190,6 @@ export const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 export const CHANNELS_ENDPOINT = { method: 'POST', path: '/api/v2/notifications/channels' };
 export const RECORDING_JOBS_ENDPOINT = { method: 'POST', path: '/api/v2/recording/jobs' };
-export const ONE_RECORDING = '/api/v2/conversations/{conversationId}/recordings/{recordingId}';
 
 export const ANALYTICS_JOBS_ENDPOINT = { method: 'POST', path: '/api/v2/analytics/conversations/details/jobs' };
 

@@ -10,11 +10,13 @@
  * concurrency caps (channels, bulk jobs) are used as published, since going over them fails
  * outright instead of slowing down.
  */
+import { ConfigError } from '../config/errors';
 import type { EnvironmentFile, ScenarioConfig } from '../config/schema';
 import { estimateCost } from '../cost/estimate';
 import { guardScenarios, guardStanding } from '../cost/guard';
 import { priceTable } from '../cost/prices';
 import { endpointLimitSpecs } from './endpoint-limits';
+import { resolveEndpoints } from './endpoints';
 import {
   ANALYTICS_JOBS_LIMIT,
   CHANNELS_LIMIT,
@@ -27,9 +29,8 @@ import {
   TOKEN_CREATION_LIMIT,
   TOKEN_LIMIT,
 } from './catalogue';
-import { budgetFix, describeUse, endpointFindings, fmt, plural } from './messages';
+import { budgetFix, describeUse, fmt, plural } from './messages';
 import {
-  ceil,
   endpointRates,
   onlyAssumed,
   round1,
@@ -41,38 +42,16 @@ import {
   type PlanOptions,
   type RunnerClientSlot,
   type ScenarioPlan,
+  type Sizing,
   type TokenCreationCheck,
   type Verdict,
+  type WorkerPlan,
 } from './model';
 import { evaluate, planWorker, recommend } from './sizing';
 
-export type {
-  BudgetPlan,
-  EndpointRate,
-  Finding,
-  FindingCode,
-  LimitUse,
-  PlanOptions,
-  RunnerClientSlot,
-  ScenarioPlan,
-  Sizing,
-  TokenCreationCheck,
-  Verdict,
-  WorkerPlan,
-} from './model';
-export { round1 } from './model';
-export { describeUse } from './messages';
-
-function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number): ScenarioPlan {
-  const rate = s.virtualUsers * s.requestsPerUserPerMinute;
-  const rampUpSec = s.rampUpSec ?? Math.floor(s.durationSec / 10);
-  const recommended = recommend(s, ctx, rampUpSec);
-  const fixed = s.fixedSizing !== undefined;
-  const sizing = s.fixedSizing ? evaluate(s, ctx, rampUpSec, s.fixedSizing.shards, s.fixedSizing.tokensPerShard) : recommended;
-  const naive = evaluate(s, ctx, rampUpSec, 1, 1);
-  const findings = endpointFindings(s);
+function tokenCreationCheck(sizing: Sizing, ctx: Context, rampUpSec: number): TokenCreationCheck {
   const overMinutes = tokenWindowMin(rampUpSec);
-  const tokenCreation: TokenCreationCheck = {
+  return {
     tokensPerClient: sizing.tokensPerShard,
     overMinutes,
     tokensPerMinute: sizing.tokensPerShard / overMinutes,
@@ -86,6 +65,12 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
         ? ` (${ctx.creation.name} = ${ctx.creation.value} is UNCONFIRMED)`
         : ''),
   };
+}
+
+/** Findings about the sizing: over budget, unconfirmed limits no sizing can fix, too many clients. */
+function sizingFindings(s: ScenarioConfig, ctx: Context, plan: { sizing: Sizing; recommended: Sizing; fixed: boolean }): Finding[] {
+  const { sizing } = plan;
+  const findings: Finding[] = [];
   const throttled = s.expectThrottling;
   if (!sizing.withinBudget) {
     const over = sizing.uses.filter((u) => !u.withinBudget);
@@ -95,7 +80,7 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
       severity: throttled ? 'warning' : 'error',
       code: 'over-budget',
       limit: b.limit,
-      message: `${describeUse(b, ctx.headroomPercent)} with ${plural(sizing.shards, 'shard')} x ${plural(sizing.tokensPerShard, 'token')}${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, { sizing, recommended, fixed }, ctx.limits)}`,
+      message: `${describeUse(b, ctx.headroomPercent)} with ${plural(sizing.shards, 'shard')} x ${plural(sizing.tokensPerShard, 'token')}${also.length ? `; also over: ${also.join('; ')}` : ''}. Fix: ${budgetFix(s, plan, ctx.limits)}`,
     });
   }
   for (const u of sizing.uses.filter((x) => onlyAssumed(x) && !x.withinBudget)) {
@@ -113,30 +98,106 @@ function planScenario(s: ScenarioConfig, ctx: Context, firstClientIndex: number)
       message: `needs ${sizing.clients} OAuth clients (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or lower the rate`,
     });
   }
+  return findings;
+}
+
+/** Each shard's OAuth client, tokens, threads and target rate: threads spread evenly, the first `extra` shards take one more. */
+function shardSlots(s: ScenarioConfig, sizing: Sizing, firstClientIndex: number): RunnerClientSlot[] {
+  const base = Math.floor(s.virtualUsers / sizing.shards);
+  const extra = s.virtualUsers % sizing.shards;
+  return Array.from({ length: sizing.clients }, (_, shard) => {
+    const threads = base + (shard < extra ? 1 : 0);
+    return {
+      index: firstClientIndex + shard,
+      scenario: s.name,
+      shard,
+      tokens: sizing.tokensPerShard,
+      threads,
+      targetRequestsPerMinute: threads * s.requestsPerUserPerMinute,
+    };
+  });
+}
+
+function planScenario(s: ScenarioConfig, index: number, ctx: Context, firstClientIndex: number): ScenarioPlan {
+  const rate = s.virtualUsers * s.requestsPerUserPerMinute;
+  const rampUpSec = s.rampUpSec ?? Math.floor(s.durationSec / 10);
+  const recommended = recommend(s, ctx, rampUpSec);
+  const fixed = s.fixedSizing !== undefined;
+  const sizing = s.fixedSizing ? evaluate(s, ctx, rampUpSec, s.fixedSizing.shards, s.fixedSizing.tokensPerShard) : recommended;
+  const naive = evaluate(s, ctx, rampUpSec, 1, 1);
+  const resolved = resolveEndpoints(s);
+  const findings: Finding[] = [
+    ...resolved.findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message, endpoint: f.index })),
+    ...sizingFindings(s, ctx, { sizing, recommended, fixed }),
+  ];
   const invalid = findings.some((f) => f.code === 'nonexistent-endpoint' || f.code === 'unknown-endpoint');
   const hasError = findings.some((f) => f.severity === 'error');
   const overAtAll = !sizing.withinBudget || sizing.clients > ctx.maxRunnerClients;
   const verdict: Verdict = invalid ? 'invalid' : hasError ? 'over-budget' : overAtAll ? 'throttling-expected' : 'ok';
   return {
     name: s.name,
+    index,
+    description: s.description,
     virtualUsers: s.virtualUsers,
     requestsPerMinute: rate,
     perThreadRequestsPerMinute: s.requestsPerUserPerMinute,
     endpointRates: endpointRates(s, rate),
+    endpoints: resolved.endpoints,
     durationSec: s.durationSec,
     rampUpSec,
     sizing,
     recommended,
     naive,
     fixed,
-    tokenCreation,
-    threadsPerShard: ceil(s.virtualUsers / sizing.shards),
+    tokenCreation: tokenCreationCheck(sizing, ctx, rampUpSec),
+    threadsPerShard: Math.ceil(s.virtualUsers / sizing.shards),
     firstClientIndex,
-    expectThrottling: throttled,
+    shards: shardSlots(s, sizing, firstClientIndex),
+    expectThrottling: s.expectThrottling,
     findings,
     verdict,
   };
 }
+
+/** Environment-level findings: the metadata worker's budget and batch time, and the client pool. */
+function environmentFindings(
+  env: EnvironmentFile,
+  ctx: Context,
+  metadataWorker: WorkerPlan,
+  scenarios: readonly ScenarioPlan[],
+): Finding[] {
+  const findings: Finding[] = [];
+  const cfg = env.pipeline;
+  if (!metadataWorker.withinBudget) {
+    findings.push({
+      severity: 'error',
+      code: 'pipeline-over-budget',
+      limit: CLIENT_LIMIT,
+      message: `pipeline: ${metadataWorker.neededRequestsPerMinute} requests/min (pipeline.expectedEventsPerMinute x pipeline.callsPerEvent) exceeds the metadata worker's OAuth client allowance of ${round1(usable(ctx.client, ctx.headroom))}/min (${ctx.client.value} less ${ctx.headroomPercent} % headroom); lower pipeline.expectedEventsPerMinute or callsPerEvent, or raise ${CLIENT_LIMIT}`,
+    });
+  }
+  // One batch must fit comfortably in one invocation at the paced rate.
+  const metaRate = metadataWorker.requestsPerMinutePerInvocation;
+  const batchSeconds = (cfg.batchSize * cfg.callsPerEvent * 60) / metaRate;
+  if (batchSeconds > cfg.workerTimeoutSec * 0.8) {
+    findings.push({
+      severity: 'error',
+      code: 'pipeline-batch-too-slow',
+      message: `pipeline.batchSize ${cfg.batchSize} x callsPerEvent ${cfg.callsPerEvent} at ${round2(metaRate)} requests/min per invocation takes ${round2(batchSeconds)} s, over 80 % of pipeline.workerTimeoutSec ${cfg.workerTimeoutSec}; lower pipeline.batchSize to ${Math.max(1, Math.floor((cfg.workerTimeoutSec * 0.8 * metaRate) / 60 / cfg.callsPerEvent))} or raise pipeline.workerTimeoutSec`,
+    });
+  }
+  const clients = scenarios.reduce((sum, s) => sum + s.sizing.clients, 0);
+  if (clients > ctx.maxRunnerClients && scenarios.every((s) => s.sizing.clients <= ctx.maxRunnerClients)) {
+    findings.push({
+      severity: 'error',
+      code: 'client-cap',
+      message: `the scenarios need ${clients} runner OAuth clients in all (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or split the scenarios over environments`,
+    });
+  }
+  return findings;
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** Plans the whole environment. Pure: the same file always gives the same plan. */
 export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): BudgetPlan {
@@ -164,8 +225,8 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
   const usablePerClient = usable(ctx.client, ctx.headroom);
 
   let nextClient = 0;
-  const rated = env.loadProfile.scenarios.map((s) => {
-    const plan = planScenario(s, ctx, nextClient);
+  const rated = env.loadProfile.scenarios.map((s, index) => {
+    const plan = planScenario(s, index, ctx, nextClient);
     nextClient += plan.sizing.clients;
     return plan;
   });
@@ -176,24 +237,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
   const metadataWorker = planWorker(env.pipeline.expectedEventsPerMinute * env.pipeline.callsPerEvent, usablePerToken, usablePerClient, 2);
   // Report jobs: one submission, status polls and result pages; the minimum concurrency is plenty.
   const reportWorker = planWorker(Math.min(usablePerToken, 60), usablePerToken, usablePerClient, 2);
-
-  const findings: Finding[] = [];
-  if (!metadataWorker.withinBudget) {
-    findings.push({
-      severity: 'error',
-      code: 'pipeline-over-budget',
-      limit: CLIENT_LIMIT,
-      message: `pipeline: ${metadataWorker.neededRequestsPerMinute} requests/min (pipeline.expectedEventsPerMinute x pipeline.callsPerEvent) exceeds the metadata worker's OAuth client allowance of ${round1(usablePerClient)}/min (${ctx.client.value} less ${headroomPercent} % headroom); lower pipeline.expectedEventsPerMinute or callsPerEvent, or raise ${CLIENT_LIMIT}`,
-    });
-  }
-  if (nextClient > ctx.maxRunnerClients && scenarios.every((s) => s.sizing.clients <= ctx.maxRunnerClients)) {
-    findings.push({
-      severity: 'error',
-      code: 'client-cap',
-      message: `the scenarios need ${nextClient} runner OAuth clients in all (one per shard) but genesys.maxRunnerClients is ${ctx.maxRunnerClients}; raise genesys.maxRunnerClients or split the scenarios over environments`,
-    });
-  }
-  findings.push(...guardStanding(env, cost.standing));
+  const findings = [...environmentFindings(env, ctx, metadataWorker, scenarios), ...guardStanding(env, cost.standing)];
   const ok =
     findings.every((f) => f.severity !== 'error') && scenarios.every((s) => s.verdict === 'ok' || s.verdict === 'throttling-expected');
   return {
@@ -222,27 +266,19 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
  * (which secret each shard reads, its threads and target throughput) get their counts from.
  */
 export function runnerClientSlots(plan: BudgetPlan): RunnerClientSlot[] {
-  return plan.scenarios.flatMap((s) =>
-    Array.from({ length: s.sizing.clients }, (_, shard) => {
-      // Spread threads evenly; the first `extra` shards take one more.
-      const base = Math.floor(s.virtualUsers / s.sizing.shards);
-      const extra = s.virtualUsers % s.sizing.shards;
-      const threads = base + (shard < extra ? 1 : 0);
-      return {
-        index: s.firstClientIndex + shard,
-        scenario: s.name,
-        shard,
-        tokens: s.sizing.tokensPerShard,
-        threads,
-        targetRequestsPerMinute: threads * s.perThreadRequestsPerMinute,
-      };
-    }),
-  );
+  return plan.scenarios.flatMap((s) => s.shards);
 }
 
-/** The plan of one scenario by name; throws naming the known scenarios. */
-export function scenarioPlan(plan: BudgetPlan, name: string): ScenarioPlan {
+/**
+ * The plan of one scenario by name: how every consumer (generator, rehearsals, runners, commands)
+ * finds its scenario. ConfigError naming `flag` and the known scenarios when there is none.
+ */
+export function scenarioPlan(plan: BudgetPlan, name: string, flag = '--scenario'): ScenarioPlan {
   const found = plan.scenarios.find((s) => s.name === name);
-  if (!found) throw new Error(`no scenario ${name} in ${plan.environment}; scenarios: ${plan.scenarios.map((s) => s.name).join(', ')}`);
+  if (!found) {
+    throw new ConfigError([
+      `${flag}: no scenario ${JSON.stringify(name)} in environment ${plan.environment}; choose one of ${plan.scenarios.map((s) => s.name).join(', ')}`,
+    ]);
+  }
   return found;
 }

@@ -2,7 +2,8 @@
  * Renders a BudgetPlan for people (`npm run budget`) and for machines (`--json`). Pure: no I/O.
  */
 import { costSection } from '../cost/format';
-import { describeUse, round1, type BudgetPlan, type ScenarioPlan, type Sizing } from './planner';
+import { describeUse } from './messages';
+import { round1, type BudgetPlan, type ScenarioPlan, type Sizing } from './model';
 
 const pct = (n: number): string => `${Math.round(n * 100)} %`;
 

@@ -112,7 +112,8 @@ export function planWorker(needed: number, usableToken: number, usableClient: nu
   return {
     concurrency,
     requestsPerMinute,
-    requestsPerMinutePerInvocation: requestsPerMinute / concurrency,
+    // Rounded down: the fleet (concurrency x this) must never exceed the plan.
+    requestsPerMinutePerInvocation: Math.floor((requestsPerMinute / concurrency) * 100) / 100,
     neededRequestsPerMinute: needed,
     withinBudget: needed <= usableClient + EPS,
   };

@@ -109,7 +109,7 @@ export class RunnerCluster extends Construct {
       roleName: names.executionRole,
       service: 'ecs-tasks.amazonaws.com',
       description: `Pulls the JMeter image and writes shard logs for ${names.cluster}`,
-      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
+      sourceAccount: accountId,
     });
     this.executionRole.addToPolicy({
       sid: 'PullJmeterImage',

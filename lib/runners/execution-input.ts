@@ -4,7 +4,7 @@
  */
 import { archiveNames } from '../archive/refs';
 import { ConfigError, type Environment } from '../config';
-import type { BudgetPlan, ScenarioPlan } from '../ratelimits';
+import { scenarioPlan, type BudgetPlan } from '../ratelimits';
 import { consoleHost } from './arn';
 import { MAX_DURATION_SEC, MIN_DURATION_SEC, type LoadTestInput } from '../contracts/load-test-input';
 import { defaultTestId, executionArn, runnerNames, stateMachineArn, testIdProblem, testKeys } from './naming';
@@ -51,19 +51,9 @@ export interface LoadTestLaunch {
 
 const isPositiveInt = (n: number | undefined): boolean => n !== undefined && Number.isInteger(n) && n >= 1;
 
-function scenarioOf(env: Environment, plan: BudgetPlan, name: string): ScenarioPlan {
-  const found = plan.scenarios.find((s) => s.name === name);
-  if (!found) {
-    throw new ConfigError([
-      `--scenario: no scenario ${JSON.stringify(name)} in ${env.sourceFile}; choose one of ${plan.scenarios.map((s) => s.name).join(', ')}`,
-    ]);
-  }
-  return found;
-}
-
 /** Validates a request against the environment and its budget plan; throws ConfigError naming every bad flag. */
 export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request: LoadTestRequest): LoadTestLaunch {
-  const sp = scenarioOf(env, plan, request.scenario);
+  const sp = scenarioPlan(plan, request.scenario);
   const problems: string[] = [];
   const warnings: string[] = [];
   if (sp.verdict === 'over-budget' || sp.verdict === 'invalid') {

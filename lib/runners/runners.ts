@@ -2,9 +2,8 @@ import * as path from 'node:path';
 import type { TaskEnvVar } from '../contracts/shard-container';
 import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
-import type { Environment } from '../config';
 import type { GenesysRefs } from '../genesys/refs';
-import { runnerClientSlots, type BudgetPlan } from '../ratelimits';
+import type { ScenarioPlan } from '../ratelimits';
 import { RunnerCluster } from './cluster';
 import { runnerNames, type RunnerNames } from './naming';
 import { RunnerNetwork } from './network';
@@ -15,10 +14,34 @@ import { LoadTestStateMachine, type ReportJobsQueue } from './state-machine';
 export const REPORT_STEP_ENTRY = path.resolve(__dirname, '..', '..', 'functions', 'report-step', 'index.ts');
 
 export interface LoadRunnersProps {
-  readonly env: Environment;
-  readonly plan: BudgetPlan;
+  /** Environment name: secrets `loadlab/<envName>/...`, log group `/loadlab/<envName>/...`, LOADLAB_ENV of the shards. */
+  readonly envName: string;
+  /** `loadlab-<env>`: prefix of every resource name. */
+  readonly resourcePrefix: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** An existing VPC and subnets to run in. Default: a minimal VPC of our own with public subnets and no NAT gateway. */
+  readonly existingNetwork?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
+  /** Fargate task CPU units and memory of one shard. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  /** Run shards on Fargate Spot. */
+  readonly fargateSpot: boolean;
+  /** Tag of the runner image in the repository. */
+  readonly imageTag: string;
+  /** Retention of the shards', state machine's and report step's log groups. */
+  readonly logRetentionDays: number;
+  /** Genesys Cloud API and login base URLs, handed to every shard. */
+  readonly genesysApiBase: string;
+  readonly genesysLoginBase: string;
+  /**
+   * The budget plan's scenarios, taken as planned: each shard's OAuth client, threads and target
+   * rate (`ScenarioPlan.shards`) and each scenario's sizing.
+   */
+  readonly scenarios: readonly ScenarioPlan[];
   readonly archive: ArchiveRefs;
-  readonly genesys: GenesysRefs;
+  /** The genesys stack's runner OAuth clients, one per shard across all scenarios. */
+  readonly genesys: Pick<GenesysRefs, 'runnerClients'>;
   /** The event pipeline's report-jobs queue. Absent: no analytics job is requested after a test. */
   readonly reportJobs?: ReportJobsQueue;
   /** Report-step handler. Default `functions/report-step/index.ts`. */
@@ -41,52 +64,50 @@ export class LoadRunners extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadRunnersProps) {
     super(scope, id);
-    const { env, plan, archive } = props;
-    const { config } = env;
-    const { region, accountId } = config.aws;
-    this.names = runnerNames(env.name, env.resourcePrefix);
+    const { region, accountId, archive } = props;
+    this.names = runnerNames(props.envName, props.resourcePrefix);
     this.network = new RunnerNetwork(this, 'network', {
-      namePrefix: env.resourcePrefix,
+      namePrefix: props.resourcePrefix,
       securityGroupName: this.names.securityGroup,
-      existing: config.aws.network,
+      existing: props.existingNetwork,
     });
     this.cluster = new RunnerCluster(this, 'compute', {
       names: this.names,
       region,
       accountId,
-      cpu: config.runners.cpu,
-      memoryMiB: config.runners.memoryMiB,
-      fargateSpot: config.runners.fargateSpot,
-      imageTag: config.runners.imageTag,
-      logRetentionDays: config.runners.logRetentionDays,
+      cpu: props.cpu,
+      memoryMiB: props.memoryMiB,
+      fargateSpot: props.fargateSpot,
+      imageTag: props.imageTag,
+      logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
       environment: {
-        GENESYS_API_BASE: env.genesys.apiBase,
-        GENESYS_LOGIN_BASE: env.genesys.loginBase,
-        LOADLAB_ENV: env.name,
+        GENESYS_API_BASE: props.genesysApiBase,
+        GENESYS_LOGIN_BASE: props.genesysLoginBase,
+        LOADLAB_ENV: props.envName,
       } satisfies Record<TaskEnvVar, string>,
     });
     this.identities = new ShardIdentities(this, 'shards', {
-      envName: env.name,
+      envName: props.envName,
       names: this.names,
       region,
       accountId,
-      slots: runnerClientSlots(plan),
+      slots: props.scenarios.flatMap((s) => s.shards),
       clients: props.genesys.runnerClients,
       archive,
     });
     this.stateMachine = new LoadTestStateMachine(this, 'loadtest', {
-      envName: env.name,
+      envName: props.envName,
       names: this.names,
       region,
       accountId,
-      plan,
+      scenarios: props.scenarios,
       cluster: this.cluster,
       network: this.network,
       identities: this.identities,
       archive,
       reportEntry: props.reportEntry ?? REPORT_STEP_ENTRY,
-      logRetentionDays: config.runners.logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
       reportJobs: props.reportJobs,
     });

@@ -56,11 +56,9 @@ export class ShardIdentities extends Construct {
         roleName: names.shardRole(slot.index),
         service: 'ecs-tasks.amazonaws.com',
         description: `JMeter shard ${slot.shard} of scenario ${slot.scenario} (runner OAuth client ${slot.index})`,
-        // Only ECS tasks of this account may assume it (confused-deputy guard).
-        trustConditions: {
-          StringEquals: { 'aws:SourceAccount': accountId },
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:ecs:${region}:${accountId}:*` },
-        },
+        // Only tasks of this environment's runners cluster may assume it (confused-deputy guard).
+        sourceAccount: accountId,
+        sourceArn: `arn:${partition}:ecs:${region}:${accountId}:task/${names.cluster}/*`,
       });
       secret.grantRead(role);
       // The test's plan (no listing: the entrypoint knows its keys), and its own shard folder.

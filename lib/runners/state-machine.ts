@@ -7,7 +7,7 @@ import { ConfigError } from '../config/errors';
 import type { IGrantable } from '../iam/policy';
 import { ServiceRole } from '../iam/service-role';
 import { NodeFunction } from '../lambda/node-function';
-import type { BudgetPlan } from '../ratelimits';
+import type { ScenarioPlan } from '../ratelimits';
 import { awsPartitionOf } from '../config/regions';
 import { lambdaEnvironment, REPORT_STEP_ENV } from '../contracts/lambda-env';
 import type { RunnerCluster } from './cluster';
@@ -29,7 +29,8 @@ export interface LoadTestStateMachineProps {
   readonly names: RunnerNames;
   readonly region: string;
   readonly accountId: string;
-  readonly plan: BudgetPlan;
+  /** The budget plan's scenarios: their sizing and shards become the definition's shard table. */
+  readonly scenarios: readonly ScenarioPlan[];
   readonly cluster: RunnerCluster;
   readonly network: RunnerNetwork;
   readonly identities: ShardIdentities;
@@ -53,18 +54,18 @@ export interface LoadTestStateMachineProps {
  * The per-scenario shard table baked into the definition; refuses a scenario with more shards
  * than one test can start together.
  */
-function scenarioTable(plan: BudgetPlan, identities: ShardIdentities): Record<string, ScenarioEntry> {
-  const tooMany = plan.scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
+function scenarioTable(scenarios: readonly ScenarioPlan[], identities: ShardIdentities): Record<string, ScenarioEntry> {
+  const tooMany = scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
   if (tooMany.length > 0) {
     throw new ConfigError(
       tooMany.map(
         (s) =>
-          `loadProfile.scenarios[${plan.scenarios.indexOf(s)}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
+          `loadProfile.scenarios[${s.index}] (${s.name}) needs ${s.sizing.shards} shards but one test starts at most ${MAX_SHARDS_PER_TEST} together (Step Functions inline Map); split the scenario or lower its rate`,
       ),
     );
   }
   return Object.fromEntries(
-    plan.scenarios.map((s) => [
+    scenarios.map((s) => [
       s.name,
       {
         plannedShards: s.sizing.shards,
@@ -106,7 +107,7 @@ export class LoadTestStateMachine extends Construct {
   ) {
     super(scope, id);
     const { names, region, archive, cluster, network } = props;
-    this.scenarios = scenarioTable(props.plan, props.identities);
+    this.scenarios = scenarioTable(props.scenarios, props.identities);
     this.reportFunction = this.addReportFunction();
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.stateMachineLogGroup,
@@ -185,7 +186,9 @@ export class LoadTestStateMachine extends Construct {
       roleName: names.stateMachineRole,
       service: 'states.amazonaws.com',
       description: `Runs the ${names.stateMachine} state machine`,
-      trustConditions: { StringEquals: { 'aws:SourceAccount': accountId } },
+      // Built from the name: the state machine's arn attribute would depend on this role.
+      sourceAccount: accountId,
+      sourceArn: `arn:${awsPartitionOf(region)}:states:${region}:${accountId}:stateMachine:${names.stateMachine}`,
     });
     cluster.grantRunTasks(role, identities.roleArns, region, accountId);
     role.addToPolicy({

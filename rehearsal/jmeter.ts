@@ -1,5 +1,5 @@
 /**
- * Rehearsal with real JMeter: the scenario's generated plan (loadtest/jmx) runs under JMeter non-GUI
+ * The JMeter engine: the scenario's generated plan (loadtest/jmx) runs under real JMeter non-GUI
  * against the simulator, one JMeter per planned shard (as on Fargate), and the JTL files are read
  * back through our report. `npm run rehearse -- --jmeter`, the real-JMeter tests and the benchmark use it.
  *
@@ -7,28 +7,21 @@
  * load scale `loadScale` multiplies every shard's rate AND the simulator's per-token and per-client
  * limits, so each token's and client's utilisation is the planner's. JMeter keeps real time: its
  * TARGET_RPM becomes perShard x loadScale x 60000 / minuteMs requests per real minute, and the plan's
- * Retry-After handler waits the simulator's exact `x-sim-retry-after-ms`.
+ * Retry-After handler waits the simulator's exact `x-sim-retry-after-ms`. The model, the two-window
+ * rule and the pass rule are model.ts, shared with the TypeScript engine.
  */
 import { mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Environment } from '../../lib/config';
-import type { BudgetPlan, ScenarioPlan } from '../../lib/ratelimits';
-import { generatePlan } from '../jmx/generate';
-import { TOKEN_LABEL } from '../labels';
-import { buildReport, readJtlFile, renderHtml } from '../report';
-import type { Faults } from '../../sim/faults';
-import { catalogueLimits, startSimulator, type Simulator } from '../../sim/server';
-import { REPO_ROOT, runJmeter, type JmeterSummary } from './home';
-
-export type JmeterMode = 'planned' | 'naive';
-
-export interface JmeterCompression {
-  /** Real ms per scenario minute (the simulator's window). */
-  readonly minuteMs: number;
-  /** Share of the load and of the limits; `perToken * loadScale` is a whole number. */
-  readonly loadScale: number;
-}
+import type { Environment } from '../lib/config';
+import { scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../lib/ratelimits';
+import { generatePlan } from '../loadtest/jmx/generate';
+import { TOKEN_LABEL } from '../loadtest/labels';
+import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
+import { REPO_ROOT, runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
+import type { Faults } from '../sim/faults';
+import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
+import { tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
 
 /**
  * Compression for a JMeter rehearsal: about `targetRps` real requests per second in all. The load
@@ -37,7 +30,7 @@ export interface JmeterCompression {
  * the per-window counts stay large enough that random arrivals rarely brush the limit where the
  * full-scale test would not.
  */
-export function jmeterCompression(requestsPerMinute: number, perTokenLimit: number, targetRps = 100, minPerToken = 100): JmeterCompression {
+export function jmeterCompression(requestsPerMinute: number, perTokenLimit: number, targetRps = 100, minPerToken = 100): Compression {
   const wanted = Math.min(1, (targetRps * 60) / requestsPerMinute);
   const perToken = Math.min(perTokenLimit, Math.max(minPerToken, Math.floor(perTokenLimit * wanted)));
   const loadScale = perToken / perTokenLimit;
@@ -49,11 +42,11 @@ export interface JmeterRehearsalOptions {
   readonly env: Environment;
   readonly budget: BudgetPlan;
   readonly scenario: string;
-  readonly mode: JmeterMode;
+  readonly mode: RehearsalMode;
   readonly jmeterHome: string;
-  /** Real seconds JMeter runs (ramp-up included). */
+  /** Real seconds JMeter runs (ramp-up included); a planned run spans at least two windows (2 x minuteMs), or it is refused. */
   readonly durationSec: number;
-  readonly compression: JmeterCompression;
+  readonly compression: Compression;
   /** Where the plan, JTL, logs and report go; replaced. */
   readonly outDir: string;
   /** Run only this many of the planned shards (each at its budgeted rate). Default: all. */
@@ -72,26 +65,19 @@ export interface ShardOutcome {
   readonly jmeterSummary?: JmeterSummary;
 }
 
-export interface JmeterRehearsalResult {
-  readonly scenario: string;
-  readonly mode: JmeterMode;
+/** `achievedPerMinute`: requests the API accepted (any answer but 429 and 5xx), planned runs after the ramp-up, naive the whole run. */
+export interface JmeterRehearsalResult extends RehearsalOutcome {
   readonly shards: number;
   readonly tokens: number;
   readonly threads: number;
   readonly durationSec: number;
-  readonly compression: JmeterCompression;
   /** JMeter's TARGET_RPM per shard, in real requests per minute. */
   readonly targetRpmPerShard: number;
   readonly tokensPerShard: number;
-  /** The demand of the shards that ran, requests per scenario minute at full scale. */
-  readonly plannedPerMinute: number;
-  /** Requests the API accepted (any answer but 429 and 5xx) per scenario minute after ramp-up, at full scale. */
-  readonly achievedPerMinute: number;
   readonly achievedShare: number;
   /** API samples (token requests excluded). */
   readonly requests: number;
   readonly throttled: number;
-  readonly throttledShare: number;
   readonly serverErrors: number;
   readonly otherErrors: number;
   /** Retry-After pauses the plan took, and their seconds. */
@@ -115,8 +101,11 @@ function paramsCsv(columns: readonly string[], rows = 200): string {
 
 /** Runs one scenario in one mode under real JMeter against a fresh in-process simulator. */
 export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<JmeterRehearsalResult> {
-  const sp: ScenarioPlan | undefined = o.budget.scenarios.find((s) => s.name === o.scenario);
-  if (!sp) throw new Error(`no scenario ${o.scenario} in the budget`);
+  const sp = scenarioPlan(o.budget, o.scenario);
+  const short =
+    o.mode === 'planned' &&
+    tooShort(sp.name, o.durationSec * 1000, o.compression, `run at least ${(2 * o.compression.minuteMs) / 1000} s (--duration-sec)`);
+  if (short) throw new RangeError(short);
   const { minuteMs, loadScale } = o.compression;
   const naive = o.mode === 'naive';
   const shards = naive ? 1 : Math.min(sp.sizing.shards, o.shards ?? sp.sizing.shards);
@@ -283,60 +272,4 @@ async function analyse(
     shardOutcomes: outcomes,
     realMs: Date.now() - run.started,
   };
-}
-
-/** One row per scenario and mode. */
-export function formatJmeterResults(results: readonly JmeterRehearsalResult[]): string {
-  const header = [
-    'scenario',
-    'mode',
-    'shards',
-    'tokens',
-    'threads',
-    'minute',
-    'scale',
-    'planned/min',
-    'achieved/min',
-    'achieved %',
-    'requests',
-    '429',
-    '429 %',
-    'Retry-After waits',
-    'waited s',
-    '5xx',
-    'other errors',
-  ];
-  const rows = results.map((r) => [
-    r.scenario,
-    r.mode,
-    String(r.shards),
-    String(r.tokens),
-    String(r.threads),
-    `${r.compression.minuteMs / 1000} s`,
-    r.compression.loadScale.toFixed(2),
-    String(r.plannedPerMinute),
-    String(r.achievedPerMinute),
-    (r.achievedShare * 100).toFixed(1),
-    String(r.requests),
-    String(r.throttled),
-    (r.throttledShare * 100).toFixed(2),
-    String(r.retryAfterWaits),
-    r.retryAfterSec.toFixed(1),
-    String(r.serverErrors),
-    String(r.otherErrors),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-/** Why a planned run fails the rehearsal (empty: it passes). Naive runs and expectThrottling scenarios never fail. */
-export function jmeterVerdict(r: JmeterRehearsalResult, plan: ScenarioPlan, max429Share = 0.01, minAchieved = 0.95): string[] {
-  if (r.mode !== 'planned' || plan.expectThrottling) return [];
-  const why: string[] = [];
-  if (r.throttledShare > max429Share)
-    why.push(`${(r.throttledShare * 100).toFixed(2)} % of requests got 429 (at most ${(max429Share * 100).toFixed(2)} %)`);
-  if (r.achievedShare < minAchieved)
-    why.push(`achieved ${(r.achievedShare * 100).toFixed(1)} % of the planned rate (at least ${(minAchieved * 100).toFixed(0)} %)`);
-  return why;
 }
