@@ -66,7 +66,7 @@ export const STANDING = { kmsKeys: 3, alarms: 3, workerSecrets: 2 } as const;
 export const HOURS_PER_MONTH = 730;
 export const GB = 1024 ** 3;
 
-const costLine = (prices: PriceTable, key: PriceKey, what: string, quantity: number): CostLine => {
+export const costLine = (prices: PriceTable, key: PriceKey, what: string, quantity: number): CostLine => {
   const line = prices.lines[key];
   return {
     key,

@@ -2,3 +2,4 @@ export * from './prices';
 export * from './estimate';
 export * from './guard';
 export * from './format';
+export * from './actual';
