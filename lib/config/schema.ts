@@ -281,6 +281,8 @@ export const environmentSchema = z
         cpu: oneOf([1024, 2048, 4096, 8192]).default(2048),
         memoryMiB: int(2048, 30720).default(4096),
         fargateSpot: z.boolean().default(false),
+        /** UNMEASURED: requests/s one vCPU of a shard sustains; when set, the planner adds shards to stay under it. */
+        requestsPerSecondPerVcpu: z.number().positive().max(100000).optional(),
         logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
         /** Image tag in the stack's ECR repository. Default `5.6.3`. */
         imageTag: z

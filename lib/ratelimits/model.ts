@@ -206,6 +206,8 @@ export interface Context {
   readonly analyticsJobs: ResolvedLimit;
   readonly minShards: number;
   readonly maxThreadsPerShard: number;
+  /** Most requests/min one shard can send: runners.requestsPerSecondPerVcpu x 60 x vCPUs, when set. */
+  readonly requestsPerMinutePerShard?: number;
   readonly maxRunnerClients: number;
 }
 

@@ -219,6 +219,8 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
     analyticsJobs: findLimit(limits, ANALYTICS_JOBS_LIMIT),
     minShards: env.loadProfile.shards,
     maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
+    requestsPerMinutePerShard:
+      env.runners.requestsPerSecondPerVcpu === undefined ? undefined : env.runners.requestsPerSecondPerVcpu * 60 * (env.runners.cpu / 1024),
     maxRunnerClients: env.genesys.maxRunnerClients,
   };
   const usablePerToken = usable(ctx.token, ctx.headroom);
