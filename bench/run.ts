@@ -30,7 +30,8 @@ whether every one was met. Run it on an otherwise idle machine: the figures are 
   --only <names>  comma-separated benchmarks to run (default: all): ${Object.keys(BENCHES).join(', ')}
   --quick         fewer iterations and smaller inputs, a smoke run: about 2 minutes on a 2-core
                   machine (synth 2 runs instead of 7, pipeline 2,000 events instead of 10,000,
-                  report 50,000 samples per shard instead of 500,000); the full run takes much
+                  report and jmeter -g on 100,000 and 500,000 samples instead of 1 and 5 million);
+                  the full run takes much
                   longer (the pipeline benchmark alone about 5 minutes)
   --help          print this and exit
 

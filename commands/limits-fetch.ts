@@ -62,6 +62,16 @@ export function entryMatches(spec: LimitSpec, entry: LimitEntry): boolean {
   return false;
 }
 
+/**
+ * The per-client token-creation limit among an `auth.api` listing. Its key is published nowhere
+ * (the catalogue entry has none), so it is the one entry whose key speaks of creating tokens.
+ * Undefined when none or several do: then the org must be asked, and the default stays.
+ */
+export function tokenCreationEntry(entries: readonly LimitEntry[]): LimitEntry | undefined {
+  const found = entries.filter((e) => e.namespace === 'auth.api' && /token/i.test(e.key) && /creat/i.test(e.key));
+  return found.length === 1 ? found[0] : undefined;
+}
+
 export interface LimitsMatch {
   /** catalogue name -> live value, for `genesys.limits`. */
   readonly overrides: Record<string, number>;

@@ -13,6 +13,7 @@ import { planBudget, scenarioPlan } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
+import { shardFailureOf } from '../lib/runners/shard-exit';
 
 export const LOADTEST_USAGE =
   'usage: npm run loadtest -- --env <env> --scenario <name> [--test-id <env>_<id>] [--shards N] [--duration-sec N] [--jmx <file>] [--params <file.csv>] [--dry-run] [--watch]';
@@ -113,7 +114,11 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
         deps.log(`report: ${launch.reportHtmlUri}`);
         return 0;
       }
-      deps.log(`the test ended ${status}${out.error ? `: ${out.error}` : ''}${out.cause ? ` (${out.cause})` : ''}`);
+      // Which shard failed and why (its exit code, ECS's stopped reason), from the task the failure
+      // carries (docs/runners.md); the raw cause, a whole ECS task, only when it holds none.
+      const shard = shardFailureOf(out.cause);
+      deps.log(`the test ended ${status}${out.error ? `: ${out.error}` : ''}${out.cause && !shard ? ` (${out.cause})` : ''}`);
+      if (shard) deps.log(shard);
       deps.log(`a partial report, if any shard uploaded results: ${launch.reportHtmlUri}`);
       return 1;
     }

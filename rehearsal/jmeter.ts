@@ -16,9 +16,9 @@ import { randomBytes } from 'node:crypto';
 import type { Environment } from '../lib/config';
 import { scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../lib/ratelimits';
 import { generatePlan } from '../loadtest/jmx/generate';
-import { TOKEN_LABEL } from '../loadtest/labels';
+import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
-import { REPO_ROOT, runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
+import { runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
 import type { Faults } from '../sim/faults';
 import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
 import { tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
@@ -145,7 +145,8 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
           plan: planFile,
           jtl,
           log: path.join(o.outDir, `shard-${index}.log`),
-          propertyFiles: [path.join(REPO_ROOT, 'loadtest', 'image', 'loadlab.properties'), clientProps],
+          // The home's user.properties holds loadlab.properties (install.sh), as in the image.
+          propertyFiles: [clientProps],
           properties: {
             API_PROTOCOL: 'http',
             API_HOST: host.hostname,
@@ -203,7 +204,8 @@ async function analyse(
   for (const s of outcomes) {
     const api: { t: number; code: string }[] = [];
     await readJtlFile(s.jtl, (x) => {
-      if (x.label === TOKEN_LABEL) return;
+      // Token requests and the gate's records of dropped arrivals are not scenario requests.
+      if (x.label === TOKEN_LABEL || x.label === DROP_LABEL) return;
       api.push({ t: x.timeStamp, code: x.responseCode });
       requests++;
       if (x.responseCode === '429') throttled++;
@@ -242,10 +244,11 @@ async function analyse(
     (acc, s) => ({ samples: acc.samples + (s.jmeterSummary?.samples ?? NaN), errors: acc.errors + (s.jmeterSummary?.errors ?? NaN) }),
     { samples: 0, errors: 0 },
   );
-  const reportTotals = report.endpoints.reduce((acc, e) => ({ samples: acc.samples + e.requests, errors: acc.errors + e.errors }), {
-    samples: 0,
-    errors: 0,
-  });
+  // JMeter counts every record it writes: token requests and the gate's drop records too.
+  const reportTotals = [...report.endpoints, ...(report.tokens ? [report.tokens] : [])].reduce(
+    (acc, e) => ({ samples: acc.samples + e.requests, errors: acc.errors + e.errors }),
+    { samples: report.drops.total, errors: 0 },
+  );
   return {
     scenario: o.scenario,
     mode: o.mode,

@@ -61,6 +61,8 @@ export interface RehearsalResult extends RehearsalOutcome {
   readonly attempts: number;
   readonly ok: number;
   readonly throttled: number;
+  /** Token requests the token-creation limit refused (HTTP 400 "rate limit exceeded", or 429); each was retried after a backoff. */
+  readonly tokenThrottled: number;
   readonly serverErrors: number;
   /** 4xx other than 429 (e.g. job results asked for too early). */
   readonly clientErrors: number;
@@ -108,6 +110,7 @@ async function openLanes(
   sizing: Sizing,
   scale: number,
   onResponse: (i: ResponseInfo) => void,
+  onTokenThrottled: () => void,
 ): Promise<Lane[]> {
   const planned = o.mode === 'planned';
   const lanes: Lane[] = [];
@@ -118,7 +121,15 @@ async function openLanes(
     await o.target.addClient(clientId, secret);
     const shardBucket = planned ? new TokenBucket({ ratePerMinute: o.budget.usablePerClient * scale }) : undefined;
     for (let k = 0; k < sizing.tokensPerShard; k++) {
-      const tokens = new ClientCredentialsTokenProvider({ loginBase: o.target.loginBase, clientId, clientSecret: secret });
+      const tokens = new ClientCredentialsTokenProvider({
+        loginBase: o.target.loginBase,
+        clientId,
+        clientSecret: secret,
+        // Refused token requests back off on the compressed clock, long enough in all to outlast one window.
+        backoff: { baseMs: Math.max(5, o.minuteMs / 120), maxMs: o.minuteMs / 2 },
+        maxAttempts: 12,
+        onThrottled: onTokenThrottled,
+      });
       const client = planned
         ? new GenesysApiClient({
             apiBase: o.target.apiBase,
@@ -195,7 +206,15 @@ export async function runRehearsal(o: RehearsalOptions): Promise<RehearsalResult
   const scale = (60_000 / minuteMs) * loadScale; // real requests per minute per planned request per scenario minute
   const sizing = mode === 'planned' ? plan.sizing : plan.naive;
   const attempts: ResponseInfo[] = [];
-  const lanes = await openLanes(o, plan, sizing, scale, (i) => attempts.push(i));
+  let tokenThrottled = 0;
+  const lanes = await openLanes(
+    o,
+    plan,
+    sizing,
+    scale,
+    (i) => attempts.push(i),
+    () => tokenThrottled++,
+  );
 
   const vus = plan.virtualUsers;
   const periodMs = minuteMs / (plan.perThreadRequestsPerMinute * loadScale);
@@ -250,7 +269,7 @@ export async function runRehearsal(o: RehearsalOptions): Promise<RehearsalResult
 
   await Promise.all(Array.from({ length: vus }, (_, i) => virtualUser(i)));
   clearInterval(progress);
-  return resultOf(o, plan, sizing, compression, { attempts, tally, realMs: elapsed(), runMs, rampMs, scale });
+  return resultOf(o, plan, sizing, compression, { attempts, tally, tokenThrottled, realMs: elapsed(), runMs, rampMs, scale });
 }
 
 function resultOf(
@@ -258,7 +277,7 @@ function resultOf(
   plan: ScenarioPlan,
   sizing: Sizing,
   compression: Compression,
-  run: { attempts: ResponseInfo[]; tally: Tally; realMs: number; runMs: number; rampMs: number; scale: number },
+  run: { attempts: ResponseInfo[]; tally: Tally; tokenThrottled: number; realMs: number; runMs: number; rampMs: number; scale: number },
 ): RehearsalResult {
   const { attempts, tally, realMs, runMs, rampMs } = run;
   const steady = tally.successes.filter((t) => t >= rampMs).length;
@@ -279,6 +298,7 @@ function resultOf(
     attempts: attempts.length,
     ok: attempts.filter((a) => a.status >= 200 && a.status < 300).length,
     throttled,
+    tokenThrottled: run.tokenThrottled,
     throttledShare: attempts.length ? throttled / attempts.length : 0,
     serverErrors: attempts.filter((a) => a.status >= 500 || a.status === 0).length,
     clientErrors: attempts.filter((a) => a.status >= 400 && a.status < 500 && a.status !== 429 && a.status !== 401).length,

@@ -65,6 +65,11 @@ if [ "$pr" = false ]; then
   step "install JMeter (npm run jmeter:install)"
   npm run --silent jmeter:install
   export LOADLAB_REQUIRE_JMETER=1
+  # The entry script's end-to-end test (in the real-JMeter suite) runs loadtest/entrypoint.sh against a
+  # local AWS stand-in: moto's server mode and the AWS CLI the script calls, pinned, from PyPI into
+  # .cache/aws-venv (scripts/install-aws-standin.sh; a minute or two on a fresh machine).
+  step "install the local AWS stand-in (scripts/install-aws-standin.sh)"
+  bash scripts/install-aws-standin.sh
 fi
 
 step "lint"

@@ -30,6 +30,8 @@ export function sampleFiles(): Record<string, string> {
     rampUpSec: summary.rampUpSec,
     requestsPerSec: (summary.targetRpmPerShard * summary.shards) / 60,
     labels: weighted,
+    threads: summary.threadsPerShard,
+    tokens: summary.tokensPerShard,
   };
   const files: Record<string, string> = {
     // An earlier run: no throttling.

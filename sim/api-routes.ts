@@ -12,11 +12,13 @@ import type { FaultInjector } from './fault-injection';
 import * as fx from './fixtures';
 import { errorReply } from './http';
 import type { JobStore } from './jobs';
+import type { OrgFacts } from './org-facts';
 import { compile, type Route } from './router';
 
 export interface ApiRouteDeps {
   readonly limits: SimLimits;
   readonly authorization: AuthorizationStore;
+  readonly orgFacts: OrgFacts;
   readonly conversations: Conversations;
   readonly jobs: JobStore;
   readonly faults: FaultInjector;
@@ -25,6 +27,9 @@ export interface ApiRouteDeps {
   /** The simulator's URL, for media links (known once it listens). */
   readonly apiBase: () => string;
 }
+
+/** The key under which the simulator publishes the per-client token-creation limit in `auth.api`. */
+export const SIM_TOKEN_CREATION_KEY = 'token.creation.rate.per.minute';
 
 const intParam = (q: URLSearchParams, name: string, dflt: number, max: number): number => {
   const v = Number(q.get(name) ?? dflt);
@@ -50,6 +55,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
       return { status: 200, body: fx.scriptsPage(intParam(ctx.query, 'pageNumber', 1, 10_000), pageSize) };
     }),
     ...analyticsRoutes(d.jobs, () => d.faults.jobFails()),
+    ...d.orgFacts.routes(),
     compile('POST', '/api/v2/conversations/messages/{conversationId}/communications/{communicationId}/messages', (ctx) => {
       const gate = d.conversations.gate(ctx.params.conversationId, ctx.now, 'conversation');
       if (gate) return gate;
@@ -72,16 +78,15 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
         [CLIENT_LIMIT]: d.limits.perClient,
         [TOKEN_CREATION_LIMIT]: d.limits.tokenCreationPerClient,
       };
-      return {
-        status: 200,
-        body: {
-          entities: published.map((l) => ({
-            key: l.apiKey ?? `conversations.${l.apiKeySuffix}`,
-            namespace: ns,
-            value: (effective[l.name] ?? l.value) / (l.apiScale ?? 1),
-          })),
-        },
-      };
+      const entities = published.map((l) => ({
+        key: l.apiKey ?? `conversations.${l.apiKeySuffix}`,
+        namespace: ns,
+        value: (effective[l.name] ?? l.value) / (l.apiScale ?? 1),
+      }));
+      // The token-creation limit's key is published nowhere; the simulator names it as below
+      // (preflight finds it by its words, see tokenCreationEntry in commands/limits-fetch.ts).
+      if (ns === 'auth.api') entities.push({ key: SIM_TOKEN_CREATION_KEY, namespace: ns, value: d.limits.tokenCreationPerClient });
+      return { status: 200, body: { entities } };
     }),
   ];
 }

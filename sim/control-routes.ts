@@ -1,6 +1,6 @@
 /**
  * The simulator's control routes under `/__sim/` (no auth; the server listens on 127.0.0.1 only):
- * stats, the request log, health, reset, faults, client registration, and the media links the
+ * stats, the request log, health, reset, faults, the org facts preflight reads, client registration, and the media links the
  * recording fixtures point at. A web page open in a browser during a rehearsal can reach
  * 127.0.0.1 too, so these routes answer only requests addressed to the simulator itself (Host
  * `127.0.0.1:<port>` or `localhost:<port>`, else 403: DNS rebinding) and take bodies only as
@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimLimits } from './admission';
 import type { Faults } from './faults';
+import type { OrgFacts, OrgFactsOverrides } from './org-facts';
 import { errorBody, readBodyText, send } from './http';
 import type { RequestLog } from './request-log';
 import type { SimStats } from './stats';
@@ -25,6 +26,7 @@ export interface ControlTarget {
   addClient(id: string, secret: string): void;
   setFaults(faults: Faults): void;
   faults(): Faults;
+  readonly orgFacts: OrgFacts;
 }
 
 export type ControlHandler = (
@@ -82,6 +84,11 @@ export function controlHandler(sim: ControlTarget, requestLog: RequestLog): Cont
       if ((req.method === 'POST' || req.method === 'PUT') && path === '/__sim/faults') {
         sim.setFaults((await body()) as Faults);
         return ok(200, sim.faults());
+      }
+      if (req.method === 'GET' && path === '/__sim/org-facts') return ok(200, sim.orgFacts.current);
+      if (req.method === 'PUT' && path === '/__sim/org-facts') {
+        sim.orgFacts.set((await body()) as OrgFactsOverrides);
+        return ok(200, sim.orgFacts.current);
       }
       if (req.method === 'POST' && path === '/__sim/clients') {
         const b = (await body()) as { id?: unknown; secret?: unknown };

@@ -7,6 +7,9 @@ import { errorBody, type Reply } from './http';
 
 export class FaultInjector {
   private current: Faults;
+  /** Admitted API calls and token requests seen so far (the *First faults count them). */
+  private apiCalls = 0;
+  private tokenRequests = 0;
 
   constructor(
     faults: Faults | undefined,
@@ -40,7 +43,8 @@ export class FaultInjector {
    */
   preempt(applies: boolean, contextId: string): Reply | undefined {
     const f = this.current;
-    if ((f.throttleRate ?? 0) > 0 && this.random() < (f.throttleRate ?? 0)) {
+    const first = ++this.apiCalls <= (f.throttleFirst ?? 0);
+    if (first || ((f.throttleRate ?? 0) > 0 && this.random() < (f.throttleRate ?? 0))) {
       const waitMs = f.throttleRetryAfterMs ?? 1000;
       const seconds = Math.ceil(waitMs / 1000);
       return {
@@ -63,6 +67,23 @@ export class FaultInjector {
         status,
         body: errorBody(status, 'service.unavailable', 'Simulated server error (faults.errorRate)', contextId),
         injected: 'errorRate',
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * What replaces a token request, if anything: 'drop' (close the connection unanswered, tokenDropFirst),
+   * else Genesys's token-creation 400 (tokenLimitFirst), counted over the token requests seen.
+   */
+  tokenFault(): 'drop' | Reply | undefined {
+    const n = ++this.tokenRequests;
+    const drop = this.current.tokenDropFirst ?? 0;
+    if (n <= drop) return 'drop';
+    if (n - drop <= (this.current.tokenLimitFirst ?? 0)) {
+      return {
+        status: 400,
+        body: { error: 'invalid_request', description: 'rate limit exceeded; token creation (faults.tokenLimitFirst)' },
       };
     }
     return undefined;

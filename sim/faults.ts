@@ -31,6 +31,12 @@ export interface Faults {
   readonly throttleRate?: number;
   /** The wait those injected 429s ask for, in real ms (`x-sim-retry-after-ms`; `Retry-After` rounded up). Default 1000. */
   readonly throttleRetryAfterMs?: number;
+  /** The first this many admitted API calls are answered 429 like `throttleRate`'s (a throttle from the very first request). */
+  readonly throttleFirst?: number;
+  /** The first this many token requests are answered 400 invalid_request "rate limit exceeded" (Genesys's token-creation form). */
+  readonly tokenLimitFirst?: number;
+  /** The first this many token requests get their connection closed without an answer (a network blip at start). */
+  readonly tokenDropFirst?: number;
 }
 
 /** Validates faults (from JSON or flags); throws a message naming the field and the fix. */
@@ -49,6 +55,9 @@ export function validateFaults(raw: unknown): Faults {
     'onlyEndpoints',
     'throttleRate',
     'throttleRetryAfterMs',
+    'throttleFirst',
+    'tokenLimitFirst',
+    'tokenDropFirst',
   ];
   const unknown = Object.keys(f).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`faults: unknown field ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
@@ -67,6 +76,11 @@ export function validateFaults(raw: unknown): Faults {
   const wait = f.throttleRetryAfterMs;
   if (wait !== undefined && !(typeof wait === 'number' && wait >= 1))
     throw new Error(`faults.throttleRetryAfterMs must be a number >= 1 (got ${JSON.stringify(wait)})`);
+  for (const name of ['throttleFirst', 'tokenLimitFirst', 'tokenDropFirst']) {
+    const v = f[name];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0))
+      throw new Error(`faults.${name} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
+  }
   if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
     throw new Error(`faults.errorStatus must be 500, 502, 503 or 504 (got ${JSON.stringify(f.errorStatus)})`);
   }
@@ -99,7 +113,7 @@ function validateLatency(raw: unknown): void {
 
 /**
  * Parses the `--faults` flag: comma-separated `name=value`, e.g.
- * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,stall=0.01:5000,throttle=0.02,throttle-retry-after-ms=1500`
+ * `error-rate=0.05,error-status=502,latency=uniform:20:80,no-retry-after=0.5,recordings-after-ms=2000,job-failure=0.2,stall=0.01:5000,throttle=0.02,throttle-retry-after-ms=1500,throttle-first=5,token-limit-first=3,token-drop-first=3`
  * (`stall=RATE[:MS]`).
  * Latency forms: `fixed:MS`, `uniform:MIN:MAX`, `exp:MIN:MEAN`.
  */
@@ -141,6 +155,15 @@ export function parseFaultsFlag(text: string): Faults {
       case 'throttle-retry-after-ms':
         out.throttleRetryAfterMs = num;
         break;
+      case 'throttle-first':
+        out.throttleFirst = num;
+        break;
+      case 'token-limit-first':
+        out.tokenLimitFirst = num;
+        break;
+      case 'token-drop-first':
+        out.tokenDropFirst = num;
+        break;
       case 'latency': {
         const [kind, a, b] = value.split(':');
         if (kind === 'fixed') out.latency = { kind, ms: Number(a) };
@@ -151,7 +174,7 @@ export function parseFaultsFlag(text: string): Faults {
       }
       default:
         throw new Error(
-          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, stall, throttle, throttle-retry-after-ms`,
+          `--faults: unknown fault "${name}"; use error-rate, error-status, latency, no-retry-after, recordings-after-ms, job-failure, stall, throttle, throttle-retry-after-ms, throttle-first, token-limit-first, token-drop-first`,
         );
     }
   }

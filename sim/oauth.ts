@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rateHeaders, throttledReply, tokenCreationCheck, type SimLimits } from './admission';
-import { readBodyText, send } from './http';
+import { readBodyText, send, type Reply } from './http';
 import type { FixedWindowLimiter } from './limiter';
 import type { StatsCollector } from './stats';
 
@@ -29,7 +29,23 @@ export interface TokenIssuerOptions {
   readonly now: () => number;
   /** Whether a 429 loses its Retry-After headers (the no-retry-after fault). */
   readonly dropRetryAfter: () => boolean;
+  /**
+   * How a token request over the token-creation limit is refused: 400 (default) as Genesys Cloud
+   * does, `invalid_request` with a "rate limit exceeded" description and no Retry-After; or 429
+   * with Retry-After, the older behaviour.
+   */
+  readonly tokenThrottleStatus: TokenThrottleStatus;
+  /** An injected token fault (tokenDropFirst, tokenLimitFirst); none by default. */
+  readonly tokenFault?: () => 'drop' | Reply | undefined;
 }
+
+export type TokenThrottleStatus = 400 | 429;
+
+/** The body Genesys Cloud's login service sends when a client creates tokens too fast. */
+export const TOKEN_RATE_LIMITED_BODY = {
+  error: 'invalid_request',
+  description: 'rate limit exceeded; too many tokens requested for this client, try again later',
+} as const;
 
 export class TokenIssuer {
   private readonly clients: Map<string, string>;
@@ -52,6 +68,11 @@ export class TokenIssuer {
   /** Answers `POST /oauth/token`. */
   async handle(req: IncomingMessage, res: ServerResponse, contextId: string): Promise<void> {
     const t = this.o.now();
+    const fault = this.o.tokenFault?.();
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     const text = (await readBodyText(req)) ?? '';
     const form = new URLSearchParams(text);
     let id = form.get('client_id') ?? '';
@@ -68,6 +89,7 @@ export class TokenIssuer {
       this.o.stats.record({ status, endpoint: 'POST /oauth/token' }, t);
       send(res, { status, body, headers }, contextId);
     };
+    if (fault) return reply(fault.status, fault.body, fault.headers);
     if (form.get('grant_type') !== 'client_credentials') {
       return reply(400, { error: 'unsupported_grant_type', description: 'grant_type must be client_credentials' });
     }
@@ -75,6 +97,8 @@ export class TokenIssuer {
     if (!id || this.clients.get(id) !== secret) return reply(401, { error: 'invalid_client', description: 'client id or secret is wrong' });
     const verdict = this.o.limiter.admit([tokenCreationCheck(this.o.limits, id)], t);
     if (!verdict.ok) {
+      this.o.stats.tokenRefused(id);
+      if (this.o.tokenThrottleStatus === 400) return reply(400, TOKEN_RATE_LIMITED_BODY);
       const r = throttledReply(verdict, contextId, this.o.dropRetryAfter());
       return reply(429, r.body, { ...r.headers, ...rateHeaders(verdict) });
     }

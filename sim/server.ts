@@ -19,7 +19,8 @@ import { seededRandom, type Faults } from './faults';
 import { errorBody, send } from './http';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter } from './limiter';
-import { TokenIssuer } from './oauth';
+import { TokenIssuer, type TokenThrottleStatus } from './oauth';
+import { OrgFacts, type OrgFactsOverrides } from './org-facts';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
 
@@ -43,6 +44,11 @@ export interface SimulatorOptions {
   readonly openRegistration?: boolean;
   /** Lifetime of issued tokens, in seconds (`expires_in`). Default 86400. */
   readonly tokenTtlSec?: number;
+  /**
+   * The answer to a token request over the token-creation limit: 400 `invalid_request` "rate limit
+   * exceeded" (default, as Genesys Cloud answers) or 429 with Retry-After (older behaviour).
+   */
+  readonly tokenThrottleStatus?: TokenThrottleStatus;
   readonly faults?: Faults;
   /** Recordings answer 404 until this long after a conversation is first seen. Default 0 (faults may override). */
   readonly recordingsAvailableAfterMs?: number;
@@ -56,6 +62,8 @@ export interface SimulatorOptions {
   readonly requestLogMax?: number;
   /** Roles, home division and OAuth clients for the authorization routes (sim/authorization.ts). */
   readonly authorization?: AuthorizationOptions;
+  /** How the org answers preflight's reads (integration types, credential types, topics); default the project's defaults. */
+  readonly orgFacts?: OrgFactsOverrides;
 }
 
 export interface Simulator {
@@ -76,6 +84,8 @@ export interface Simulator {
   faults(): Faults;
   /** Roles and OAuth clients behind the authorization routes. */
   readonly authorization: AuthorizationStore;
+  /** The org facts preflight reads (`PUT /__sim/org-facts` changes them too). */
+  readonly orgFacts: OrgFacts;
 }
 
 /**
@@ -98,6 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     () => faults.recordingsAvailableAfterMs ?? options.recordingsAvailableAfterMs ?? 0,
   );
   const authorization = new AuthorizationStore(options.authorization);
+  const orgFacts = new OrgFacts(options.orgFacts);
   const tokens = new TokenIssuer({
     clients: new Map((options.clients ?? []).map((c) => [c.id, c.secret])),
     openRegistration: options.openRegistration ?? false,
@@ -107,9 +118,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats,
     now,
     dropRetryAfter: () => faults.dropRetryAfter(),
+    tokenThrottleStatus: options.tokenThrottleStatus ?? 400,
+    tokenFault: () => faults.tokenFault(),
   });
   let apiBase = '';
-  const routes = apiRoutes({ limits, authorization, conversations, jobs, faults, random, apiBase: () => apiBase });
+  const routes = apiRoutes({ limits, authorization, orgFacts, conversations, jobs, faults, random, apiBase: () => apiBase });
   const handleApi = apiHandler({ routes, tokens, limits, limiter, faults, stats, requestLog, now });
 
   const server = createServer((req, res) => {
@@ -159,6 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults: (f) => faults.set(f),
     faults: () => faults.faults,
     authorization,
+    orgFacts,
   };
   const handleControl = controlHandler(handle, requestLog);
   return handle;

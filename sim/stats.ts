@@ -18,7 +18,7 @@ export interface SimStats {
   readonly totals: Counts;
   /** Keyed by token label (`<clientId>#<n>`), never by the token itself. */
   readonly byToken: Record<string, Counts & { clientId: string }>;
-  readonly byClient: Record<string, Counts & { tokensIssued: number }>;
+  readonly byClient: Record<string, Counts & { tokensIssued: number; tokenRequestsRefused: number }>;
   /** Keyed by `METHOD /path/template`; unknown paths by `METHOD (unknown)`. */
   readonly byEndpoint: Record<string, Counts>;
   readonly jobs: Record<string, number>;
@@ -47,7 +47,7 @@ export class StatsCollector {
   private since: number;
   private totals: Counter;
   private readonly tokens = new Map<string, { clientId: string; c: Counter }>();
-  private readonly clients = new Map<string, { tokensIssued: number; c: Counter }>();
+  private readonly clients = new Map<string, { tokensIssued: number; tokenRequestsRefused: number; c: Counter }>();
   private readonly endpoints = new Map<string, Counter>();
 
   constructor(
@@ -75,9 +75,14 @@ export class StatsCollector {
     this.client(clientId).tokensIssued++;
   }
 
+  /** A token request the token-creation limit refused (400 or 429). */
+  tokenRefused(clientId: string): void {
+    this.client(clientId).tokenRequestsRefused++;
+  }
+
   private client(id: string) {
     let c = this.clients.get(id);
-    if (!c) this.clients.set(id, (c = { tokensIssued: 0, c: new Counter(this.windowMs) }));
+    if (!c) this.clients.set(id, (c = { tokensIssued: 0, tokenRequestsRefused: 0, c: new Counter(this.windowMs) }));
     return c;
   }
 
@@ -88,7 +93,7 @@ export class StatsCollector {
       since: new Date(this.since).toISOString(),
       totals: { ...this.totals.counts },
       byToken: map(this.tokens, (t) => ({ ...t.c.counts, clientId: t.clientId })),
-      byClient: map(this.clients, (c) => ({ ...c.c.counts, tokensIssued: c.tokensIssued })),
+      byClient: map(this.clients, (c) => ({ ...c.c.counts, tokensIssued: c.tokensIssued, tokenRequestsRefused: c.tokenRequestsRefused })),
       byEndpoint: map(this.endpoints, (c) => ({ ...c.counts })),
       jobs,
     };

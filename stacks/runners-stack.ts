@@ -4,6 +4,7 @@ import type { BudgetPlan } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
 import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
+import { shardChecksOf } from '../lib/runners/shard-exit';
 import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
 import type { GenesysRefs } from '../lib/genesys/refs';
@@ -56,6 +57,7 @@ export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironmen
     genesysApiBase: env.genesys.apiBase,
     genesysLoginBase: env.genesys.loginBase,
     scenarios: plan.scenarios,
+    shardChecks: Object.fromEntries(env.config.loadProfile.scenarios.map((s) => [s.name, shardChecksOf(s)])),
   };
 }
 

@@ -25,8 +25,16 @@ describe('npm run synth and the cdktf app', () => {
       const viaCommand = path.join(dir, 'command');
       mkdirSync(path.join(viaCommand, 'stacks', 'gone-runners'), { recursive: true });
       const cmd = runTs(['bin/synth.ts', '--env', 'example', '--output', viaCommand]);
-      // Warnings (unconfirmed limits of the example) may print; no error may.
+      // The example's unconfirmed limits print one short warning each and a pointer to preflight; no error may print.
       expect(cmd.stderr).not.toMatch(/^error/m);
+      const warnings = cmd.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+      expect(warnings).toContain(
+        'warning:   genesys.limits.analytics.conversations.details.jobs.concurrent.max = 10 (unconfirmed default): the scenario needs 50 concurrent jobs per org',
+      );
+      expect(warnings[warnings.length - 1]).toBe(
+        'warning: confirm them against your org: npm run preflight -- --env example (see docs/unconfirmed-facts.md)',
+      );
+      expect(Math.max(...warnings.map((l) => l.length))).toBeLessThanOrEqual(170);
       expect(cmd.status).toBe(0);
       expect(cmd.stdout).toContain('Generated Terraform code for the stacks: example-archive, example-genesys, example-runners');
       expect(readdirSync(path.join(viaCommand, 'stacks')).sort()).toEqual(['example-archive', 'example-genesys', 'example-runners']);

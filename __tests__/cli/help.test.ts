@@ -27,7 +27,8 @@ function optionsIn(file: string): string[] {
 
 describe.each([
   { script: 'bin/jmx.ts', spec: 'commands/jmx.ts', mentions: ['--summary', 'PARAMS_CSV'] },
-  { script: 'bin/report.ts', spec: 'bin/report.ts', mentions: ['--baseline', 'comparison.md'] },
+  { script: 'bin/report.ts', spec: 'commands/report.ts', mentions: ['--baseline', 'comparison.md', 'junit.xml', 'steady-state'] },
+  { script: 'bin/demo.ts', spec: 'commands/demo.ts', mentions: ['examples/results/current', 'npm run demo'] },
   { script: 'bin/loadtest.ts', spec: 'commands/loadtest.ts', mentions: ['--dry-run', 'AWS credentials'] },
   { script: 'bin/synth.ts', spec: 'commands/synth.ts', mentions: ['cdktf.out/stacks/', 'Exit codes'] },
   { script: 'bench/run.ts', spec: 'bench/run.ts', mentions: ['--quick', 'about 2 minutes', 'synth, pipeline, report'] },

@@ -5,6 +5,7 @@ import { ConfigError } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits';
 import { buildLoadTestLaunch } from '../../lib/runners/execution-input';
 import { defaultTestId, testIdProblem } from '../../lib/runners/naming';
+import { shardFailureOf } from '../../lib/runners/shard-exit';
 import { runLoadTest, type LoadTestDeps } from '../../commands/loadtest';
 import { exampleInput, loadFrom, repoEnvironment, TEST_NOW } from '../helpers/env';
 
@@ -219,6 +220,57 @@ describe('npm run loadtest', () => {
     });
     expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], d)).toBe(1);
     expect(lines.join('\n')).toMatch(/ended FAILED: LoadTestFailed[\s\S]*partial report/);
+  });
+
+  it('under --watch names the failed shard, its exit code and ECS stopped reason, from the execution cause', async () => {
+    // The cause as the state machine's TestFailed writes it: the map's error, whose Cause is the ECS task (runTask.sync).
+    const task = {
+      TaskArn: 'arn:aws:ecs:us-east-1:111122223333:task/loadlab-example-runners/abc',
+      StopCode: 'EssentialContainerExited',
+      StoppedReason: 'Essential container in task exited',
+      Containers: [{ Name: 'jmeter', ExitCode: 4, LastStatus: 'STOPPED' }],
+      Overrides: {
+        ContainerOverrides: [
+          {
+            Name: 'jmeter',
+            Environment: [
+              { Name: 'TEST_ID', Value: 'example_x' },
+              { Name: 'SHARD_INDEX', Value: '2' },
+            ],
+          },
+        ],
+      },
+    };
+    const cause = JSON.stringify({ testId: 'example_x', failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(task) } });
+    const { d, lines } = deps({
+      sfn: () =>
+        ({
+          send: async (cmd: any) =>
+            cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'FAILED', error: 'LoadTestFailed', cause } : {},
+        }) as any,
+    });
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], d)).toBe(1);
+    expect(lines).toContain(
+      'shard 2 failed: exit 4: fewer access tokens than planned (TOKENS_PER_SHARD); Essential container in task exited',
+    );
+    // The whole task is not dumped when the shard's failure could be read from it.
+    expect(lines.join('\n')).not.toContain('ContainerOverrides');
+  });
+
+  it('explains a timed-out shard and any other exit code', () => {
+    const timeout = JSON.stringify({ testId: 't', failure: { Error: 'States.Timeout', Cause: 'timed out' } });
+    expect(shardFailureOf(timeout)).toBe('a shard ran past its timeout');
+    const killed = {
+      Containers: [{ ExitCode: 137 }],
+      Overrides: { ContainerOverrides: [{ Environment: [{ Name: 'SHARD_INDEX', Value: '0' }] }] },
+    };
+    expect(shardFailureOf(JSON.stringify({ failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(killed) } }))).toBe(
+      'shard 0 failed: exit 137: killed by signal 9',
+    );
+    expect(shardFailureOf('not json')).toBeUndefined();
+    expect(
+      shardFailureOf(JSON.stringify({ testId: 't', failure: { Error: 'States.TaskFailed', Cause: 'launch failed' } })),
+    ).toBeUndefined();
   });
 
   it('rejects a non-numeric --shards', async () => {

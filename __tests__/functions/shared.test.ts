@@ -126,7 +126,7 @@ describe('worker settings and credentials', () => {
       );
       const statuses: number[][] = [[], [], []];
       for (const s of statuses) {
-        const api = await cache.get((i) => s.push(i.status));
+        const api = await cache.get({ onResponse: (i) => s.push(i.status) });
         await api.get('/api/v2/conversations/c1/recordingmetadata');
       }
       expect(statuses).toEqual([[200], [200], [200]]);

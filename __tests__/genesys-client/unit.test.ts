@@ -1,4 +1,11 @@
-import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, isIdempotent, TokenBucket } from '../../lib/genesys-client';
+import {
+  ClientCredentialsTokenProvider,
+  GenesysApiClient,
+  GenesysApiError,
+  isIdempotent,
+  isTokenRateLimited,
+  TokenBucket,
+} from '../../lib/genesys-client';
 
 /** A manual clock: sleep advances it, so waits are exact and instant. */
 function fakeClock(start = 1_000_000) {
@@ -194,6 +201,85 @@ describe('ClientCredentialsTokenProvider', () => {
     });
     expect(await tp.getToken()).toBe('t');
     expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('backs off (exponential, jittered, bounded) on the platform\'s 400 "rate limit exceeded" and counts each refusal', async () => {
+    const clock = fakeClock();
+    let n = 0;
+    const limited = { error: 'invalid_request', description: 'rate limit exceeded; try again later' };
+    const m = mockFetch(() => (++n <= 4 ? json(400, limited) : json(200, { access_token: 't', expires_in: 60 })));
+    const heard: unknown[] = [];
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://l',
+      clientId: 'id',
+      clientSecret: 's',
+      fetch: m.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0.5,
+      backoff: { baseMs: 100, maxMs: 500 },
+      onThrottled: (i) => heard.push(i),
+    });
+    expect(await tp.getToken()).toBe('t');
+    // cap 100, 200, 400, 500 (bounded); each wait is half the cap plus half of it times the jitter draw.
+    expect(clock.sleeps).toEqual([75, 150, 300, 375]);
+    expect(tp.throttled).toBe(4);
+    expect(heard[0]).toEqual({ clientId: 'id', status: 400, attempt: 1, waitedMs: 75, retryAfterSec: undefined });
+  });
+
+  it('honours Retry-After on a 400 "rate limit exceeded" when the answer carries one', async () => {
+    const clock = fakeClock();
+    let n = 0;
+    const limited = { error: 'invalid_request', description: 'Rate limit exceeded' };
+    const m = mockFetch(() => (++n === 1 ? json(400, limited, { 'retry-after': '3' }) : json(200, { access_token: 't', expires_in: 60 })));
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://l',
+      clientId: 'id',
+      clientSecret: 's',
+      fetch: m.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    expect(await tp.getToken()).toBe('t');
+    expect(clock.sleeps).toEqual([3000]);
+  });
+
+  it('does not retry any other 400 (a bad grant, a wrong client)', async () => {
+    const m = mockFetch(() => json(400, { error: 'invalid_request', description: 'grant_type is missing' }));
+    const tp = new ClientCredentialsTokenProvider({ loginBase: 'https://l', clientId: 'id', clientSecret: 's', fetch: m.fetch });
+    await expect(tp.getToken()).rejects.toMatchObject({ name: 'TokenRequestError', status: 400 });
+    expect(m.calls).toHaveLength(1);
+    expect(tp.throttled).toBe(0);
+  });
+
+  it('gives up after maxAttempts refusals without a last pointless wait', async () => {
+    const clock = fakeClock();
+    const m = mockFetch(() => json(400, { error: 'invalid_request', description: 'rate limit exceeded' }));
+    const tp = new ClientCredentialsTokenProvider({
+      loginBase: 'https://l',
+      clientId: 'id',
+      clientSecret: 's',
+      fetch: m.fetch,
+      now: clock.now,
+      sleep: clock.sleep,
+      maxAttempts: 3,
+      random: () => 0,
+    });
+    await expect(tp.getToken()).rejects.toMatchObject({ status: 400 });
+    expect(m.calls).toHaveLength(3);
+    expect(clock.sleeps).toEqual([500, 1000]);
+  });
+});
+
+describe('isTokenRateLimited', () => {
+  it('recognises both forms of the token-creation limit and nothing else', () => {
+    expect(isTokenRateLimited(429, undefined)).toBe(true);
+    expect(isTokenRateLimited(400, { error: 'invalid_request', description: 'rate limit exceeded; retry later' })).toBe(true);
+    expect(isTokenRateLimited(400, { error: 'invalid_request', error_description: 'Rate limit exceeded' })).toBe(true);
+    expect(isTokenRateLimited(400, { error: 'invalid_client', description: 'rate limit exceeded' })).toBe(false);
+    expect(isTokenRateLimited(400, { error: 'invalid_request', description: 'bad grant' })).toBe(false);
+    expect(isTokenRateLimited(401, { error: 'invalid_request', description: 'rate limit exceeded' })).toBe(false);
+    expect(isTokenRateLimited(400, 'rate limit exceeded')).toBe(false);
   });
 });
 

@@ -21,7 +21,7 @@ export const PREREQUISITES = {
   chromium: {
     tool: `Chromium (${CHROMIUM_PATH})`,
     present: () => existsSync(CHROMIUM_PATH),
-    suites: ['__tests__/report/browser.test.ts'],
+    suites: ['__tests__/report/browser.test.ts', '__tests__/report/xss.test.ts'],
     install: 'the Debian package chromium',
   },
   groovy: {

@@ -22,7 +22,7 @@ import { TOKEN_LABEL } from '../../loadtest/labels';
 import type { Report } from '../../loadtest/report';
 import { runLoadTest } from '../../commands/loadtest';
 import { RUNNER_CONTAINER_NAME, runnerNames } from '../../lib/runners/naming';
-import { repoEnvironment } from '../helpers/env';
+import { exampleInput, loadFrom } from '../helpers/env';
 import { runDefinition, TaskError, type Json } from '../runners/asl';
 import { buildRunners, definitionOf, fakeArchive, fakeQueue, list, policiesByRole, roleRef, type Statement } from '../runners/helpers';
 
@@ -31,7 +31,13 @@ const SCENARIO = 'screen-recording';
 const TEST_ID = 'example_it-flow';
 const RUN = 'arn:aws:states:::ecs:runTask.sync';
 
-const env = repoEnvironment('example');
+// The fixture JTL's three requests hold a 429 (a third of them): the scenarios' shard checks allow it,
+// so a shard exits 0 on it (the checks themselves: __tests__/loadtest/entrypoint.test.ts).
+const env = (() => {
+  const input = exampleInput() as any;
+  for (const s of input.loadProfile.scenarios) s.shardChecks = { maxErrorShare: 0.5, max429Share: 0.5 };
+  return loadFrom({ example: input }, 'example');
+})();
 const queue = fakeQueue();
 const built = buildRunners(env, { queue });
 const definition = definitionOf(built.json);
@@ -55,9 +61,10 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
 /** Plan-wide tunables: the same for every shard, so the plan's defaults stand and the entrypoint need not pass them. */
 const PLAN_WIDE = [
   'TOKEN_REFRESH_SEC',
-  'TOKEN_MAX_RETRIES',
+  'TOKEN_RETRY_WINDOW_SEC',
   'RETRY_AFTER_DEFAULT_SEC',
   'RETRY_AFTER_MAX_SEC',
+  'GATE_WARMUP_SEC',
   'CONNECT_TIMEOUT_MS',
   'RESPONSE_TIMEOUT_MS',
 ];
@@ -206,11 +213,15 @@ function runEntrypoint(shardEnv: Record<string, string>): Promise<{ code: number
 }
 
 /** A JTL as the image writes it (loadlab.properties: CSV, header, sample variables quoted last). */
-function jtlFor(label: string, shard: number, startMs: number, failing: boolean): string {
+function jtlFor(label: string, shard: number, startMs: number, failing: boolean, tokens: number): string {
   const header =
     'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,"loadlab_retry_after","loadlab_token_index"';
   const rows = [
-    `${startMs},80,${TOKEN_LABEL},200,OK,setUp 1-1,text,true,,512,128,1,1,https://login.mypurecloud.com/oauth/token,80,0,20,,`,
+    // The shard's planned tokens, as the setUp thread fetches them.
+    ...Array.from(
+      { length: tokens },
+      () => `${startMs},80,${TOKEN_LABEL},200,OK,setUp 1-1,text,true,,512,128,1,1,https://login.mypurecloud.com/oauth/token,80,0,20,,`,
+    ),
     `${startMs + 1000},120,${label},200,OK,users ${shard}-1,text,true,,900,200,2,2,https://api.mypurecloud.com/x,110,0,15,,0`,
     `${startMs + 2000},95,${label},429,Too Many Requests,users ${shard}-2,text,false,"429, waited Retry-After",100,200,2,2,https://api.mypurecloud.com/x,90,0,12,3,1`,
     `${startMs + 3000},${failing ? 5000 : 130},${label},${failing ? 503 : 200},x,users ${shard}-1,text,${!failing},,900,200,2,2,https://api.mypurecloud.com/x,120,0,14,,0`,
@@ -296,7 +307,10 @@ async function runFlow(options: FlowOptions = {}): Promise<Flow> {
           const root = path.join(work, `shard-${index}`);
           mkdirSync(root);
           writeFileSync(path.join(root, 'secret.json'), JSON.stringify({ clientId: `cid-${index}`, clientSecret: `s3cr=t:${index}` }));
-          writeFileSync(path.join(root, 'results.jtl'), jtlFor(label, index, Date.parse(overrides.START_AT), index === failShard));
+          writeFileSync(
+            path.join(root, 'results.jtl'),
+            jtlFor(label, index, Date.parse(overrides.START_AT), index === failShard, Number(overrides.TOKENS_PER_SHARD)),
+          );
           const shardEnv = {
             ...taskEnv,
             ...overrides,
@@ -403,9 +417,13 @@ describe('a load test from npm run loadtest to the report and the analytics requ
                 : 'nowhere';
         expect({ name, source }).not.toEqual({ name, source: 'nowhere' });
       }
-      // Every -J the entrypoint sets is read by the plan (SHARD_INDEX is for plans users bring).
-      expect(Object.keys(props).filter((p) => !(p in generated.summary.properties))).toEqual(['SHARD_INDEX']);
+      // Every -J the entrypoint sets is read by the plan (SHARD_INDEX is for plans users bring), or by
+      // JMeter itself: the one port its stoptest.sh listener takes (the entrypoint stops it through it).
+      const own = ['jmeterengine.nongui.port', 'jmeterengine.nongui.maxport'];
+      expect(Object.keys(props).filter((p) => !(p in generated.summary.properties) && !own.includes(p))).toEqual(['SHARD_INDEX']);
       expect(props).toEqual({
+        'jmeterengine.nongui.port': '4445',
+        'jmeterengine.nongui.maxport': '4445',
         API_PROTOCOL: 'https',
         API_HOST: 'api.mypurecloud.com',
         API_PORT: '',

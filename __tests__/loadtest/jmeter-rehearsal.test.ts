@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseSummaryLine } from '../../loadtest/jmeter/home';
 import { jmeterCompression, type JmeterRehearsalResult } from '../../rehearsal/jmeter';
 import { rehearsalFailures } from '../../rehearsal/model';
-import { checkPauses, samplesByToken } from '../../loadtest/jmeter/retry-after';
+import { checkPauses, checkStartBurst, samplesByToken } from '../../loadtest/jmeter/retry-after';
 import type { ScenarioPlan } from '../../lib/ratelimits';
 
 describe('JMeter rehearsal compression', () => {
@@ -86,7 +86,17 @@ describe('Retry-After check over a JTL', () => {
     // Token 0: 429 at 10000 (ends 10010) with 2 s; token 1 goes on meanwhile.
     const good = write([row(10000, '429', 0, '2.000'), row(10500, '200', 1), row(12100, '200', 0), row(12400, '200', 0)]);
     const ok = checkPauses(await samplesByToken(good), 10 / 1000);
-    expect(ok).toEqual({ pauses: 1, violations: [], maxAfterPause: 1, allowedAfterPause: Math.ceil(3 + 4 * Math.sqrt(3) + 2) });
+    expect(ok).toEqual({
+      pauses: 1,
+      violations: [],
+      maxInFlightMs: 0,
+      maxAfterPause: 1,
+      allowedAfterPause: Math.ceil(3 + 4 * Math.sqrt(3) + 2),
+    });
+    // A request already on its way starts 20 ms after the 429 ended: within the allowance, and measured.
+    const inFlight = checkPauses(await samplesByToken(write([row(10000, '429', 0, '2.000'), row(10030, '200', 0)])), 10 / 1000, 300, 30);
+    expect(inFlight.violations).toEqual([]);
+    expect(inFlight.maxInFlightMs).toBe(20);
 
     const burst = Array.from({ length: 15 }, (_, i) => row(12020 + i * 10, '200', 0));
     const bad = write([row(10000, '429', 0, '2.000'), row(11000, '200', 0), ...burst]);
@@ -94,5 +104,28 @@ describe('Retry-After check over a JTL', () => {
     expect(check.violations).toEqual([{ token: '0', intoPauseMs: 990, pauseMs: 2000 }]);
     expect(check.maxAfterPause).toBe(15);
     expect(check.maxAfterPause).toBeGreaterThan(check.allowedAfterPause);
+  });
+});
+
+describe('start-up burst check over a JTL', () => {
+  const header = 'timeStamp,elapsed,label,responseCode,responseMessage,threadName,success,loadlab_retry_after,loadlab_token_index\n';
+  const write = (starts: Record<number, number[]>): string => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadlab-burst-')), 'shard-0.jtl');
+    const rows = Object.entries(starts).flatMap(([token, ts]) =>
+      ts.map((t) => `${t},10,GET /api/v2/scripts,200,OK,t 1-1,true,,${token}\n`),
+    );
+    writeFileSync(file, header + rows.join(''));
+    return file;
+  };
+
+  it('counts each token from its own first request and compares with one request plus 1.25 x the planned rate', async () => {
+    // 5 requests/s per token: token 0 steady, token 1 bursts 20 at its start (caught: more than the 14 the gate allows).
+    const steady = Array.from({ length: 25 }, (_, i) => 1000 + i * 200);
+    const burst = [...Array.from({ length: 20 }, (_, i) => 3000 + i), ...Array.from({ length: 10 }, (_, i) => 5000 + i * 200)];
+    const check = checkStartBurst(await samplesByToken(write({ 0: steady, 1: burst })), 5 / 1000, 4000);
+    expect(check).toEqual({ maxInFirst2s: 20, maxInFirstWindow: 30, allowedInFirst2s: 14, allowedInFirstWindow: 26 });
+    const calm = checkStartBurst(await samplesByToken(write({ 0: steady })), 5 / 1000, 4000);
+    expect(calm.maxInFirst2s).toBe(10);
+    expect(calm.maxInFirstWindow).toBe(20);
   });
 });

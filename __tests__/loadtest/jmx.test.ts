@@ -156,7 +156,11 @@ describe('generated JMeter plan', () => {
       const headers = JSON.stringify(byTag(main, 'HeaderManager'));
       expect(headers).not.toContain('Basic');
       expect(generatePlan(env, plan, s).xml).toContain('Bearer ${loadlab_token}');
-      expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('getAndIncrement()');
+      expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('gate.pick(System.currentTimeMillis())');
+      // setUp builds (and warms) the round-robin gate before its first token request.
+      expect(setUp.children[0].tag).toBe('JSR223Sampler');
+      expect(setUp.children[0].props.script).toContain('rr.getAndIncrement()');
+      expect(setUp.children[0].props.script).toContain("props.putIfAbsent('loadlab.gate'");
     }
   });
 
@@ -169,9 +173,14 @@ describe('generated JMeter plan', () => {
     const script = post[0].props.script;
     expect(post[0].props.scriptLanguage).toBe('groovy');
     expect(post[0].props.cacheKey).toBe('true');
-    expect(script).toContain("prev.getResponseCode() != '429'");
-    expect(script).toMatch(/retry-after/i);
-    expect(script).toContain("get('loadlab.pausedUntil')).merge(i, now + waitMs");
+    // The gate rests the token first thing, then the sample is tagged.
+    expect(script).toMatch(
+      /gate\.onResponse\(prev\.getResponseCode\(\), prev\.getResponseHeaders\(\)[^\n]*\n[^]*loadlab_retry_after', String\.format/,
+    );
+    const gate = root.children[0].children[0].props.script;
+    expect(gate).toContain("long waitMs = code == '429' ? Math.min(maxWaitMs, retryAfterMs(headers, now, defaultWaitMs)) : -1L");
+    expect(gate).toMatch(/retry-after/i);
+    expect(gate).toContain('s[2] = Math.max(s[2], (double) (now + waitMs))');
     // The thread does not sleep: a sleeping thread leaves the timer's schedule behind, and its catch-up is a burst.
     expect(script).not.toMatch(/\n\s*sleepWithinRun\(waitMs\)/);
     expect(script).toContain("vars.put('loadlab_retry_after'");

@@ -119,10 +119,22 @@ describeWith('chromium')('report.html in headless Chromium', () => {
       }),
     );
     expect(problems).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['throughput', 'latency', 'errors', 'retry-after', 'percentiles', 'shards']);
+    expect(charts.map((c) => c.id)).toEqual([
+      'throughput',
+      'latency',
+      'errors',
+      'retry-after',
+      'drops',
+      'threads',
+      'bytes',
+      'percentiles',
+      ...report.steady.endpoints.map((_, k) => `hist-${k}`),
+      'shards',
+    ]);
     for (const c of charts) {
       expect(c.kind).not.toBe('empty');
-      expect(c.box.width).toBeGreaterThan(500);
+      // Histograms sit two per row.
+      expect(c.box.width).toBeGreaterThan(c.id.startsWith('hist-') ? 400 : 500);
       expect(c.box.height).toBeGreaterThan(100);
       if (c.kind === 'line') {
         expect(c.paths.length).toBeGreaterThan(0);
@@ -137,17 +149,21 @@ describeWith('chromium')('report.html in headless Chromium', () => {
         expect(c.bars.every((b) => b.width > 0 && b.height > 0)).toBe(true);
       }
     }
-    // One line per endpoint (+ token requests + the total), per shard, per percentile.
+    // One line per endpoint (token requests have their own section) + the total, per shard, per percentile.
     const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
     expect(byId.throughput.paths.map((p) => p.name)).toEqual([
-      'planned, all endpoints (540/min)',
       ...[...LABELS].sort(),
-      'POST /oauth/token (token requests)',
       'achieved, all endpoints',
+      'planned, all endpoints (540/min)',
     ]);
-    // The planned rate is drawn at 540/min = 9 requests/s over the whole run.
-    const plannedValues = JSON.parse((await page.getAttribute('#chart-throughput svg[role="img"]', 'data-hover'))!).s[0].v as number[];
-    expect(new Set(plannedValues)).toEqual(new Set([9]));
+    // The planned rate is drawn last (on top of the achieved line), at 540/min = 9 requests/s over the whole run.
+    const hover = JSON.parse((await page.getAttribute('#chart-throughput svg[role="img"]', 'data-hover'))!) as {
+      s: { n: string; v: number[] }[];
+    };
+    expect(new Set(hover.s[hover.s.length - 1].v)).toEqual(new Set([9]));
+    expect(byId.throughput.paths[byId.throughput.paths.length - 1].dash).not.toBe('');
+    // Active threads: 50 per shard (synthetic), 3 shards.
+    expect(Math.max(...report.series.threads)).toBe(150);
     // No endpoint, token or shard line in the colours of errors (red) and 429s (amber).
     const alarm = ['#b91c1c', '#dc2626', '#d97706'];
     for (const p of [...byId.throughput.paths, ...byId.shards.paths, ...byId.latency.paths]) expect(alarm).not.toContain(p.stroke);
@@ -174,7 +190,13 @@ describeWith('chromium')('report.html in headless Chromium', () => {
 
     // The figures people read first, as the page shows them.
     const cards = await page.$$eval('.card', (els) => els.map((e) => e.textContent));
-    expect(cards[0]).toBe(`${report.totals.requests.toLocaleString('en-US')}requests`);
+    expect(cards[0]).toBe(`${report.totals.requests.toLocaleString('en-US')}requests (whole run)`);
+    expect(await page.locator('#verdict').getAttribute('data-passed')).toBe('true');
+    // Token requests in their own section; errors by code and message; tables as wide as the page at most.
+    await expect(page.locator('#token-table td.label').textContent()).resolves.toBe('POST /oauth/token');
+    expect(await page.locator('#errors-table tbody tr').count()).toBe(report.errors.length);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     const links = await page.$$eval('table.kv a', (as) => as.map((a) => a.getAttribute('href')));
     expect(links.some((h) => h?.includes('loadlab-example-results-111122223333?prefix=metadata%2F'))).toBe(true);
 

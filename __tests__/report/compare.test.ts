@@ -4,7 +4,7 @@
  * the sample results shipped in examples/results/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -27,28 +27,47 @@ function stats(label: string, o: { p50: number; p90: number; p99: number; rps: n
     errorShare: o.err,
     throttledShare: o.thr,
     throughputPerSec: o.rps,
-    latencyMs: { min: 1, mean: o.p50, p50: o.p50, p90: o.p90, p99: o.p99, max: o.p99 },
+    latencyMs: { min: 1, mean: o.p50, stddev: 1, p50: o.p50, p90: o.p90, p95: o.p90, p99: o.p99, max: o.p99 },
+    ttfbMeanMs: null,
+    connectMeanMs: null,
+    bytesReceivedPerSec: 0,
+    bytesSentPerSec: 0,
+    apdex: null,
+    histogram: null,
     retryAfter: { waits: 0, totalSec: 0, maxSec: 0 },
     responseCodes: {},
   };
 }
 
 function report(testId: string, endpoints: LabelStats[]): Report {
+  const totals = stats('ALL', { p50: 100, p90: 200, p99: 300, rps: 10, err: 0, thr: 0 });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     testId,
     generatedAt: '2026-11-23T10:00:00.000Z',
     window: { start: '2026-11-23T10:00:00.000Z', end: '2026-11-23T10:05:00.000Z', durationSec: 300 },
     percentileMethod: 'nearest rank',
     bucketSec: 60,
-    totals: stats('ALL', { p50: 100, p90: 200, p99: 300, rps: 10, err: 0, thr: 0 }),
+    apdex: { satisfiedMs: 500, toleratedMs: 1500 },
+    totals,
     endpoints,
+    tokens: null,
+    // The comparison reads the steady state: here the same figures as the whole run.
+    steady: { start: null, end: null, durationSec: 300, basis: 'the whole run', totals, endpoints },
+    achieved: null,
+    errors: [],
+    drops: { total: 0, resting: 0, capped: 0, byToken: [], byEndpointEstimate: {} },
+    verdict: { passed: true, checks: [], failures: [] },
     shards: [],
     series: {
       t: [0, 60_000, 120_000, 180_000, 240_000].map((t) => Date.parse('2026-11-23T10:00:00.000Z') + t),
       all: { requestsPerSec: [], errorShare: [], throttledShare: [], retryAfterSec: [], latencyMs: { p50: [], p90: [], p99: [] } },
       byLabel: {},
       requestsPerSecByShard: {},
+      threads: [],
+      bytesReceivedPerSec: [],
+      bytesSentPerSec: [],
+      droppedPerSec: [],
     },
     links: {},
     warnings: [],
@@ -137,6 +156,7 @@ describe('planned rate', () => {
     expect(target).toEqual({
       requestsPerMinute: 14999.999,
       rampUpSec: 180,
+      shards: 7,
       byLabel: { 'GET /api/v2/scripts': 14999.999 },
       source: 'agent-scripts.summary.json',
     });
@@ -160,7 +180,13 @@ describe('npm run report on the sample results', () => {
     const res = report('examples/results/current', '--baseline', 'examples/results/baseline', '--out', out, '--fail-on-regression');
     expect(res.stderr).toBe('');
     expect(res.status).toBe(1);
-    expect(res.stdout).toContain('planned 300 requests/min (bot-analytics.summary.json)');
+    expect(res.stdout).toContain(
+      'plan: bot-analytics on example: 1 shard(s) x 2 token(s), 300 requests/min planned (bot-analytics.summary.json)',
+    );
+    // Achieved vs planned over the steady state (after the 180 s ramp-up), not averaged over the ramp.
+    expect(res.stdout).toMatch(/^achieved 3\d\d\.\d\/min vs 300 planned \((9[5-9]|10\d)\.\d %\) over the steady 180 s$/m);
+    expect(res.stdout).toContain('FAILED: worse than baseline beyond the thresholds:');
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="load test current thresholds (steady state)"');
     expect(res.stdout).toMatch(/compared with baseline: worse beyond the thresholds: .*ALL/);
     const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(json.target).toMatchObject({ requestsPerMinute: 300, rampUpSec: 180 });
@@ -182,10 +208,52 @@ describe('npm run report on the sample results', () => {
   it('--help describes every option the command accepts, and runs nothing', () => {
     const res = report('--help');
     expect(res.status).toBe(0);
-    const source = readFileSync(path.join(ROOT, 'bin', 'report.ts'), 'utf8');
+    const source = readFileSync(path.join(ROOT, 'commands', 'report.ts'), 'utf8');
     const options = [...source.matchAll(/^\s+'?([a-z-]+)'?: \{ type: '(?:string|boolean)'/gm)].map((m) => m[1]);
     expect(options.length).toBeGreaterThan(10);
     for (const o of options) expect(res.stdout).toMatch(new RegExp(`^\\s+--${o}\\b`, 'm'));
+  });
+
+  it('a folder whose JTLs hold no samples: exit 1 with one clear line, and the page still says why', () => {
+    const empty = path.join(out, 'empty');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(
+      path.join(empty, 'shard-0.jtl'),
+      `${readFileSync(path.join(ROOT, 'examples/results/current/shard-0.jtl'), 'utf8').split('\n')[0]}\n`,
+    );
+    const res = report(empty);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('FAILED: no samples: the results hold no JMeter samples, so the test ran no load');
+    const html = readFileSync(path.join(empty, 'report.html'), 'utf8');
+    expect(html).toContain('<div id="verdict" class="verdict-box fail" data-passed="false"><b>FAILED</b><ul><li>no samples');
+    expect(readFileSync(path.join(empty, 'junit.xml'), 'utf8')).toContain('failures="1"');
+  });
+
+  it('--thresholds: a missed goal fails the run (exit 1), names the goal, and the JUnit file says so', () => {
+    const goals = path.join(out, 'goals.json');
+    writeFileSync(goals, JSON.stringify({ p99Ms: 100, maxThrottledPercent: 10 }));
+    const res = report('examples/results/current', '--thresholds', goals, '--out', path.join(out, 'goals'));
+    expect(res.status).toBe(1);
+    expect(res.stdout).toMatch(/^FAILED: all endpoints p99: \d+ ms, goal <= 100 ms$/m);
+    const json = JSON.parse(readFileSync(path.join(out, 'goals', 'report.json'), 'utf8'));
+    expect(json.verdict.checks.map((c: { name: string; passed: boolean }) => [c.name, c.passed])).toEqual([
+      ['all endpoints p99', false],
+      ['429 share', true],
+    ]);
+    const bad = path.join(out, 'bad-goals.json');
+    writeFileSync(bad, JSON.stringify({ p99Ms: 'fast' }));
+    const refused = report('examples/results/current', '--thresholds', bad, '--out', path.join(out, 'bad'));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`error: --thresholds ${bad}: p99Ms must be a number >= 0`);
+    expect(existsSync(path.join(out, 'bad'))).toBe(false);
+  });
+
+  it("npm run demo -- --help prints the demo's own help", () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'bin/demo.ts', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(res.status).toBe(0);
+    expect(res.stdout.split('\n')[0]).toBe('usage: npm run demo [-- --out <dir>]');
+    expect(res.stdout).not.toContain('usage: npm run report');
   });
 
   it('the committed sample is exactly what scripts/sample-results.ts writes', () => {

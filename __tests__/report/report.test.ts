@@ -2,9 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, CsvParser, nearestRank, renderHtml, type Report } from '../../loadtest/report';
-import { runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'two-shards');
 const T0 = 1700000000000;
@@ -23,7 +21,7 @@ describe('merged report on two hand-made shards', () => {
 
   it('merges percentiles over all samples, not by averaging per-shard percentiles', () => {
     // Scenario samples, sorted (18): 10 20 30 40 50 50 60 60 70 80 80 90 100 300 400 500 600 700
-    expect(report.totals.latencyMs).toEqual({ min: 10, mean: 180, p50: 70, p90: 600, p99: 700, max: 700 });
+    expect(report.totals.latencyMs).toEqual({ min: 10, mean: 180, stddev: 213.151, p50: 70, p90: 600, p95: 700, p99: 700, max: 700 });
     const [s0, s1] = report.shards;
     expect(s0.latencyMs!.p90).toBe(90); // 10..100
     expect(s1.latencyMs!.p90).toBe(700); // 50 60 80 300 400 500 600 700
@@ -48,12 +46,12 @@ describe('merged report on two hand-made shards', () => {
     expect(report.window).toEqual({ start: new Date(T0 - 500).toISOString(), end: new Date(T0 + 9000).toISOString(), durationSec: 9.5 });
   });
 
-  it('reports every endpoint by its label, token requests last and outside the totals', () => {
+  it('reports every endpoint by its label, token requests in their own section and outside the totals', () => {
     expect(report.endpoints.map((e) => [e.label, e.requests, e.errors, e.throttled])).toEqual([
       ['GET /api/v2/scripts', 17, 2, 2],
       ['GET /api/v2/scripts/{scriptId}', 1, 1, 0],
-      ['POST /oauth/token', 2, 0, 0],
     ]);
+    expect(report.tokens).toMatchObject({ label: 'POST /oauth/token', requests: 2, errors: 0 });
     const scripts = report.endpoints[0];
     expect(scripts.latencyMs).toMatchObject({ p50: 70, p90: 600, p99: 700 });
     expect(scripts.retryAfter).toEqual({ waits: 2, totalSec: 5.5, maxSec: 3 });
@@ -76,7 +74,32 @@ describe('merged report on two hand-made shards', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!s3\.console)[^"'\s]*\.(js|css)/);
     const embedded = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1];
     expect(JSON.parse(embedded).totals.requests).toBe(18);
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
+    // 7 over time, percentiles, one histogram per endpoint, shards.
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(7 + 1 + 2 + 1);
+  });
+
+  it('shows what other tools show: errors by code and message, mean and spread, Apdex, bytes, TTFB and connect, threads', () => {
+    expect(report.errors).toEqual([
+      { label: 'GET /api/v2/scripts', code: '429', message: 'Too Many Requests; thread paused N ms per Retry-After', count: 2 },
+      { label: 'GET /api/v2/scripts/{scriptId}', code: '500', message: expect.stringMatching(/^Test failed: code 500/), count: 1 },
+    ]);
+    // Apdex (500/1500 ms): 16 of 18 within 500 ms, but 3 of those failed (frustrated); 600 and 700 ms are tolerated.
+    expect(report.totals.apdex).toEqual({ score: 0.778, satisfied: 13, tolerating: 2, frustrated: 3 });
+    expect(report.totals.bytesReceivedPerSec).toBeGreaterThan(0);
+    expect(report.totals.ttfbMeanMs).not.toBeNull();
+    expect(report.totals.connectMeanMs).not.toBeNull();
+    expect(Math.max(...report.series.threads)).toBeGreaterThan(0);
+    // Histogram: every scenario sample in exactly one bin.
+    const h = report.totals.histogram!;
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(18);
+    expect(h.binMs).toBeGreaterThan(0);
+  });
+
+  it('without a plan, the steady state is the whole run, and a run with samples and no thresholds passes', () => {
+    expect(report.steady.basis).toMatch(/^the whole run/);
+    expect(report.steady.totals.requests).toBe(18);
+    expect(report.achieved).toBeNull();
+    expect(report.verdict).toEqual({ passed: true, checks: [], failures: [] });
   });
 });
 
@@ -152,152 +175,6 @@ describe('nearestRank', () => {
           expect(below / xs.length).toBeLessThan(p / 100);
         },
       ),
-    );
-  });
-});
-
-/** An in-memory S3 with the three calls the step makes. */
-class FakeS3 implements S3Like {
-  readonly objects = new Map<string, { body: string; contentType?: string }>();
-  readonly calls: string[] = [];
-  constructor(
-    files: Record<string, string>,
-    private readonly pageSize = 1,
-  ) {
-    for (const [k, v] of Object.entries(files)) this.objects.set(k, { body: v });
-  }
-  async send(command: ListObjectsV2Command | GetObjectCommand | PutObjectCommand): Promise<unknown> {
-    const i = command.input as Record<string, any>;
-    this.calls.push(
-      `${command.constructor.name} ${i.Bucket}/${i.Key ?? i.Prefix}${i.ContinuationToken ? ` after ${i.ContinuationToken}` : ''}`,
-    );
-    if (command instanceof ListObjectsV2Command) {
-      const keys = [...this.objects.keys()].filter((k) => k.startsWith(`${i.Bucket}/${i.Prefix}`)).sort();
-      const start = i.ContinuationToken ? Number(i.ContinuationToken) : 0;
-      const page = keys.slice(start, start + this.pageSize);
-      const more = start + this.pageSize < keys.length;
-      return {
-        Contents: page.map((k) => ({ Key: k.slice(i.Bucket.length + 1) })),
-        IsTruncated: more,
-        NextContinuationToken: more ? String(start + this.pageSize) : undefined,
-      };
-    }
-    if (command instanceof GetObjectCommand) {
-      const o = this.objects.get(`${i.Bucket}/${i.Key}`);
-      if (!o) throw new Error(`NoSuchKey ${i.Key}`);
-      // Small chunks, as a network stream would deliver them.
-      const chunks = o.body.match(/[\s\S]{1,37}/g) ?? [];
-      return { Body: Readable.from(chunks.map((c) => Buffer.from(c))) };
-    }
-    this.objects.set(`${i.Bucket}/${i.Key}`, { body: String(i.Body), contentType: i.ContentType });
-    return {};
-  }
-}
-
-describe('report step (state machine Lambda)', () => {
-  const files = {
-    'results-bkt/results/t-1/shards/0/shard-0.jtl': readFileSync(path.join(FIXTURES, 'shard-0.jtl'), 'utf8'),
-    'results-bkt/results/t-1/shards/1/shard-1.jtl': readFileSync(path.join(FIXTURES, 'shard-1.jtl'), 'utf8'),
-    'results-bkt/results/t-1/shards/1/shard-1.log': 'jmeter log, not a result file',
-    'results-bkt/results/t-1/plan/agent-scripts.jmx': '<jmeterTestPlan/>',
-    'results-bkt/results/t-2/shards/0/shard-0.jtl': 'someone else',
-  };
-
-  it('merges every shard under the prefix (all pages), writes report.json and report.html next to them', async () => {
-    const s3 = new FakeS3(files);
-    const out = await runReportStep(
-      {
-        testId: 't-1',
-        resultsBucket: 'results-bkt',
-        resultsPrefix: 'results/t-1',
-        reportsBucket: 'reports-bkt',
-        metadataPrefix: 'metadata/',
-        analyticsPrefix: 'analytics/',
-        shards: 2,
-      },
-      s3,
-      new Date('2026-11-23T10:00:00Z'),
-    );
-    expect(out).toEqual({
-      testId: 't-1',
-      bucket: 'results-bkt',
-      reportJsonKey: 'results/t-1/report.json',
-      reportHtmlKey: 'results/t-1/report.html',
-      shards: 2,
-      requests: 18,
-      errorShare: 0.166667,
-      throttledShare: 0.111111,
-      warnings: [],
-    });
-    // One object per page: four pages under results/t-1/ (two JTLs, a log and the plan).
-    expect(s3.calls.filter((c) => c.startsWith('ListObjectsV2Command'))).toHaveLength(4);
-    expect(s3.calls.filter((c) => c.startsWith('GetObjectCommand'))).toEqual([
-      'GetObjectCommand results-bkt/results/t-1/shards/0/shard-0.jtl',
-      'GetObjectCommand results-bkt/results/t-1/shards/1/shard-1.jtl',
-    ]);
-    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
-    // The same figures as the CLI on the same files.
-    const cli = await fixtureReport();
-    expect(json.totals).toEqual(cli.totals);
-    expect(json.shards.map((s) => s.name)).toEqual(['shard-0', 'shard-1']);
-    expect(json.links.metadata).toEqual({
-      uri: 's3://results-bkt/metadata/',
-      consoleUrl: expect.stringContaining('/s3/buckets/results-bkt?prefix=metadata%2F'),
-    });
-    expect(json.links.analytics!.uri).toBe('s3://reports-bkt/analytics/');
-    const html = s3.objects.get('results-bkt/results/t-1/report.html')!;
-    expect(html.contentType).toBe('text/html; charset=utf-8');
-    expect(html.body).toContain('s3://reports-bkt/analytics/');
-  });
-
-  it('draws the planned rate from the plan summary npm run loadtest uploaded, and only warns about a bad one', async () => {
-    const summary = { shards: 2, targetRpmPerShard: 30, rampUpSec: 0, endpoints: [{ label: 'GET /api/v2/scripts', share: 1 }] };
-    const s3 = new FakeS3({ ...files, 'results-bkt/results/t-1/plan/agent-scripts.summary.json': JSON.stringify(summary) }, 5);
-    const out = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, s3);
-    expect(out.warnings).toEqual([]);
-    const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
-    expect(json.target).toEqual({
-      requestsPerMinute: 60,
-      rampUpSec: 0,
-      byLabel: { 'GET /api/v2/scripts': 60 },
-      source: 'agent-scripts.summary.json',
-    });
-    expect(s3.objects.get('results-bkt/results/t-1/report.html')!.body).toContain('planned, all endpoints (60/min)');
-
-    const bad = new FakeS3({ ...files, 'results-bkt/results/t-1/plan/agent-scripts.summary.json': '{"shards": 2}' }, 5);
-    const badOut = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, bad);
-    expect(badOut.warnings).toEqual([
-      'plan summary s3://results-bkt/results/t-1/plan/agent-scripts.summary.json not used: agent-scripts.summary.json: targetRpmPerShard must be a number >= 0 (is this a plan summary from npm run jmx -- --summary?)',
-    ]);
-    expect(JSON.parse(bad.objects.get('results-bkt/results/t-1/report.json')!.body).target).toBeUndefined();
-  });
-
-  it('still writes a (partial) report when shards are missing, saying why', async () => {
-    const s3 = new FakeS3({ 'results-bkt/results/t-1/shards/0/shard-0.jtl': files['results-bkt/results/t-1/shards/0/shard-0.jtl'] });
-    const out = await runReportStep(
-      {
-        testId: 't-1',
-        resultsBucket: 'results-bkt',
-        resultsPrefix: 'results/t-1/',
-        shards: 3,
-        partial: true,
-        error: { Error: 'States.TaskFailed', Cause: 'shard 2 exited 1' },
-      },
-      s3,
-    );
-    expect(out.requests).toBe(10);
-    expect(out.warnings[0]).toMatch(/^partial report: the test failed or was stopped before the end: .*shard 2 exited 1/);
-    expect(out.warnings[1]).toBe('only 1 of 3 shards uploaded results');
-    const empty = await runReportStep({ testId: 't-9', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-9/' }, new FakeS3({}));
-    expect(empty.warnings[0]).toBe('no result files under s3://results-bkt/results/t-9/: no shard uploaded results');
-  });
-
-  it('rejects bad input, naming the field', async () => {
-    await expect(runReportStep({ testId: '../x', resultsBucket: 'B', resultsPrefix: 'a b' }, new FakeS3({}))).rejects.toThrow(
-      ReportStepInputError,
-    );
-    await expect(runReportStep({ testId: '../x', resultsBucket: 'B', resultsPrefix: 'a b' }, new FakeS3({}))).rejects.toThrow(
-      'report step input: testId must be 1-128 letters, digits, ".", "_" or "-"; resultsBucket must be an S3 bucket name; resultsPrefix must be an S3 key prefix',
     );
   });
 });

@@ -256,6 +256,7 @@ describe('runner IAM', () => {
     expect(writes.flatMap((s) => list(s.Resource))).toEqual([
       'arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/report.json',
       'arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/report.html',
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/example_*/junit.xml',
     ]);
     const pr = buildRunners(loadFrom({ example: exampleInput() }, 'pr-7', 'example'));
     const prReport = policiesByRole(pr.json).get(roleRef(pr.json, 'loadlab-pr-7-report-step'))!;
@@ -264,6 +265,7 @@ describe('runner IAM', () => {
     expect(prReport.filter((s) => list(s.Action).includes('s3:PutObject')).flatMap((s) => list(s.Resource))).toEqual([
       'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/report.json',
       'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/report.html',
+      'arn:aws:s3:::loadlab-example-results-111122223333/results/pr-7_*/junit.xml',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { exampleInput, loadFrom, repoEnvironment } from '../helpers/env';
 import { runnerClientSlots } from '../../lib/ratelimits';
 import { MAX_SHARDS_PER_TEST } from '../../lib/runners/naming';
+import { DEFAULT_SHARD_CHECKS, SHARD_EXIT_CODES, shardFailureOf } from '../../lib/runners/shard-exit';
 import { ConfigError } from '../../lib/config';
 import { runDefinition, TaskError, type Call, type Json } from './asl';
 import { buildRunners, definitionOf, fakeQueue } from './helpers';
@@ -16,13 +17,20 @@ const envOf = (call: Call): Record<string, string> =>
   Object.fromEntries(call.args.Overrides.ContainerOverrides[0].Environment.map((e: { Name: string; Value: string }) => [e.Name, e.Value]));
 
 /** Fake AWS: every shard succeeds unless `failShard` says otherwise; listTasks answers from `running`. */
-function services(options: { failShard?: number; running?: string[][] } = {}) {
+function services(options: { failShard?: number; exitCode?: number; running?: string[][] } = {}) {
   const running = [...(options.running ?? [])];
   return (resource: string, args: Json): Json => {
     switch (resource) {
       case RUN: {
         const shard = Number(args.Overrides.ContainerOverrides[0].Environment.find((e: Json) => e.Name === 'SHARD_INDEX').Value);
-        if (shard === options.failShard) throw new TaskError('States.TaskFailed', '{"StopCode":"EssentialContainerExited","ExitCode":1}');
+        // The cause as runTask.sync reports a stopped task: the ECS task, its overrides and its container's exit code.
+        const task = {
+          StopCode: 'EssentialContainerExited',
+          StoppedReason: 'Essential container in task exited',
+          Containers: [{ Name: 'jmeter', ExitCode: options.exitCode ?? 1 }],
+          Overrides: args.Overrides,
+        };
+        if (shard === options.failShard) throw new TaskError('States.TaskFailed', JSON.stringify(task));
         return {
           TaskArn: `arn:aws:ecs:us-east-1:111122223333:task/loadlab-example-runners/${shard}`,
           StopCode: 'EssentialContainerExited',
@@ -195,6 +203,34 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
     const partial = run.calls.find((c) => c.state === 'PartialReport')!;
     expect(partial.args.Payload).toMatchObject({ testId: TEST_ID, partial: true, error: { Error: 'States.TaskFailed' } });
     expect(run.calls.some((c) => c.state === 'RequestAnalytics' || c.state === 'Report')).toBe(false);
+  });
+
+  it.each(Object.entries(SHARD_EXIT_CODES).filter(([, c]) => c.code !== 1))(
+    'a shard exiting %s takes the failure path, and the execution says which shard and why',
+    async (_name, { code, meaning }) => {
+      const run = await runDefinition(
+        definition,
+        { testId: TEST_ID, scenario: 'agent-scripts', durationSec: 600 },
+        services({ failShard: 2, exitCode: code, running: [[]] }),
+      );
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('LoadTestFailed');
+      expect(run.visited).toEqual(expect.arrayContaining(['ListRunningTasks', 'PartialReport', 'TestFailed']));
+      expect(run.calls.find((c) => c.state === 'PartialReport')!.args.Payload).toMatchObject({ partial: true });
+      // What npm run loadtest --watch prints from DescribeExecution's cause.
+      expect(shardFailureOf(run.cause)).toBe(`shard 2 failed: exit ${code}: ${meaning}; Essential container in task exited`);
+    },
+  );
+
+  it("hands every shard the scenario's checks", async () => {
+    const run = await runDefinition(definition, { testId: TEST_ID, scenario: 'agent-scripts', durationSec: 600 }, services());
+    const runs = run.calls.filter((c) => c.resource === RUN);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const call of runs)
+      expect(envOf(call)).toMatchObject({
+        MAX_ERROR_SHARE: String(DEFAULT_SHARD_CHECKS.maxErrorShare),
+        MAX_429_SHARE: String(DEFAULT_SHARD_CHECKS.max429Share),
+      });
   });
 
   it('stops a single straggler (one task ARN is still a list)', async () => {

@@ -1,5 +1,5 @@
 import { parseFaultsFlag, validateFaults } from '../../sim/faults';
-import { call, control, manualClock, token, withSim } from './helpers';
+import { call, control, manualClock, token, tokenResponse, withSim } from './helpers';
 
 describe('simulator faults', () => {
   it('answers the configured share of calls with 5xx', async () => {
@@ -73,6 +73,39 @@ describe('simulator faults', () => {
     expect(parseFaultsFlag('throttle=0.02,throttle-retry-after-ms=3000')).toEqual({ throttleRate: 0.02, throttleRetryAfterMs: 3000 });
     expect(() => validateFaults({ throttleRate: 2 })).toThrow('faults.throttleRate must be a number from 0 to 1');
     expect(() => validateFaults({ throttleRetryAfterMs: 0 })).toThrow('faults.throttleRetryAfterMs must be a number >= 1');
+  });
+
+  it('throttles the very first calls (throttleFirst), then only at throttleRate', async () => {
+    await withSim({ faults: { throttleFirst: 3, throttleRetryAfterMs: 2500 } }, async (sim) => {
+      const t = await token(sim);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await call(sim, t, 'GET', '/api/v2/scripts')).status);
+      expect(statuses).toEqual([429, 429, 429, 200, 200, 200]);
+      expect(
+        sim
+          .requests()
+          .filter((e) => e.status === 429)
+          .every((e) => e.retryAfterMs === 2500),
+      ).toBe(true);
+    });
+    expect(parseFaultsFlag('throttle-first=5,token-limit-first=2,token-drop-first=1')).toEqual({
+      throttleFirst: 5,
+      tokenLimitFirst: 2,
+      tokenDropFirst: 1,
+    });
+    expect(() => validateFaults({ tokenDropFirst: 1.5 })).toThrow('faults.tokenDropFirst must be a whole number >= 0 (got 1.5)');
+  });
+
+  it('drops, then refuses with the token-creation 400, the first token requests (tokenDropFirst, tokenLimitFirst)', async () => {
+    await withSim({ faults: { tokenDropFirst: 2, tokenLimitFirst: 2 } }, async (sim) => {
+      for (let i = 0; i < 2; i++) await expect(tokenResponse(sim, 'c1', 's1')).rejects.toThrow();
+      for (let i = 0; i < 2; i++) {
+        const r = await tokenResponse(sim, 'c1', 's1');
+        expect(r.status).toBe(400);
+        expect(await r.json()).toEqual({ error: 'invalid_request', description: expect.stringContaining('rate limit exceeded') });
+      }
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+    });
   });
 
   it('keeps recordings 404 until the delay has passed since the conversation was first seen', async () => {

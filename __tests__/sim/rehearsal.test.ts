@@ -82,6 +82,7 @@ describe('rehearsal', () => {
       attempts: 10,
       ok: 9,
       throttled: 1,
+      tokenThrottled: 2,
       throttledShare: 0.1,
       serverErrors: 0,
       clientErrors: 0,
@@ -96,6 +97,8 @@ describe('rehearsal', () => {
     expect(table[0]).toMatch(/^scenario\s+mode\s+VUs/);
     expect(table[2]).toMatch(/^s\s+planned\s+1\s/);
     expect(table[3]).toContain('10.00');
+    expect(table[0]).toContain('token refusals');
+    expect(table[2]).toMatch(/10\.00\s+2\s+0\s/);
   });
 });
 

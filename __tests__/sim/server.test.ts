@@ -92,9 +92,25 @@ describe('simulator rate limits', () => {
     );
   });
 
-  it('rate-limits token creation per client', async () => {
+  it('rate-limits token creation per client with HTTP 400 invalid_request "rate limit exceeded", as Genesys Cloud does', async () => {
     const clock = manualClock();
     await withSim({ now: clock.now, minuteMs: 1000, limits: { tokenCreationPerClient: 2 } }, async (sim) => {
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+      const over = await tokenResponse(sim, 'c1', 's1');
+      expect(over.status).toBe(400);
+      expect(await over.json()).toEqual({ error: 'invalid_request', description: expect.stringMatching(/^rate limit exceeded/) });
+      expect(over.headers.get('retry-after')).toBeNull();
+      expect(sim.stats().byClient.c1).toMatchObject({ tokensIssued: 2, tokenRequestsRefused: 1 });
+      expect((await tokenResponse(sim, 'c2', 's2')).status).toBe(200);
+      clock.advance(1000);
+      expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
+    });
+  });
+
+  it('answers 429 with Retry-After over the token-creation limit when told to (older behaviour)', async () => {
+    const clock = manualClock();
+    await withSim({ now: clock.now, minuteMs: 1000, limits: { tokenCreationPerClient: 2 }, tokenThrottleStatus: 429 }, async (sim) => {
       expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
       expect((await tokenResponse(sim, 'c1', 's1')).status).toBe(200);
       const over = await tokenResponse(sim, 'c1', 's1');
@@ -175,9 +191,12 @@ describe('simulator endpoints', () => {
       expect(msg.body).toMatchObject({ textBody: 'hello', direction: 'outbound', status: 'queued' });
       const limits = await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/platform.api');
       expect(limits.body.entities).toContainEqual({ key: 'org.app.user.rate.per.minute', namespace: 'platform.api', value: 3000 });
-      // Limits without a published API key (per-endpoint IVR updates, token creation) are not in the API's answer.
+      // Limits without a published API key (per-endpoint IVR updates) are not in the API's answer; token creation
+      // (no published key either) is, under the simulator's own key, so preflight can confirm it.
       expect(limits.body.entities.map((e: { key: string }) => e.key)).not.toContain('architect.ivr.update.rate.per.minute');
-      expect((await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/auth.api')).body).toEqual({ entities: [] });
+      expect((await call(sim, t, 'GET', '/api/v2/organizations/limits/namespaces/auth.api')).body).toEqual({
+        entities: [{ key: 'token.creation.rate.per.minute', namespace: 'auth.api', value: sim.limits.tokenCreationPerClient }],
+      });
     });
   });
 

@@ -319,13 +319,26 @@ describe('script safety', () => {
     expect(workflows['pr.yml'].jobs.comment.steps![0].env).toEqual({ SUMMARY: '${{ needs.summary.outputs.summary }}' });
   });
 
+  it('deploy runs preflight with the admin client after the roles bootstrap and before the first full apply', () => {
+    const steps = workflows['deploy.yml'].jobs.deploy.steps!;
+    const at = (re: RegExp) => steps.findIndex((s) => re.test(s.run ?? ''));
+    const preflight = at(/npm run preflight -- --env "\$LOADLAB_ENV"/);
+    expect(preflight).toBeGreaterThan(at(/npm run bootstrap/));
+    expect(preflight).toBeLessThan(at(/cdktf deploy/));
+    expect(Object.keys(steps[preflight].env ?? {}).sort()).toEqual([
+      'GENESYSCLOUD_ADMIN_CLIENT_ID',
+      'GENESYSCLOUD_ADMIN_CLIENT_SECRET',
+      'GENESYSCLOUD_OAUTHCLIENT_ID',
+    ]);
+  });
+
   it('secrets reach only the steps that run Terraform', () => {
     for (const [f, id, s] of allSteps()) {
       const usesSecret = Object.values(s.env ?? {}).some((v) => String(v).includes('secrets.'));
       if (usesSecret)
         expect({
           where: `${f}:${id}`,
-          run: /terraform|cdktf|npm run (destroy|bootstrap)|scripts\/plan-stacks\.sh/.test(s.run ?? ''),
+          run: /terraform|cdktf|npm run (destroy|bootstrap|preflight)|scripts\/plan-stacks\.sh/.test(s.run ?? ''),
         }).toEqual({
           where: `${f}:${id}`,
           run: true,

@@ -1,176 +1,116 @@
 /**
  * The state machine's report step: after the shards (or after a failure, for a partial report)
- * it merges every JTL under `s3://<resultsBucket>/<resultsPrefix>` with the same code as
- * `npm run report`, and writes `report.json` and `report.html` next to them. The plan summary
- * `npm run loadtest` uploads (`plan/<scenario>.summary.json`) gives the planned rate.
+ * it merges the shards' JTLs at the shard contract's keys with the same assembly as
+ * `npm run report` (loadtest/report/assemble.ts), and writes `report.json`, `report.html` and
+ * `junit.xml` next to them. The plan summary `npm run loadtest` uploads
+ * (`plan/<scenario>.summary.json`) gives the planned rate and the thresholds. A run that failed
+ * (no samples, a threshold missed) ends in a ReportFailed error after the files are written, so
+ * the execution fails.
  *
  * Input:  ReportStepInput (lib/contracts/report-step.ts), which the state machine's Report task builds
- * Output: { testId, bucket, reportJsonKey, reportHtmlKey, shards, requests, ... }
+ * Output: { testId, bucket, reportJsonKey, reportHtmlKey, junitKey, shards, requests, passed, failures, ... }
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
-import {
-  ReportBuilder,
-  readJtl,
-  renderHtml,
-  RESULT_FILE,
-  shardName,
-  targetFromPlanSummary,
-  type ReportTarget,
-} from '../../loadtest/report';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { testKey } from '../../lib/contracts/test-keys';
 import { LAMBDA_RUNTIME_ENV, lambdaEnvValue } from '../../lib/contracts/lambda-env';
-import type { ReportStepInput } from '../../lib/contracts/report-step';
+import { assembleReport, type AssembledReport } from '../../loadtest/report';
+import { normalPrefix, validateInput, type ReportStepInput } from './input';
+import { listTestKeys, plannedTarget, s3Sources, shardFileWarnings, type S3Like } from './results';
+
+export { ReportStepInputError, type ReportStepInput } from './input';
+export type { S3Like } from './results';
 
 export interface ReportStepOutput {
   readonly testId: string;
   readonly bucket: string;
   readonly reportJsonKey: string;
   readonly reportHtmlKey: string;
+  readonly junitKey: string;
   readonly shards: number;
   readonly requests: number;
   readonly errorShare: number;
   readonly throttledShare: number;
+  /** False when the run failed: no samples or a threshold missed (the handler then throws ReportFailed). */
+  readonly passed: boolean;
+  readonly failures: readonly string[];
   readonly warnings: readonly string[];
 }
 
-/** The S3 calls the step makes; an S3Client fits, and tests pass a fake. */
-export interface S3Like {
-  send(command: ListObjectsV2Command | GetObjectCommand | PutObjectCommand): Promise<unknown>;
-}
-
-export class ReportStepInputError extends Error {}
-
-const SAFE = /^[A-Za-z0-9!_.*'()\-/=]*$/;
-
-function validate(input: ReportStepInput): void {
-  const problems: string[] = [];
-  if (!input || typeof input !== 'object')
-    throw new ReportStepInputError('input must be an object { testId, resultsBucket, resultsPrefix }');
-  if (typeof input.testId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(input.testId)) {
-    problems.push('testId must be 1-128 letters, digits, ".", "_" or "-"');
-  }
-  if (typeof input.resultsBucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.resultsBucket)) {
-    problems.push('resultsBucket must be an S3 bucket name');
-  }
-  if (typeof input.resultsPrefix !== 'string' || !SAFE.test(input.resultsPrefix)) problems.push('resultsPrefix must be an S3 key prefix');
-  for (const key of ['metadataPrefix', 'analyticsPrefix'] as const) {
-    const v = input[key];
-    if (v !== undefined && (typeof v !== 'string' || !SAFE.test(v))) problems.push(`${key} must be an S3 key prefix`);
-  }
-  if (input.reportsBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.reportsBucket)) {
-    problems.push('reportsBucket must be an S3 bucket name');
-  }
-  if (problems.length > 0) throw new ReportStepInputError(`report step input: ${problems.join('; ')}`);
-}
-
-const PLAN_SUMMARY = /\/plan\/[^/]+\.summary\.json$/;
-
-/** Result files under the prefix, and the plan summaries beside the plan. */
-async function listTestKeys(s3: S3Like, bucket: string, prefix: string): Promise<{ results: string[]; summaries: string[] }> {
-  const keys: string[] = [];
-  const summaries: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))) as {
-      Contents?: { Key?: string }[];
-      IsTruncated?: boolean;
-      NextContinuationToken?: string;
-    };
-    for (const o of page.Contents ?? []) {
-      if (o.Key && RESULT_FILE.test(o.Key)) keys.push(o.Key);
-      else if (o.Key && PLAN_SUMMARY.test(o.Key)) summaries.push(o.Key);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return { results: keys.sort(), summaries: summaries.sort() };
-}
-
-/** The planned rate from the one plan summary of the test; a missing or unreadable one is only a warning. */
-async function plannedTarget(s3: S3Like, bucket: string, summaries: string[], warnings: string[]): Promise<ReportTarget | undefined> {
-  if (summaries.length !== 1) {
-    if (summaries.length > 1) warnings.push(`${summaries.length} plan summaries under the test; the planned rate is not drawn`);
-    return undefined;
-  }
-  const key = summaries[0];
-  try {
-    const object = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))) as { Body?: AsyncIterable<Uint8Array | string> };
-    if (!object.Body) throw new Error('no body');
-    let text = '';
-    for await (const chunk of object.Body) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return targetFromPlanSummary(JSON.parse(text), key.split('/').pop()!);
-  } catch (err) {
-    warnings.push(`plan summary s3://${bucket}/${key} not used: ${err instanceof Error ? err.message : String(err)}`);
-    return undefined;
+/** Thrown after the report is written when the run failed; Step Functions sees the error name `ReportFailed`. */
+export class ReportFailedError extends Error {
+  constructor(readonly output: ReportStepOutput) {
+    super(`load test ${output.testId} failed: ${output.failures.join('; ')}`);
+    this.name = 'ReportFailed';
   }
 }
 
-/** Runs the step with an injected S3 client (tests) or the default one (Lambda). */
-export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Date = new Date()): Promise<ReportStepOutput> {
-  validate(input);
-  const prefix = input.resultsPrefix === '' || input.resultsPrefix.endsWith('/') ? input.resultsPrefix : `${input.resultsPrefix}/`;
-  const { results: keys, summaries } = await listTestKeys(s3, input.resultsBucket, prefix);
-  const builder = new ReportBuilder();
-  for (const key of keys) {
-    const name = shardName(key);
-    const object = (await s3.send(new GetObjectCommand({ Bucket: input.resultsBucket, Key: key }))) as {
-      Body?: Readable | AsyncIterable<Uint8Array>;
-    };
-    if (!object.Body) throw new Error(`s3://${input.resultsBucket}/${key} has no body`);
-    // Streamed: a shard's JTL is never held whole in memory.
-    const skipped = await readJtl(object.Body, key, builder.shard(name));
-    builder.setSkipped(name, skipped);
-  }
-  const reportsBucket = input.reportsBucket ?? input.resultsBucket;
+const CONTENT_TYPES: Record<string, string> = {
+  'report.json': 'application/json',
+  'report.html': 'text/html; charset=utf-8',
+  'junit.xml': 'application/xml',
+};
+
+function partialWarning(input: ReportStepInput): string[] {
+  if (!input.partial) return [];
+  const cause = input.error === undefined ? '' : `: ${typeof input.error === 'string' ? input.error : JSON.stringify(input.error)}`;
+  return [`partial report: the test failed or was stopped before the end${cause.slice(0, 500)}`];
+}
+
+/** Builds the report of a test from S3 (an injected client in tests). Writes the files; never throws for a failed run. */
+export async function buildReportStep(input: ReportStepInput, s3: S3Like, now: Date = new Date()): Promise<AssembledReport> {
+  validateInput(input);
+  const bucket = input.resultsBucket;
+  const prefix = normalPrefix(input.resultsPrefix);
+  const keys = await listTestKeys(s3, bucket, prefix, input.testId, input.shards);
   const planWarnings: string[] = [];
-  const target = await plannedTarget(s3, input.resultsBucket, summaries, planWarnings);
-  const report = builder.build({
-    target,
-    testId: input.testId,
-    now,
-    resultsUri: `s3://${input.resultsBucket}/${prefix}`,
-    metadataUri: input.metadataPrefix !== undefined ? `s3://${input.resultsBucket}/${input.metadataPrefix}` : undefined,
-    analyticsUri: input.analyticsPrefix !== undefined ? `s3://${reportsBucket}/${input.analyticsPrefix}` : undefined,
-    awsRegion: lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_REGION', process.env),
+  const target = await plannedTarget(s3, bucket, keys.summaries, planWarnings);
+  const reportsBucket = input.reportsBucket ?? bucket;
+  const assembled = await assembleReport({
+    sources: s3Sources(s3, bucket, keys),
+    options: {
+      target,
+      testId: input.testId,
+      now,
+      resultsUri: `s3://${bucket}/${prefix}`,
+      metadataUri: input.metadataPrefix !== undefined ? `s3://${bucket}/${input.metadataPrefix}` : undefined,
+      analyticsUri: input.analyticsPrefix !== undefined ? `s3://${reportsBucket}/${input.analyticsPrefix}` : undefined,
+      awsRegion: lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_REGION', process.env),
+      shardFiles: keys.files,
+    },
+    warnings: [...partialWarning(input), ...shardFileWarnings(bucket, prefix, keys.files, input.shards), ...planWarnings],
   });
-  const warnings: string[] = [];
-  if (input.partial) {
-    const cause = input.error === undefined ? '' : `: ${typeof input.error === 'string' ? input.error : JSON.stringify(input.error)}`;
-    warnings.push(`partial report: the test failed or was stopped before the end${cause.slice(0, 500)}`);
+  const keyOf: Record<string, string> = {
+    'report.json': testKey('reportJson', { testId: input.testId }),
+    'report.html': testKey('reportHtml', { testId: input.testId }),
+    'junit.xml': testKey('reportJunit', { testId: input.testId }),
+  };
+  for (const [name, body] of Object.entries(assembled.files)) {
+    if (!keyOf[name]) continue;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf[name], Body: body, ContentType: CONTENT_TYPES[name] }));
   }
-  if (keys.length === 0) warnings.push(`no result files under s3://${input.resultsBucket}/${prefix}: no shard uploaded results`);
-  else if (typeof input.shards === 'number' && keys.length < input.shards) {
-    warnings.push(`only ${keys.length} of ${input.shards} shards uploaded results`);
-  }
-  warnings.push(...planWarnings, ...report.warnings);
-  const reportJsonKey = `${prefix}report.json`;
-  const reportHtmlKey = `${prefix}report.html`;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: input.resultsBucket,
-      Key: reportJsonKey,
-      Body: JSON.stringify({ ...report, warnings }, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: input.resultsBucket,
-      Key: reportHtmlKey,
-      Body: renderHtml({ ...report, warnings }),
-      ContentType: 'text/html; charset=utf-8',
-    }),
-  );
-  return {
+  return assembled;
+}
+
+/** Runs the step; resolves with its output, or rejects with ReportFailedError when the (complete) run failed. */
+export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Date = new Date()): Promise<ReportStepOutput> {
+  const { report, failures } = await buildReportStep(input, s3, now);
+  const output: ReportStepOutput = {
     testId: input.testId,
     bucket: input.resultsBucket,
-    reportJsonKey,
-    reportHtmlKey,
-    shards: keys.length,
+    reportJsonKey: testKey('reportJson', { testId: input.testId }),
+    reportHtmlKey: testKey('reportHtml', { testId: input.testId }),
+    junitKey: testKey('reportJunit', { testId: input.testId }),
+    shards: report.shardFiles?.read.length ?? report.shards.length,
     requests: report.totals.requests,
     errorShare: report.totals.errorShare,
     throttledShare: report.totals.throttledShare,
-    warnings,
+    passed: failures.length === 0,
+    failures,
+    warnings: report.warnings,
   };
+  // The failure path (partial) already ends the execution failed; a complete run that failed ends it here.
+  if (!output.passed && !input.partial) throw new ReportFailedError(output);
+  return output;
 }
 
 let client: S3Client | undefined;

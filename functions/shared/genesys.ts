@@ -5,6 +5,7 @@ import {
   TokenRequestError,
   type GenesysApiClient,
   type ResponseInfo,
+  type TokenThrottleInfo,
 } from '../../lib/genesys-client';
 import { lambdaEnvValue, SQS_WORKER_ENV, type EnvSource } from '../../lib/contracts/lambda-env';
 
@@ -52,21 +53,29 @@ export async function readCredentials(sm: Pick<SecretsManagerClient, 'send'>, se
   return parseCredentials(res.SecretString, secretArn);
 }
 
+/** What an invocation hears of its client: every API attempt, and each token request the token-creation limit refused. */
+export interface ClientListener {
+  readonly onResponse: (info: ResponseInfo) => void;
+  readonly onTokenThrottled?: (info: TokenThrottleInfo) => void;
+}
+
 /**
  * One paced client per Lambda execution environment, kept across invocations: the OAuth token is
  * reused until shortly before it expires and the token bucket keeps its pacing between batches.
- * `onResponse` forwards to whichever invocation is running, so metrics stay per invocation.
+ * The listener forwards to whichever invocation is running, so metrics stay per invocation. Many
+ * cold starts at once request many tokens: the token provider backs off when the token-creation
+ * limit refuses them (HTTP 400 "rate limit exceeded", or 429), and the invocation counts it.
  */
 export class WorkerClientCache {
   private client?: Promise<GenesysApiClient>;
-  private listener?: (info: ResponseInfo) => void;
+  private listener?: ClientListener;
 
   constructor(
     private readonly settings: () => WorkerSettings,
     private readonly credentials: (secretArn: string) => Promise<ClientCredentials>,
   ) {}
 
-  get(listener: (info: ResponseInfo) => void): Promise<GenesysApiClient> {
+  get(listener: ClientListener): Promise<GenesysApiClient> {
     this.listener = listener;
     if (!this.client) {
       const s = this.settings();
@@ -77,7 +86,8 @@ export class WorkerClientCache {
           clientId: c.clientId,
           clientSecret: c.clientSecret,
           ratePerMinute: s.ratePerMinute,
-          onResponse: (info) => this.listener?.(info),
+          onResponse: (info) => this.listener?.onResponse(info),
+          onTokenThrottled: (info) => this.listener?.onTokenThrottled?.(info),
         }),
       );
       // A failed secret read must not poison the cache for the next invocation.

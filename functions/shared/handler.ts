@@ -103,7 +103,7 @@ export function sqsWorkerHandler<C extends SqsWorkerContract>(
     const metrics = new InvocationMetrics();
     const functionName = context.functionName ?? lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_LAMBDA_FUNCTION_NAME', env) ?? options.name;
     try {
-      const api = await clients.get(metrics.onResponse);
+      const api = await clients.get(metrics);
       return await options.process(event.Records, {
         api,
         store: new S3ObjectStore(s3, {

@@ -1,4 +1,4 @@
-import type { ResponseInfo } from '../../lib/genesys-client';
+import type { ResponseInfo, TokenThrottleInfo } from '../../lib/genesys-client';
 import { METRIC, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
 
 /**
@@ -39,6 +39,12 @@ export class InvocationMetrics {
       this.min(METRIC.rateLimitAllowed, info.rateLimit.allowed);
       if (info.rateLimit.allowed > 0) this.max(METRIC.rateLimitUtilisation, info.rateLimit.count / info.rateLimit.allowed);
     }
+  };
+
+  /** Feed for the token provider's `onThrottled`: token requests refused by the token-creation limit, and the wait. */
+  readonly onTokenThrottled = (info: TokenThrottleInfo): void => {
+    this.count(METRIC.tokenThrottled);
+    if (info.waitedMs !== undefined) this.count(METRIC.retryAfterWaitMs, info.waitedMs);
   };
 
   /** The EMF document; counters that never moved are written as 0 so alarms see data, not gaps. */

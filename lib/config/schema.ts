@@ -5,6 +5,7 @@ import { costSchema } from './cost-schema';
 import { int, LOG_RETENTION_DAYS, pipelineSchema, runnersSchema } from './workload-schema';
 import { endpointLimit, limitOverrides } from './limits-schema';
 import { metadataTopics } from '../contracts/topics';
+import { checkThresholds, scenarioThresholds } from './thresholds-schema';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -69,8 +70,19 @@ const scenario = z
       .object({ shards: int(1, 1000), tokensPerShard: int(1, 1000) })
       .strict()
       .optional(),
+    /** Pass/fail goals judged on the report's steady state (thresholds-schema.ts). Default: none. */
+    thresholds: scenarioThresholds.optional(),
+    /**
+     * When a shard counts as failed (its exit code, docs/runners.md): shares of its requests, from 0 to 1.
+     * Default: failed requests (429 aside) 0.05; 429 responses 0.05, or 1 (no check) with expectThrottling.
+     */
+    shardChecks: z
+      .object({ maxErrorShare: z.number().min(0).max(1).optional(), max429Share: z.number().min(0).max(1).optional() })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => checkThresholds(s.thresholds, s.endpoints, ctx));
 
 export const environmentSchema = z
   .object({

@@ -13,6 +13,8 @@ export const METRICS_DIMENSION = 'FunctionName';
 export const METRIC = {
   apiCalls: 'ApiCalls',
   throttled: 'Throttled',
+  /** Token requests the per-client token-creation limit refused (HTTP 400 "rate limit exceeded", or 429). */
+  tokenThrottled: 'TokenThrottled',
   serverErrors: 'ServerErrors',
   networkErrors: 'NetworkErrors',
   retryAfterWaitMs: 'RetryAfterWaitMs',

@@ -42,3 +42,17 @@ export class TokenRequestError extends Error {
     this.name = 'TokenRequestError';
   }
 }
+
+/**
+ * Whether a token endpoint answer is the per-client token-creation limit. Genesys Cloud answers it
+ * with HTTP 400 `{"error":"invalid_request","description":"rate limit exceeded; …"}` (the
+ * genesyscloud Terraform provider retries exactly that form); older behaviour, and the simulator
+ * when told to, answer 429. Any other 400 (a wrong secret, a bad grant) is not retried.
+ */
+export function isTokenRateLimited(status: number, body: unknown): boolean {
+  if (status === 429) return true;
+  if (status !== 400 || typeof body !== 'object' || body === null) return false;
+  const b = body as { error?: unknown; description?: unknown; error_description?: unknown };
+  const text = [b.description, b.error_description].filter((d): d is string => typeof d === 'string').join(' ');
+  return b.error === 'invalid_request' && /rate limit exceeded/i.test(text);
+}

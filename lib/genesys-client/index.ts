@@ -10,7 +10,7 @@ export { parseRetryAfter, rateLimitInfo, retryAfterMs, type RateLimitInfo, type 
 
 import { GenesysApiClient, type GenesysApiClientOptions } from './api-client';
 import { TokenBucket } from './token-bucket';
-import { ClientCredentialsTokenProvider } from './token-provider';
+import { ClientCredentialsTokenProvider, type ClientCredentialsTokenProviderOptions } from './token-provider';
 
 export interface CreateClientOptions extends Omit<GenesysApiClientOptions, 'tokens' | 'bucket'> {
   readonly loginBase: string;
@@ -20,16 +20,23 @@ export interface CreateClientOptions extends Omit<GenesysApiClientOptions, 'toke
   readonly ratePerMinute: number;
   readonly burst?: number;
   readonly refreshBeforeExpirySec?: number;
+  /** Hears each token request the token-creation limit refused (the provider backs off and retries). */
+  readonly onTokenThrottled?: ClientCredentialsTokenProviderOptions['onThrottled'];
+  /** Backoff of refused token requests (see ClientCredentialsTokenProviderOptions.backoff). */
+  readonly tokenBackoff?: ClientCredentialsTokenProviderOptions['backoff'];
 }
 
 /** One token provider, one bucket and one client wired together (the common case). */
 export function createGenesysClient(opts: CreateClientOptions): GenesysApiClient {
-  const { loginBase, clientId, clientSecret, ratePerMinute, burst, refreshBeforeExpirySec, ...rest } = opts;
+  const { loginBase, clientId, clientSecret, ratePerMinute, burst, refreshBeforeExpirySec, onTokenThrottled, tokenBackoff, ...rest } = opts;
   const tokens = new ClientCredentialsTokenProvider({
     loginBase,
     clientId,
     clientSecret,
     refreshBeforeExpirySec,
+    onThrottled: onTokenThrottled,
+    backoff: tokenBackoff,
+    random: rest.random,
     fetch: rest.fetch,
     now: rest.now,
     sleep: rest.sleep,

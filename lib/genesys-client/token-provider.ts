@@ -1,6 +1,18 @@
-import { TokenRequestError } from './errors';
-import { joinUrl, readBody, retryAfterMs } from './http';
+import { isTokenRateLimited, TokenRequestError } from './errors';
+import { joinUrl, parseRetryAfter, readBody } from './http';
 import { realSleep } from './token-bucket';
+
+/** One token request refused by the token-creation limit (HTTP 400 `rate limit exceeded`, or 429). */
+export interface TokenThrottleInfo {
+  readonly clientId: string;
+  /** 400 (the platform's form) or 429 (the older form). */
+  readonly status: number;
+  readonly attempt: number;
+  /** The wait before the next attempt; undefined when attempts are exhausted. */
+  readonly waitedMs?: number;
+  /** Seconds the `Retry-After` header asked for, when there was one. */
+  readonly retryAfterSec?: number;
+}
 
 export interface ClientCredentialsTokenProviderOptions {
   /** `https://login.<domain>` (or the simulator's URL). */
@@ -9,8 +21,18 @@ export interface ClientCredentialsTokenProviderOptions {
   readonly clientSecret: string;
   /** Fetch a new token this many seconds before the current one expires. Default 60. */
   readonly refreshBeforeExpirySec?: number;
-  /** Attempts per token request when the token endpoint throttles or fails. Default 4. */
+  /** Attempts per token request when the token endpoint throttles or fails. Default 8. */
   readonly maxAttempts?: number;
+  /**
+   * Backoff after a token-creation refusal without `Retry-After`, and after 5xx or network errors:
+   * bounded exponential with jitter. Default `{ baseMs: 1000, maxMs: 30000 }` (the genesyscloud
+   * provider's RetryWaitMin and RetryWaitMax); 8 attempts then wait out a whole minute's window.
+   */
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Hears each token-creation refusal (for metrics); `throttled` counts them too. */
+  readonly onThrottled?: (info: TokenThrottleInfo) => void;
+  /** Jitter source in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
   /** Per-request timeout in ms. Default 10000. */
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
@@ -40,6 +62,8 @@ export class ClientCredentialsTokenProvider {
   private inFlight?: Promise<string>;
   /** Tokens fetched so far (for logs and tests). */
   tokensIssued = 0;
+  /** Token requests refused by the token-creation limit so far (400 or 429). */
+  throttled = 0;
 
   constructor(opts: ClientCredentialsTokenProviderOptions) {
     if (!opts.loginBase) throw new TypeError('ClientCredentialsTokenProvider: loginBase is required');
@@ -70,13 +94,21 @@ export class ClientCredentialsTokenProvider {
     if (token === undefined || this.cached?.value === token) this.cached = undefined;
   }
 
+  /** Half fixed, half random, doubling per attempt up to the cap, so a storm of clients spreads out. */
+  private backoffMs(attempt: number): number {
+    const { baseMs, maxMs } = this.opts.backoff ?? { baseMs: 1000, maxMs: 30_000 };
+    const cap = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+    return cap / 2 + (cap / 2) * (this.opts.random ?? Math.random)();
+  }
+
   private async requestToken(): Promise<string> {
-    const maxAttempts = this.opts.maxAttempts ?? 4;
+    const maxAttempts = this.opts.maxAttempts ?? 8;
     const url = joinUrl(this.opts.loginBase, '/oauth/token');
     const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
     let lastError: TokenRequestError | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const started = this.now();
+      const last = attempt === maxAttempts;
       let res: Response;
       try {
         res = await this.fetchImpl(url, {
@@ -87,33 +119,39 @@ export class ClientCredentialsTokenProvider {
         });
       } catch (err) {
         lastError = new TokenRequestError(`token request to ${url} failed: ${(err as Error).message}`);
-        await this.sleep(Math.min(1000 * 2 ** (attempt - 1), 10_000));
+        if (!last) await this.sleep(this.backoffMs(attempt));
         continue;
       }
       const body = await readBody(res);
-      if (res.ok) {
-        const b = body as { access_token?: unknown; expires_in?: unknown };
-        if (typeof b?.access_token !== 'string' || b.access_token === '') {
-          throw new TokenRequestError(`token response from ${url} has no access_token`, res.status);
-        }
-        const expiresInSec = typeof b.expires_in === 'number' && b.expires_in > 0 ? b.expires_in : 3600;
-        const refreshBefore = this.opts.refreshBeforeExpirySec ?? 60;
-        // Short-lived tokens are refreshed at half their life rather than immediately.
-        const lifeMs = Math.max(expiresInSec * 500, (expiresInSec - refreshBefore) * 1000);
-        this.cached = { value: b.access_token, refreshAt: started + lifeMs };
-        this.tokensIssued++;
-        return b.access_token;
-      }
+      if (res.ok) return this.accept(body, res.status, started, url);
       lastError = new TokenRequestError(`token request for client ${this.opts.clientId} got HTTP ${res.status}`, res.status, body);
-      if (res.status === 429) {
-        await this.sleep(retryAfterMs(res.headers, this.now()) ?? 3000);
+      if (isTokenRateLimited(res.status, body)) {
+        const asked = parseRetryAfter(res.headers, this.now());
+        const waitedMs = last ? undefined : (asked?.ms ?? this.backoffMs(attempt));
+        this.throttled++;
+        this.opts.onThrottled?.({ clientId: this.clientId, status: res.status, attempt, waitedMs, retryAfterSec: asked?.seconds });
+        if (waitedMs !== undefined) await this.sleep(waitedMs);
       } else if (res.status >= 500) {
-        await this.sleep(Math.min(1000 * 2 ** (attempt - 1), 10_000));
+        if (!last) await this.sleep(this.backoffMs(attempt));
       } else {
-        // 400/401: wrong id or secret; retrying cannot help.
+        // 400/401 other than the creation limit: wrong id or secret; retrying cannot help.
         throw lastError;
       }
     }
     throw lastError ?? new TokenRequestError(`token request for client ${this.opts.clientId} failed`);
+  }
+
+  /** Caches a token response's token; short-lived tokens are refreshed at half their life. */
+  private accept(body: unknown, status: number, started: number, url: string): string {
+    const b = body as { access_token?: unknown; expires_in?: unknown };
+    if (typeof b?.access_token !== 'string' || b.access_token === '') {
+      throw new TokenRequestError(`token response from ${url} has no access_token`, status);
+    }
+    const expiresInSec = typeof b.expires_in === 'number' && b.expires_in > 0 ? b.expires_in : 3600;
+    const refreshBefore = this.opts.refreshBeforeExpirySec ?? 60;
+    const lifeMs = Math.max(expiresInSec * 500, (expiresInSec - refreshBefore) * 1000);
+    this.cached = { value: b.access_token, refreshAt: started + lifeMs };
+    this.tokensIssued++;
+    return b.access_token;
   }
 }

@@ -62,6 +62,16 @@ export function permissionsOf(policies: readonly PermissionPolicy[]): string[] {
 /** Who calls the Platform API with its own OAuth client and role. */
 export type Caller = 'runner' | 'metadataWorker' | 'reportWorker';
 
+/** The suffix of each caller's role name: the stack names the role `<resourcePrefix>-<suffix>`. */
+export const ROLE_SUFFIX: Readonly<Record<Caller, string>> = {
+  runner: 'runner',
+  metadataWorker: 'metadata-worker',
+  reportWorker: 'report-worker',
+};
+
+/** The name of a caller's role in the org (what `<env>-genesys` creates and preflight looks up). */
+export const roleName = (resourcePrefix: string, caller: Caller): string => `${resourcePrefix}-${ROLE_SUFFIX[caller]}`;
+
 /** A permission and why the role holds it (shown in plan summaries and docs/genesys-stack.md). */
 export interface Grant {
   readonly permission: string;

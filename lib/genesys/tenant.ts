@@ -6,7 +6,7 @@ import { OAuthClientSecret } from '../secrets/oauth-client-secret';
 import { SecretsKey } from '../secrets/secrets-key';
 import { clientSecretName, secretsKeyAlias } from '../secrets/names';
 import { ClientCredentialsClient } from './oauth-client';
-import { planRoles, type Caller, type RolePlan } from './permissions';
+import { planRoles, ROLE_SUFFIX, roleName, type Caller, type RolePlan } from './permissions';
 import type { OAuthClientRef } from './refs';
 import { GenesysRole } from './role';
 
@@ -58,16 +58,16 @@ export class GenesysTenant extends Construct {
     this.envName = env.name;
     this.resourcePrefix = prefix;
     this.rolePlans = planRoles(config, env.sourceFile);
-    const role = (caller: Caller, suffix: string) =>
-      new GenesysRole(this, `role-${suffix}`, {
-        name: `${prefix}-${suffix}`,
+    const role = (caller: Caller) =>
+      new GenesysRole(this, `role-${ROLE_SUFFIX[caller]}`, {
+        name: roleName(prefix, caller),
         description: `genesys-loadlab ${env.name}, ${ROLE_PURPOSE[caller]}. Managed by Terraform.`,
         policies: this.rolePlans[caller].policies,
       });
     this.roles = {
-      runner: role('runner', 'runner'),
-      metadataWorker: role('metadataWorker', 'metadata-worker'),
-      reportWorker: role('reportWorker', 'report-worker'),
+      runner: role('runner'),
+      metadataWorker: role('metadataWorker'),
+      reportWorker: role('reportWorker'),
     };
 
     const specs = clientSpecs(props.env, props.plan);

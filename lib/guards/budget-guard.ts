@@ -24,7 +24,7 @@ export function budgetProblems(plan: BudgetPlan): GuardProblems {
   const warnings: string[] = [];
   for (const s of plan.scenarios) {
     const errs = s.findings.filter((f) => f.severity === 'error');
-    const warns = s.findings.filter((f) => f.severity === 'warning');
+    const warns = s.findings.filter((f) => f.severity === 'warning' && f.code !== 'unconfirmed-limit');
     if (errs.length) {
       errors.push(`budget: scenario ${s.name} is ${what[s.verdict]}: ${errs.map((f) => f.message).join(' | ')}`);
     }
@@ -37,7 +37,29 @@ export function budgetProblems(plan: BudgetPlan): GuardProblems {
     }
   }
   for (const f of plan.findings) (f.severity === 'error' ? errors : warnings).push(`budget: ${f.message}`);
-  return { errors, warnings };
+  return { errors, warnings: [...warnings, ...unconfirmedLines(plan)] };
+}
+
+/**
+ * The unconfirmed limits the plan goes over, should the org confirm their defaults: a heading per
+ * scenario, one short line per limit (field, default, what the scenario needs), then one pointer
+ * to `npm run preflight` and docs/unconfirmed-facts.md.
+ */
+export function unconfirmedLines(plan: BudgetPlan): string[] {
+  const lines: string[] = [];
+  for (const s of plan.scenarios) {
+    const found = s.findings.filter((f) => f.code === 'unconfirmed-limit');
+    if (found.length === 0) continue;
+    const what =
+      found.length === 1
+        ? 'an unconfirmed limit if the org confirms its default'
+        : `${found.length} unconfirmed limits if the org confirms their defaults`;
+    lines.push(`budget: scenario ${s.name} goes over ${what}:`, ...found.map((f) => `  ${f.message}`));
+  }
+  if (lines.length) {
+    lines.push(`confirm them against your org: npm run preflight -- --env ${plan.environment} (see docs/unconfirmed-facts.md)`);
+  }
+  return lines;
 }
 
 /** A cdktf validation that fails synth when the plan is not within budget. */

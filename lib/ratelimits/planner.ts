@@ -88,7 +88,8 @@ function sizingFindings(s: ScenarioConfig, ctx: Context, plan: { sizing: Sizing;
       severity: 'warning',
       code: 'unconfirmed-limit',
       limit: u.limit,
-      message: `${describeUse(u, ctx.headroomPercent)}, but ${u.limit} = ${fmt(u.allowed)} is an UNCONFIRMED assumption: read the org's value (npm run limits:fetch -- --namespace ${ctx.limits.find((l) => l.name === u.limit)?.namespace}) or set genesys.limits.${u.limit}; once set, going over it is a budget error`,
+      // Short: the budget guard lists these one per line under a pointer to npm run preflight.
+      message: `genesys.limits.${u.limit} = ${fmt(u.allowed)} (unconfirmed default): the scenario needs ${fmt(u.demand)} ${u.unit} per ${u.per}${u.usable < u.allowed ? `, ${fmt(u.usable)} usable` : ''}`,
     });
   }
   if (sizing.clients > ctx.maxRunnerClients) {

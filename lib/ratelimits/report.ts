@@ -90,11 +90,8 @@ function workerLines(plan: BudgetPlan): string[] {
 function limitNote(l: BudgetPlan['limits'][number]): string {
   if (l.confidence === 'declared') return `declared in genesys.endpointLimits (${l.appliesTo.join(', ')})`;
   if (l.overridden) return `overridden (default ${l.defaultValue})`;
-  const howToRead =
-    l.apiKey || l.apiKeySuffix
-      ? `read it with npm run limits:fetch${l.apiKeySuffix ? ` -- --namespace ${l.namespace}` : ''}`
-      : `its API key is not published; set genesys.limits.${l.name}`;
-  return `UNCONFIRMED default: ${howToRead}`;
+  // npm run preflight reads every unconfirmed limit, the token-creation one (no published key) included.
+  return `UNCONFIRMED default: npm run preflight checks it against your org (docs/unconfirmed-facts.md)`;
 }
 
 function limitLines(plan: BudgetPlan): string[] {

@@ -39,6 +39,9 @@ export interface ScenarioEntry {
   readonly tokensPerShard: number;
   readonly durationSec: number;
   readonly rampUpSec: number;
+  /** The shard's checks (shard-exit.ts): failed and 429 shares above which it exits non-zero. */
+  readonly maxErrorShare: number;
+  readonly max429Share: number;
   readonly shards: readonly ShardEntry[];
 }
 
@@ -130,6 +133,8 @@ function shardEnvironment(p: DefinitionParams): Json[] {
     RESULTS_S3_URI: testKeyExpression('shard', slots, bucket),
     // Empty: the plan reads no ids (the entrypoint then fetches nothing).
     PARAMS_S3_URI: `$states.input.params ? ${testKeyExpression('params', slots, bucket)} : ''`,
+    MAX_ERROR_SHARE: '$string($states.input.maxErrorShare)',
+    MAX_429_SHARE: '$string($states.input.max429Share)',
   };
   return SHARD_ENV_VARS.map((Name) => ({ Name, Value: expr(env[Name]) }));
 }
@@ -251,6 +256,9 @@ function runShardsState(p: DefinitionParams): State {
       durationSec: expr('$durationSec'),
       rampUpSec: expr('$min([$lookup($scenarios, $scenario).rampUpSec, $durationSec - 1])'),
       tokensPerShard: expr('$lookup($scenarios, $scenario).tokensPerShard'),
+      // The scenario's shard checks, which the shard's environment hands to entrypoint.sh.
+      maxErrorShare: expr('$lookup($scenarios, $scenario).maxErrorShare'),
+      max429Share: expr('$lookup($scenarios, $scenario).max429Share'),
       startAt: expr('$startAt'),
       params: expr('$params'),
       timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),

@@ -7,3 +7,4 @@ export * from './definition';
 export * from './state-machine';
 export * from './runners';
 export * from './execution-input';
+export * from './shard-exit';

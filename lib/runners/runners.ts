@@ -8,6 +8,7 @@ import { RunnerCluster } from './cluster';
 import { runnerNames, type RunnerNames } from './naming';
 import { RunnerNetwork } from './network';
 import { ShardIdentities } from './shard-identities';
+import type { ShardChecks } from './shard-exit';
 import { LoadTestStateMachine, type ReportJobsQueue } from './state-machine';
 
 /** The report-step handler the state machine invokes (built by esbuild at synth). */
@@ -39,6 +40,8 @@ export interface LoadRunnersProps {
    * rate (`ScenarioPlan.shards`) and each scenario's sizing.
    */
   readonly scenarios: readonly ScenarioPlan[];
+  /** Each scenario's shard checks (when a shard's exit code says it failed). Default: DEFAULT_SHARD_CHECKS. */
+  readonly shardChecks?: Readonly<Record<string, ShardChecks>>;
   readonly archive: ArchiveRefs;
   /** The genesys stack's runner OAuth clients, one per shard across all scenarios. */
   readonly genesys: Pick<GenesysRefs, 'runnerClients'>;
@@ -85,6 +88,8 @@ export class LoadRunners extends Construct {
         GENESYS_API_BASE: props.genesysApiBase,
         GENESYS_LOGIN_BASE: props.genesysLoginBase,
         LOADLAB_ENV: props.envName,
+        AWS_REGION: props.region,
+        AWS_DEFAULT_REGION: props.region,
       } satisfies Record<TaskEnvVar, string>,
     });
     this.identities = new ShardIdentities(this, 'shards', {
@@ -102,6 +107,7 @@ export class LoadRunners extends Construct {
       region,
       accountId,
       scenarios: props.scenarios,
+      shardChecks: props.shardChecks,
       cluster: this.cluster,
       network: this.network,
       identities: this.identities,

@@ -15,6 +15,7 @@ import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
 import type { RunnerNetwork } from './network';
 import type { ShardIdentities } from './shard-identities';
+import { shardChecksOf, type ShardChecks } from './shard-exit';
 
 /** The pipeline's report-jobs queue as far as the state machine needs it (`WorkQueue` in lib/pipeline fits). */
 export interface ReportJobsQueue {
@@ -31,6 +32,8 @@ export interface LoadTestStateMachineProps {
   readonly accountId: string;
   /** The budget plan's scenarios: their sizing and shards become the definition's shard table. */
   readonly scenarios: readonly ScenarioPlan[];
+  /** Each scenario's shard checks (shard-exit.ts `shardChecksOf`). Default: DEFAULT_SHARD_CHECKS, no 429 check with expectThrottling. */
+  readonly shardChecks?: Readonly<Record<string, ShardChecks>>;
   readonly cluster: RunnerCluster;
   readonly network: RunnerNetwork;
   readonly identities: ShardIdentities;
@@ -54,7 +57,11 @@ export interface LoadTestStateMachineProps {
  * The per-scenario shard table baked into the definition; refuses a scenario with more shards
  * than one test can start together.
  */
-function scenarioTable(scenarios: readonly ScenarioPlan[], identities: ShardIdentities): Record<string, ScenarioEntry> {
+function scenarioTable(
+  scenarios: readonly ScenarioPlan[],
+  identities: ShardIdentities,
+  checks: Readonly<Record<string, ShardChecks>> = {},
+): Record<string, ScenarioEntry> {
   const tooMany = scenarios.filter((s) => s.sizing.shards > MAX_SHARDS_PER_TEST);
   if (tooMany.length > 0) {
     throw new ConfigError(
@@ -72,6 +79,7 @@ function scenarioTable(scenarios: readonly ScenarioPlan[], identities: ShardIden
         tokensPerShard: s.sizing.tokensPerShard,
         durationSec: s.durationSec,
         rampUpSec: s.rampUpSec,
+        ...(checks[s.name] ?? shardChecksOf({ expectThrottling: s.expectThrottling })),
         shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
           index: slot.shard,
           client: slot.index,
@@ -107,7 +115,7 @@ export class LoadTestStateMachine extends Construct {
   ) {
     super(scope, id);
     const { names, region, archive, cluster, network } = props;
-    this.scenarios = scenarioTable(props.scenarios, props.identities);
+    this.scenarios = scenarioTable(props.scenarios, props.identities, props.shardChecks);
     this.reportFunction = this.addReportFunction();
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.stateMachineLogGroup,
@@ -172,7 +180,11 @@ export class LoadTestStateMachine extends Construct {
       fn,
       props.archive,
       'results',
-      { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/report.json`, `${tests}/report.html`], name: 'TestReports' },
+      {
+        prefix: ARCHIVE_PREFIXES.results,
+        keys: [`${tests}/report.json`, `${tests}/report.html`, `${tests}/junit.xml`],
+        name: 'TestReports',
+      },
       { multipart: false },
     );
     // The report only links the archived metadata and analytics output (no read grant needed).

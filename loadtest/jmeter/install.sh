@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Assembles JMeter (loadtest/jmeter/pom.xml, from Maven Central) into a JMeter home and checks every
 # file against loadtest/jmeter/jmeter.sha256. Used by `npm run jmeter:install`, by `npm run rehearse
-# -- --jmeter` on demand, by .ci/run and by loadtest/Dockerfile.
+# -- --jmeter` on demand, by .ci/run and by loadtest/Dockerfile, so every JMeter runs the same home:
+# loadtest/image/loadlab.properties appended to bin/user.properties (the JTL columns the report reads),
+# an empty lib/junit (JMeter looks for it at every start) and bin/report-template (`jmeter -g`).
 #
 #   install.sh [--home DIR] [--force] [--update-checksums]
 #
@@ -13,6 +15,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pom="$here/pom.xml"
 sums="$here/jmeter.sha256"
+layer="$here/../image/loadlab.properties"
 version="$(sed -n 's|.*<jmeter.version>\(.*\)</jmeter.version>.*|\1|p' "$pom")"
 home="${LOADLAB_JMETER_HOME:-$here/../../.cache/jmeter/$version}"
 force=0
@@ -43,10 +46,24 @@ verify() {
   # Nothing more than what is pinned either (a stray jar in lib/ext would be loaded).
   [ "$(listing "$dir")" = "$(sed 's/^[0-9a-f]*  //' "$sums")" ] || return 1
 }
+# A home as install.sh leaves it: the pinned files, except that bin/user.properties is the pinned
+# one followed by loadlab.properties; and lib/junit.
+verify_home() {
+  local dir="$1" user="$1/bin/user.properties" pinned extra
+  [ -f "$dir/bin/ApacheJMeter.jar" ] && [ -f "$user" ] && [ -d "$dir/lib/junit" ] || return 1
+  (cd "$dir" && grep -v '  \./bin/user\.properties$' "$sums" | sha256sum --quiet --strict -c - >/dev/null 2>&1) || return 1
+  [ "$(listing "$dir")" = "$(sed 's/^[0-9a-f]*  //' "$sums")" ] || return 1
+  extra="$(wc -c <"$layer")"
+  pinned=$(($(wc -c <"$user") - extra))
+  [ "$pinned" -gt 0 ] || return 1
+  [ "$(head -c "$pinned" "$user" | sha256sum | cut -d' ' -f1)" = "$(sed -n 's|  \./bin/user\.properties$||p' "$sums")" ] || return 1
+  tail -c "$extra" "$user" | cmp -s - "$layer"
+}
 
 mkdir -p "$(dirname "$home")"
 home="$(cd "$(dirname "$home")" && pwd)/$(basename "$home")"
-if [ "$force" = 0 ] && [ -f "$home/.loadlab-verified" ] && verify "$home" \
+[ -f "$layer" ] || fail "$layer is missing (install.sh lays it into the JMeter home)"
+if [ "$force" = 0 ] && [ -f "$home/.loadlab-verified" ] && verify_home "$home" \
   && cmp -s "$here/bin/jmeter" "$home/bin/jmeter" && cmp -s "$here/bin/stoptest.sh" "$home/bin/stoptest.sh"; then
   echo "JMeter $version: $home (verified, nothing to do)"
   exit 0
@@ -75,6 +92,11 @@ verify "$tmp" || {
   fail "refusing it; after a deliberate change to pom.xml run: npm run jmeter:install -- --update-checksums"
 }
 install -m 0755 "$here/bin/jmeter" "$here/bin/stoptest.sh" "$tmp/bin/"
+# The image's settings in effect for every run of this home, as user.properties (read at each start).
+cat "$layer" >> "$tmp/bin/user.properties"
+# JMeter adds lib/junit to its search paths at every start and logs a Throwable when it is missing.
+mkdir -p "$tmp/lib/junit"
+verify_home "$tmp" || fail "the laid-out home in $tmp does not verify (a bug in install.sh)"
 echo "$version" > "$tmp/.loadlab-verified"
 rm -rf "$home"
 mv "$tmp" "$home"

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { CsvParser, RETRY_AFTER_COLUMN } from '../report';
-import { TOKEN_LABEL } from '../labels';
+import { DROP_LABEL, TOKEN_LABEL } from '../labels';
 
 export interface TokenSample {
   readonly start: number;
@@ -22,7 +22,10 @@ export async function samplesByToken(jtl: string): Promise<Map<string, TokenSamp
   let header: string[] | undefined;
   const col = (name: string): number => {
     const i = header!.indexOf(name);
-    if (i < 0) throw new Error(`${jtl}: no ${name} column (run JMeter with -q loadtest/image/loadlab.properties)`);
+    if (i < 0)
+      throw new Error(
+        `${jtl}: no ${name} column (run the JMeter home of npm run jmeter:install, or add -q loadtest/image/loadlab.properties)`,
+      );
     return i;
   };
   let c: Record<string, number> = {};
@@ -39,7 +42,8 @@ export async function samplesByToken(jtl: string): Promise<Map<string, TokenSamp
       };
       return;
     }
-    if (f.length < header.length || f[c.label] === TOKEN_LABEL) return;
+    // The gate's drop records sent nothing: only requests count.
+    if (f.length < header.length || f[c.label] === TOKEN_LABEL || f[c.label] === DROP_LABEL) return;
     const start = Number(f[c.t]);
     const ra = Number(f[c.ra]);
     const s: TokenSample = {
@@ -63,6 +67,8 @@ export interface PauseCheck {
   readonly pauses: number;
   /** Requests that started on a token while it rested: [token, ms into the pause, pause ms]. */
   readonly violations: readonly { token: string; intoPauseMs: number; pauseMs: number }[];
+  /** Latest start, ms after a 429 ended, of a request on that token inside its pause (allowance included); 0 when none. */
+  readonly maxInFlightMs: number;
   /** Most requests on one token within `windowMs` after a pause ended. */
   readonly maxAfterPause: number;
   /** What the planned rate allows in that window: mean + 4 standard deviations + 2 (Poisson arrivals). */
@@ -83,6 +89,7 @@ export function checkPauses(
 ): PauseCheck {
   let pauses = 0;
   let maxAfterPause = 0;
+  let maxInFlightMs = 0;
   const violations: { token: string; intoPauseMs: number; pauseMs: number }[] = [];
   for (const [token, list] of byToken) {
     for (const s of list) {
@@ -91,6 +98,7 @@ export function checkPauses(
       const pauseMs = s.retryAfterSec * 1000;
       const until = s.end + pauseMs;
       for (const o of list) {
+        if (o !== s && o.start >= s.end && o.start < until - slackMs) maxInFlightMs = Math.max(maxInFlightMs, o.start - s.end);
         if (o.start > s.end + slackMs && o.start < until - slackMs) violations.push({ token, intoPauseMs: o.start - s.end, pauseMs });
       }
       const after = list.filter((o) => o.start >= until - slackMs && o.start < until + windowMs).length;
@@ -98,5 +106,32 @@ export function checkPauses(
     }
   }
   const mean = perTokenPerMs * windowMs;
-  return { pauses, violations, maxAfterPause, allowedAfterPause: Math.ceil(mean + 4 * Math.sqrt(mean) + 2) };
+  return { pauses, violations, maxInFlightMs, maxAfterPause, allowedAfterPause: Math.ceil(mean + 4 * Math.sqrt(mean) + 2) };
+}
+
+export interface StartBurst {
+  /** Most requests one token sent in the first `windowMs` after its first request. */
+  readonly maxInFirstWindow: number;
+  /** Most requests one token sent in the first 2 s after its first request. */
+  readonly maxInFirst2s: number;
+  /** What the gate lets a token send from a cold start in those spans: one request, then 1.25 x its planned rate. */
+  readonly allowedInFirstWindow: number;
+  readonly allowedInFirst2s: number;
+}
+
+/**
+ * The start-up burst per token, against the arrival gate's bound (one request, then 1.25 x the
+ * token's planned rate `perTokenPerMs`). The planner keeps a token's planned rate at most 80 % of its
+ * limit, so that bound stays within the token's share of one window.
+ */
+export function checkStartBurst(byToken: ReadonlyMap<string, readonly TokenSample[]>, perTokenPerMs: number, windowMs: number): StartBurst {
+  const most = (span: number): number =>
+    Math.max(0, ...[...byToken.values()].map((list) => list.filter((s) => s.start < list[0].start + span).length));
+  const allowed = (span: number): number => 1 + Math.ceil(1.25 * perTokenPerMs * span);
+  return {
+    maxInFirstWindow: most(windowMs),
+    maxInFirst2s: most(2000),
+    allowedInFirstWindow: allowed(windowMs),
+    allowedInFirst2s: allowed(2000),
+  };
 }

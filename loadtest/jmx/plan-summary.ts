@@ -1,3 +1,5 @@
+import type { ScenarioThresholds } from '../../lib/config/thresholds-schema';
+
 /** What the plan generator is asked for and what it returns: the .jmx and a summary of every value it planned. */
 
 export interface GenerateOptions {
@@ -18,6 +20,8 @@ export interface PlanEndpoint {
 
 export interface PlanSummary {
   readonly scenario: string;
+  /** The environment the plan was generated for (the report's title). */
+  readonly environment: string;
   readonly shards: number;
   readonly threadsPerShard: number;
   readonly tokensPerShard: number;
@@ -28,6 +32,8 @@ export interface PlanSummary {
   readonly thinkTimeSec: number;
   readonly tokenRefreshSec: number;
   readonly endpoints: readonly PlanEndpoint[];
+  /** The scenario's pass/fail goals (config `thresholds`), judged by the report. */
+  readonly thresholds?: ScenarioThresholds;
   /** Columns the params CSV must have (empty: no CSV is read). */
   readonly csvColumns: readonly string[];
   readonly paramsCsv?: string;

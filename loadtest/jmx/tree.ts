@@ -18,6 +18,7 @@ import {
   type TreeItem,
 } from './elements';
 import { jmeterPath, type RequestTemplate } from './requests';
+import { GATE_SETUP } from './gate-script';
 import { extractIdScript, HONOUR_RETRY_AFTER, PICK_TOKEN, REFRESH_WAIT, TOKEN_RESPONSE, TOKEN_ROUND_START } from './scripts';
 import { weightedPickExpression } from './weighted-pick';
 import { TOKEN_LABEL } from '../labels';
@@ -28,9 +29,10 @@ const SCRIPT_SETTINGS = [
   'TARGET_RPM',
   'TOKENS_PER_SHARD',
   'TOKEN_REFRESH_SEC',
-  'TOKEN_MAX_RETRIES',
+  'TOKEN_RETRY_WINDOW_SEC',
   'RETRY_AFTER_DEFAULT_SEC',
   'RETRY_AFTER_MAX_SEC',
+  'GATE_WARMUP_SEC',
 ] as const;
 
 /** What the tree is built from: the scenario's resolved requests and a property reference maker. */
@@ -101,7 +103,10 @@ function tokenGroups(P: TreeInput['P']): { setUp: TreeItem; refresh: TreeItem } 
       onSampleError: 'continue',
       comment: 'Fetches TOKENS_PER_SHARD client-credentials tokens once, before any virtual user starts.',
     }),
-    children: tokenRound('setUp', { element: pause('begin', '0') }, P),
+    children: [
+      { element: jsr223('JSR223Sampler', 'build and warm the arrival gate', GATE_SETUP, 'Records no sample.') },
+      ...tokenRound('setUp', { element: pause('begin', '0') }, P),
+    ],
   };
   const refresh: TreeItem = {
     element: threadGroup({

@@ -43,6 +43,8 @@ export interface EndpointComparison {
 export interface Comparison {
   readonly baselineTestId: string;
   readonly currentTestId: string;
+  /** Which figures were compared: the steady-state windows, or the whole runs (a schemaVersion 1 baseline). */
+  readonly window: 'steady state' | 'whole run';
   readonly thresholds: CompareThresholds;
   readonly totals: EndpointComparison;
   readonly endpoints: readonly EndpointComparison[];
@@ -91,16 +93,28 @@ function compareStats(label: string, base: LabelStats | undefined, cur: LabelSta
   };
 }
 
+/** The figures compared: the steady-state window's when both runs have one, else the whole runs'. */
+function comparable(
+  baseline: Report,
+  current: Report,
+): { base: Pick<Report, 'totals' | 'endpoints'>; cur: Pick<Report, 'totals' | 'endpoints'>; window: Comparison['window'] } {
+  if (baseline.steady && current.steady) return { base: baseline.steady, cur: current.steady, window: 'steady state' };
+  return { base: baseline, cur: current, window: 'whole run' };
+}
+
 export function compareReports(baseline: Report, current: Report, thresholds: Partial<CompareThresholds> = {}): Comparison {
   const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  const base = new Map(baseline.endpoints.filter((e) => e.label !== TOKEN_LABEL).map((e) => [e.label, e]));
-  const cur = new Map(current.endpoints.filter((e) => e.label !== TOKEN_LABEL).map((e) => [e.label, e]));
+  const { base: b, cur: c, window } = comparable(baseline, current);
+  // Token requests: their own section since schemaVersion 2, among the endpoints before.
+  const base = new Map(b.endpoints.filter((e) => e.label !== TOKEN_LABEL).map((e) => [e.label, e]));
+  const cur = new Map(c.endpoints.filter((e) => e.label !== TOKEN_LABEL).map((e) => [e.label, e]));
   const labels = [...new Set([...base.keys(), ...cur.keys()])].sort((a, b) => a.localeCompare(b));
   const endpoints = labels.map((l) => compareStats(l, base.get(l), cur.get(l), t));
-  const totals = compareStats('ALL', baseline.totals, current.totals, t);
+  const totals = compareStats('ALL', b.totals, c.totals, t);
   return {
     baselineTestId: baseline.testId,
     currentTestId: current.testId,
+    window,
     thresholds: t,
     totals,
     endpoints,

@@ -1,84 +1,18 @@
 /**
- * Renders a report as one self-contained HTML file: the page layout (summary cards, the
- * comparison with a baseline, tables per endpoint and shard, archive links) around the inline SVG
- * charts of svg-charts.ts, the style and hover script of page-assets.ts, and the report JSON
- * embedded for tools.
+ * Renders a report as one self-contained HTML file: the title (scenario, environment, test id,
+ * plan), the verdict of the thresholds, the steady-state headline, the comparison with a
+ * baseline, charts (html-charts.ts) and tables (html-tables.ts), and the report JSON embedded for
+ * tools. Everything from the results is escaped; the Content-Security-Policy allows only the
+ * page's own style and script (page-assets.ts).
  */
-import { TOKEN_LABEL } from '../labels';
 import { formatChange, METRICS, thresholdText, type Comparison, type EndpointComparison, type MetricName } from './compare';
+import { endpointCharts, shardChart, timeCharts } from './html-charts';
+import { dropTables, errorTable, latencyTable, linkTable, rateTable, shardFileList, shardTable } from './html-tables';
 import { escapeHtml, fmt, pct } from './html-text';
-import { plannedRequestsPerSec, type LabelStats, type Report, type ReportLink } from './report';
-import { CSS, SCRIPT } from './page-assets';
-import {
-  ACHIEVED_COLOR,
-  barChart,
-  DASHES,
-  ERROR_COLOR,
-  lineChart,
-  PALETTE,
-  percentileBars,
-  PLANNED_COLOR,
-  THROTTLED_COLOR,
-  TOKEN_COLOR,
-  type LineSeries,
-} from './svg-charts';
-
-function linkRow(name: string, link: ReportLink | undefined, missing: string): string {
-  if (!link) return `<tr><th>${name}</th><td class="muted">${escapeHtml(missing)}</td></tr>`;
-  const console = link.consoleUrl ? ` <a href="${escapeHtml(link.consoleUrl)}">open in the AWS console</a>` : '';
-  const main = /^https?:\/\//.test(link.uri)
-    ? `<a href="${escapeHtml(link.uri)}">${escapeHtml(link.uri)}</a>`
-    : `<code>${escapeHtml(link.uri)}</code>`;
-  return `<tr><th>${name}</th><td>${main}${console}</td></tr>`;
-}
-
-function statRows(rows: readonly LabelStats[], planned?: (label: string) => number | undefined): string {
-  return rows
-    .map((r) => {
-      const l = r.latencyMs;
-      const p = planned?.(r.label);
-      const plannedCell = planned ? `<td>${p === undefined ? '–' : fmt(p / 60, 2)}</td>` : '';
-      return `<tr><td class="label">${escapeHtml(r.label)}</td><td>${r.requests.toLocaleString('en-US')}</td>${plannedCell}<td>${fmt(r.throughputPerSec, 2)}</td><td>${l ? fmt(l.p50) : '–'}</td><td>${l ? fmt(l.p90) : '–'}</td><td>${l ? fmt(l.p99) : '–'}</td><td>${l ? fmt(l.max) : '–'}</td><td${r.errorShare > 0 ? ' class="bad"' : ''}>${pct(r.errorShare)}</td><td${r.throttled > 0 ? ' class="bad"' : ''}>${pct(r.throttledShare)}</td><td>${r.retryAfter.waits}</td><td>${fmt(r.retryAfter.totalSec)}</td></tr>`;
-    })
-    .join('\n');
-}
-
-/** Throughput per endpoint, all endpoints together, and the planned rate when the report knows it. */
-function throughputSeries(report: Report): LineSeries[] {
-  const labels = Object.keys(report.series.byLabel);
-  const endpoints = labels.filter((l) => l !== TOKEN_LABEL);
-  const series: LineSeries[] = endpoints.map((l, k) => ({
-    name: l,
-    values: report.series.byLabel[l].requestsPerSec,
-    color: PALETTE[k % PALETTE.length],
-    dash: DASHES[k % DASHES.length],
-  }));
-  if (labels.includes(TOKEN_LABEL)) {
-    series.push({
-      name: `${TOKEN_LABEL} (token requests)`,
-      values: report.series.byLabel[TOKEN_LABEL].requestsPerSec,
-      color: TOKEN_COLOR,
-      dash: '1 3',
-    });
-  }
-  // The planned rate is a wide light band drawn first, so the achieved line stays visible on top of it.
-  const planned: LineSeries[] = report.target
-    ? [
-        {
-          name: `planned, all endpoints (${fmt(report.target.requestsPerMinute)}/min)`,
-          values: plannedRequestsPerSec(report, report.target.requestsPerMinute),
-          color: PLANNED_COLOR,
-          dash: '',
-          width: 8,
-        },
-      ]
-    : [];
-  return [
-    ...planned,
-    ...series,
-    { name: 'achieved, all endpoints', values: report.series.all.requestsPerSec, color: ACHIEVED_COLOR, dash: '', width: 2.4 },
-  ];
-}
+import type { Report } from './model';
+import { CONTENT_SECURITY_POLICY, CSS, SCRIPT } from './page-assets';
+import { achievedText } from './steady';
+import { planSummaryText } from './target';
 
 function comparisonRow(e: EndpointComparison): string {
   const cell = (m: MetricName): string =>
@@ -93,10 +27,63 @@ function comparisonSection(c: Comparison): string {
     ? `<p class="verdict bad">${c.regressions.length} regression(s) beyond the thresholds: ${c.regressions.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}</p>`
     : '<p class="verdict good">No regression beyond the thresholds.</p>';
   return `<section id="comparison" data-regressions="${c.regressions.length}"><h2>Compared with ${escapeHtml(c.baselineTestId)}</h2>${verdict}
-<table><thead><tr><th class="label">endpoint (baseline → current)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>req/s</th><th>errors %</th><th>429 %</th></tr></thead>
+<div class="tablewrap"><table><thead><tr><th class="label">endpoint (baseline → current)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>req/s</th><th>errors %</th><th>429 %</th></tr></thead>
 <tbody>${c.endpoints.map(comparisonRow).join('\n')}
-${comparisonRow(c.totals)}</tbody></table>
-<p class="note">${escapeHtml(thresholdText(c.thresholds))}. Token requests are not compared.</p></section>`;
+${comparisonRow(c.totals)}</tbody></table></div>
+<p class="note">${escapeHtml(`${thresholdText(c.thresholds)}; figures of the ${c.window ?? 'whole run'}`)}. Token requests are not compared.</p></section>`;
+}
+
+/** Pass/fail at the top: the failures, or how many thresholds were met. */
+function verdictBox(report: Report): string {
+  const v = report.verdict;
+  const checks = v.checks.length
+    ? `<div class="tablewrap"><table id="threshold-checks"><thead><tr><th class="label">threshold (steady state)</th><th>goal</th><th>actual</th><th>result</th></tr></thead><tbody>${v.checks
+        .map(
+          (c) =>
+            `<tr data-passed="${c.passed}"><td class="label">${escapeHtml(c.name)}</td><td>${escapeHtml(c.limit)}</td><td>${escapeHtml(c.actual)}</td><td class="${c.passed ? 'good' : 'bad'}">${c.passed ? 'passed' : 'FAILED'}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : '';
+  const head = v.passed
+    ? `<b>PASSED</b> ${v.checks.length ? `${v.checks.length} threshold(s) met on the steady state` : '<span class="muted">no thresholds stated (scenario config <code>thresholds</code>)</span>'}`
+    : `<b>FAILED</b><ul>${v.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`;
+  return `<div id="verdict" class="verdict-box ${v.passed ? 'pass' : 'fail'}" data-passed="${v.passed}">${head}${checks}</div>`;
+}
+
+/** The headline figures, over the steady-state window. */
+function cards(report: Report): string {
+  const s = report.steady.totals;
+  const l = s.latencyMs;
+  const a = report.achieved;
+  const list: [string, string, boolean][] = [
+    ['requests (whole run)', report.totals.requests.toLocaleString('en-US'), false],
+    ['requests/s (steady)', fmt(s.throughputPerSec, 2), false],
+    ...(a ? ([['achieved of planned', `${fmt(a.share * 100)} %`, a.share < 0.95]] as [string, string, boolean][]) : []),
+    ['p50 ms', l ? fmt(l.p50) : '–', false],
+    ['p95 ms', l ? fmt(l.p95) : '–', false],
+    ['p99 ms', l ? fmt(l.p99) : '–', false],
+    ['errors', pct(s.errorShare), s.errors > 0],
+    [`429 (${s.throttled.toLocaleString('en-US')})`, pct(s.throttledShare), s.throttled > 0],
+    ['Apdex', s.apdex ? s.apdex.score.toFixed(2) : '–', (s.apdex?.score ?? 1) < 0.85],
+  ];
+  return `<div class="cards">${list.map(([k, v, bad]) => `<div class="card${bad ? ' bad' : ''}"><b>${escapeHtml(v)}</b><span>${escapeHtml(k)}</span></div>`).join('')}</div>`;
+}
+
+function header(report: Report): string {
+  const t = report.target;
+  const title = t?.scenario ? `${t.scenario}${t.environment ? ` on ${t.environment}` : ''}` : `Load test ${report.testId}`;
+  const when = report.window.start
+    ? `${escapeHtml(report.window.start)} → ${escapeHtml(report.window.end ?? '')} (${fmt(report.window.durationSec)} s)`
+    : 'no samples';
+  const plan = t ? ` · ${escapeHtml(planSummaryText(t))}` : '';
+  return `<header><h1 id="title">${escapeHtml(title)}</h1>
+<p>test <b>${escapeHtml(report.testId)}</b>${plan} · ${when} · ${report.shards.length} shard(s) · generated ${escapeHtml(report.generatedAt)}</p></header>`;
+}
+
+function headline(report: Report): string {
+  const st = report.steady;
+  const achieved = report.achieved ? ` ${escapeHtml(achievedText(report.achieved))}.` : '';
+  return `<p class="note" id="steady">Headline figures: the steady state, ${escapeHtml(st.basis)} (${fmt(st.durationSec)} s${st.start ? ` from ${escapeHtml(st.start)}` : ''}).${achieved} Whole-run figures are in report.json and the tables below.</p>`;
 }
 
 export interface RenderOptions {
@@ -104,126 +91,47 @@ export interface RenderOptions {
   readonly comparison?: Comparison;
 }
 
+const embed = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
 /** The whole page. */
 export function renderHtml(report: Report, options: RenderOptions = {}): string {
-  const t = report.series.t;
-  const tot = report.totals;
   const target = report.target;
-  const charts = [
-    lineChart(
-      {
-        id: 'throughput',
-        title: target ? 'Throughput per endpoint, achieved and planned' : 'Throughput per endpoint',
-        unit: `requests/s, ${report.bucketSec} s buckets`,
-        note: target
-          ? `Planned: ${fmt(target.requestsPerMinute)} requests/min over all shards after a ${fmt(target.rampUpSec)} s ramp-up (from ${target.source}).`
-          : 'No planned rate known: pass --plan <scenario>.summary.json or --target-rpm to draw it.',
-      },
-      t,
-      throughputSeries(report),
-    ),
-    lineChart(
-      {
-        id: 'latency',
-        title: 'Response time, all endpoints',
-        unit: 'ms',
-        note: 'Percentiles of all samples in each bucket, across every shard (nearest rank).',
-      },
-      t,
-      [
-        { name: 'p50', values: report.series.all.latencyMs.p50, color: PALETTE[0], dash: '' },
-        { name: 'p90', values: report.series.all.latencyMs.p90, color: PALETTE[1], dash: '' },
-        { name: 'p99', values: report.series.all.latencyMs.p99, color: PALETTE[2], dash: '' },
-      ],
-    ),
-    lineChart(
-      { id: 'errors', title: 'Error and 429 share', unit: '% of requests per bucket' },
-      t,
-      [
-        {
-          name: 'errors (all failures, 429 included)',
-          values: report.series.all.errorShare.map((v) => (v === null ? null : v * 100)),
-          color: ERROR_COLOR,
-          dash: '',
-        },
-        {
-          name: '429 Too Many Requests',
-          values: report.series.all.throttledShare.map((v) => (v === null ? null : v * 100)),
-          color: THROTTLED_COLOR,
-          dash: '7 4',
-        },
-      ],
-      (v) => `${fmt(v)} %`,
-    ),
-    barChart(
-      { id: 'retry-after', title: 'Retry-After waits', unit: 'seconds waited per bucket, all threads' },
-      t,
-      report.series.all.retryAfterSec,
-    ),
-    percentileBars({ id: 'percentiles', title: 'Response time percentiles per endpoint', unit: 'ms, all shards merged' }, report.endpoints),
-    lineChart(
-      {
-        id: 'shards',
-        title: 'Requests per shard',
-        unit: 'requests/s',
-        note: 'Shards started together should overlap; a late or missing line is a shard that started late or failed.',
-      },
-      t,
-      Object.entries(report.series.requestsPerSecByShard).map(([name, values]) => ({ name, values })),
-    ),
-  ];
-  // Planned requests/min of a table row (ALL = the whole plan), when the report knows the plan.
   const planned = target
     ? (label: string): number | undefined => (label === 'ALL' ? target.requestsPerMinute : target.byLabel[label])
     : undefined;
-  const l = tot.latencyMs;
-  const cards = [
-    ['requests', tot.requests.toLocaleString('en-US'), false],
-    ['requests/s (mean)', fmt(tot.throughputPerSec, 2), false],
-    ['p50 ms', l ? fmt(l.p50) : '–', false],
-    ['p90 ms', l ? fmt(l.p90) : '–', false],
-    ['p99 ms', l ? fmt(l.p99) : '–', false],
-    ['errors', pct(tot.errorShare), tot.errors > 0],
-    [`429 responses (${pct(tot.throttledShare)})`, tot.throttled.toLocaleString('en-US'), tot.throttled > 0],
-    ['Retry-After waited', `${fmt(tot.retryAfter.totalSec)} s`, tot.retryAfter.waits > 0],
-    ['shards', String(report.shards.length), false],
-  ] as const;
-  const json = JSON.stringify(report).replace(/</g, '\\u003c');
+  const over = timeCharts(report);
+  const ep = endpointCharts(report);
+  const title = target?.scenario ? `${target.scenario} · ${report.testId}` : `Load test ${report.testId}`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Load test ${escapeHtml(report.testId)} – genesys-loadlab</title><style>${CSS}</style></head>
-<body><header><h1>Load test ${escapeHtml(report.testId)}</h1>
-<p>${report.window.start ? `${escapeHtml(report.window.start)} → ${escapeHtml(report.window.end ?? '')} (${fmt(report.window.durationSec)} s)` : 'no samples'} · ${report.shards.length} shard(s) · generated ${escapeHtml(report.generatedAt)}</p></header>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} – genesys-loadlab</title><style>${CSS}</style></head>
+<body>${header(report)}
 <main>
+${verdictBox(report)}
 ${report.warnings.map((w) => `<div class="warn">${escapeHtml(w)}</div>`).join('\n')}
-<div class="cards">${cards.map(([k, v, bad]) => `<div class="card${bad ? ' bad' : ''}"><b>${escapeHtml(v)}</b><span>${escapeHtml(k)}</span></div>`).join('')}</div>
+${shardFileList(report)}
+${cards(report)}
+${headline(report)}
 ${options.comparison ? comparisonSection(options.comparison) : ''}
-<section><h2>Over time</h2>${charts.slice(0, 4).join('\n')}</section>
-<section><h2>Per endpoint</h2>${charts[4]}
-<table><thead><tr><th class="label">endpoint</th><th>requests</th>${target ? '<th>planned req/s</th>' : ''}<th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>429</th><th>waits</th><th>waited s</th></tr></thead>
-<tbody>${statRows(report.endpoints, planned)}
-${statRows([tot], planned)}</tbody></table>
-<p class="note">Percentiles: ${escapeHtml(report.percentileMethod)}. Token requests (POST /oauth/token) are listed but not counted in ALL.</p></section>
-<section><h2>Shards</h2>${charts[5]}
-<table><thead><tr><th class="label">shard</th><th>requests</th><th>errors</th><th>429</th><th>own p50 ms</th><th>own p90 ms</th><th>own p99 ms</th><th class="label">first sample</th><th class="label">last sample</th></tr></thead><tbody>
-${report.shards
-  .map(
-    (s) =>
-      `<tr><td class="label">${escapeHtml(s.name)}</td><td>${s.requests.toLocaleString('en-US')}</td><td>${s.errors}</td><td>${s.throttled}</td><td>${s.latencyMs ? fmt(s.latencyMs.p50) : '–'}</td><td>${s.latencyMs ? fmt(s.latencyMs.p90) : '–'}</td><td>${s.latencyMs ? fmt(s.latencyMs.p99) : '–'}</td><td class="label">${s.start ?? '–'}</td><td class="label">${s.end ?? '–'}</td></tr>`,
-  )
-  .join('\n')}</tbody></table>
+<section><h2>Over time</h2>${over.join('\n')}</section>
+<section id="endpoints"><h2>Per endpoint, steady state</h2>
+<h3>Response times (ms)</h3>${latencyTable([...report.steady.endpoints, report.steady.totals], 'latency-table')}
+<p class="note">TTFB: time to first byte (JMeter's Latency). Apdex: satisfied within ${report.apdex.satisfiedMs} ms, tolerated within ${report.apdex.toleratedMs} ms; failed requests are frustrated. Percentiles: ${escapeHtml(report.percentileMethod)}.</p>
+<h3>Rates and errors</h3>${rateTable([...report.steady.endpoints, report.steady.totals], planned, 'rate-table')}
+<h3>Whole run</h3>${rateTable([report.totals], planned, 'whole-run-table')}
+${ep.percentiles}
+<h3>Response-time distribution</h3><div class="hist">${ep.histograms.join('\n')}</div></section>
+<section id="errors"><h2>Errors by response code and message</h2>${errorTable(report)}</section>
+<section id="drops"><h2>Arrivals dropped by the Retry-After gate</h2>${dropTables(report)}</section>
+<section id="tokens"><h2>Token requests</h2>${report.tokens ? rateTable([report.tokens], undefined, 'token-table') : '<p class="note">No token request in the results.</p>'}
+<p class="note">POST /oauth/token, the shards' client-credentials grants: not counted among the endpoints or in ALL.</p></section>
+<section id="shards"><h2>Shards</h2>${shardChart(report)}
+${shardTable(report.shards)}
 <p class="note">A shard's own percentiles are shown for comparison only; averaging them does not give the test's percentiles.</p></section>
-<section><h2>Archived data of this test window</h2><table class="kv"><tbody>
-${linkRow('recording metadata', report.links.metadata, 'not given (pass --metadata s3://…)')}
-${linkRow('analytics job output', report.links.analytics, 'not given (pass --analytics s3://…)')}
-${linkRow('raw results', report.links.results, 'local files')}
-<tr><th>window (UTC)</th><td>${escapeHtml(report.window.start ?? '–')} → ${escapeHtml(report.window.end ?? '–')}</td></tr>
-</tbody></table></section>
+<section><h2>Archived data of this test window</h2>${linkTable(report)}</section>
 </main>
-<script type="application/json" id="report-data">${json}</script>${
-    options.comparison
-      ? `\n<script type="application/json" id="comparison-data">${JSON.stringify(options.comparison).replace(/</g, '\\u003c')}</script>`
-      : ''
+<script type="application/json" id="report-data">${embed(report)}</script>${
+    options.comparison ? `\n<script type="application/json" id="comparison-data">${embed(options.comparison)}</script>` : ''
   }
 <script>${SCRIPT}</script>
 </body></html>

@@ -1,10 +1,22 @@
-export { buildReport, ReportBuilder, shardName, s3Link, plannedRequestsPerSec, PERCENTILE_METHOD, REPORT_SCHEMA_VERSION } from './report';
-export type { Report, ReportOptions, ReportTarget, LabelStats, ShardStats, ShardInput, LatencyStats } from './report';
+export {
+  buildReport,
+  ReportBuilder,
+  shardName,
+  s3Link,
+  plannedRequestsPerSec,
+  DEFAULT_APDEX,
+  PERCENTILE_METHOD,
+  REPORT_SCHEMA_VERSION,
+} from './report';
+export type * from './model';
 export { compareReports, comparisonMarkdown, DEFAULT_THRESHOLDS } from './compare';
 export type { Comparison, CompareThresholds, EndpointComparison, MetricChange } from './compare';
-export { targetFromPlanSummary } from './target';
+export { planSummaryText, targetFromPlanSummary, thresholdsFromJson } from './target';
+export { achievedText, achievedVsPlanned } from './steady';
+export { judge, junitXml } from './thresholds';
+export { assembleReport, parseReportJson, readShards, type AssembledReport, type AssembleRequest, type ShardSource } from './assemble';
 export { renderHtml, type RenderOptions } from './html';
-export { readJtl, readJtlFile, CsvParser, JtlFormatError, DEFAULT_JTL_COLUMNS, RETRY_AFTER_COLUMN } from './jtl';
+export { readJtl, readJtlFile, CsvParser, JtlFormatError, DEFAULT_JTL_COLUMNS, RETRY_AFTER_COLUMN, TOKEN_INDEX_COLUMN } from './jtl';
 export { nearestRank } from './stats';
 
 /** Result files the report reads: JMeter CSV results. */

@@ -29,6 +29,8 @@ export const DEFAULT_JTL_COLUMNS = [
 
 /** The JTL column the plan's 429 handler fills (seconds waited per Retry-After). */
 export const RETRY_AFTER_COLUMN = 'loadlab_retry_after';
+/** The JTL column of the token a request used (the arrival gate's round-robin index). */
+export const TOKEN_INDEX_COLUMN = 'loadlab_token_index';
 
 export interface JtlSample {
   /** Start of the sample, ms since the epoch. */
@@ -40,7 +42,37 @@ export interface JtlSample {
   readonly success: boolean;
   /** Seconds the thread waited after a 429 (Retry-After), when the plan recorded it. */
   readonly retryAfterSec?: number;
+  /** The failure message, else the response message ('' when the file has neither column). */
+  readonly message: string;
+  /** Bytes received and sent (NaN when the file lacks the column). */
+  readonly bytes: number;
+  readonly sentBytes: number;
+  /** Time to first byte and connect time in ms (NaN when missing). */
+  readonly latency: number;
+  readonly connect: number;
+  /** Active threads of the shard's JVM when the sample ended (NaN when missing). */
+  readonly allThreads: number;
+  /** The plan's token index (JTL column loadlab_token_index), -1 when none. */
+  readonly tokenIndex: number;
 }
+
+/** Optional columns: -1 when the file lacks them. */
+const OPTIONAL = {
+  msg: 'responseMessage',
+  failure: 'failureMessage',
+  bytes: 'bytes',
+  sent: 'sentBytes',
+  latency: 'Latency',
+  connect: 'Connect',
+  threads: 'allThreads',
+  token: TOKEN_INDEX_COLUMN,
+} as const;
+type Cols = { ts: number; elapsed: number; label: number; code: number; success: number; retry: number; width: number } & Record<
+  keyof typeof OPTIONAL,
+  number
+>;
+
+const numberAt = (fields: string[], i: number): number => (i < 0 || fields[i] === '' ? NaN : Number(fields[i]));
 
 /** Incremental RFC 4180 parser: feed chunks, get records. */
 export class CsvParser {
@@ -124,7 +156,7 @@ export class JtlFormatError extends Error {}
  * number; otherwise JMeter's default columns are assumed.
  */
 export class JtlDecoder {
-  private cols?: { ts: number; elapsed: number; label: number; code: number; success: number; retry: number; width: number };
+  private cols?: Cols;
   private line = 0;
   /** Records skipped as malformed (a truncated last line of a killed shard, for example). */
   skipped = 0;
@@ -134,31 +166,39 @@ export class JtlDecoder {
     private readonly onSample: (s: JtlSample) => void,
   ) {}
 
+  /** Finds the columns in the header (or assumes JMeter's defaults); true when `fields` is data. */
+  private header(fields: string[]): boolean {
+    const looksLikeData = /^\d/.test(fields[0] ?? '');
+    const names = looksLikeData ? [...DEFAULT_JTL_COLUMNS] : fields.map((f) => f.trim());
+    const at = (name: string): number => names.indexOf(name);
+    const optional = Object.fromEntries(Object.entries(OPTIONAL).map(([k, name]) => [k, at(name)])) as Record<
+      keyof typeof OPTIONAL,
+      number
+    >;
+    const cols: Cols = {
+      ts: at('timeStamp'),
+      elapsed: at('elapsed'),
+      label: at('label'),
+      code: at('responseCode'),
+      success: at('success'),
+      retry: at(RETRY_AFTER_COLUMN),
+      width: names.length,
+      ...optional,
+    };
+    const missing = (['timeStamp', 'elapsed', 'label', 'responseCode', 'success'] as const).filter((n) => at(n) < 0);
+    if (missing.length > 0) {
+      throw new JtlFormatError(
+        `${this.source}: not a JMeter CSV result file: the header lacks ${missing.join(', ')} (save results with jmeter.save.saveservice.output_format=csv and print_field_names=true)`,
+      );
+    }
+    this.cols = cols;
+    return looksLikeData;
+  }
+
   record(fields: string[]): void {
     this.line++;
-    if (!this.cols) {
-      const looksLikeData = /^\d/.test(fields[0] ?? '');
-      const names = looksLikeData ? [...DEFAULT_JTL_COLUMNS] : fields.map((f) => f.trim());
-      const at = (name: string): number => names.indexOf(name);
-      const cols = {
-        ts: at('timeStamp'),
-        elapsed: at('elapsed'),
-        label: at('label'),
-        code: at('responseCode'),
-        success: at('success'),
-        retry: at(RETRY_AFTER_COLUMN),
-        width: names.length,
-      };
-      const missing = (['timeStamp', 'elapsed', 'label', 'responseCode', 'success'] as const).filter((n) => at(n) < 0);
-      if (missing.length > 0) {
-        throw new JtlFormatError(
-          `${this.source}: not a JMeter CSV result file: the header lacks ${missing.join(', ')} (save results with jmeter.save.saveservice.output_format=csv and print_field_names=true)`,
-        );
-      }
-      this.cols = cols;
-      if (!looksLikeData) return;
-    }
-    const c = this.cols;
+    if (!this.cols && !this.header(fields)) return;
+    const c = this.cols!;
     if (fields.length < c.width) {
       this.skipped++;
       return;
@@ -180,6 +220,13 @@ export class JtlDecoder {
       responseCode: fields[c.code],
       success: fields[c.success] === 'true',
       retryAfterSec: retry !== undefined && Number.isFinite(retry) ? retry : undefined,
+      message: (c.failure >= 0 ? fields[c.failure] : '') || (c.msg >= 0 ? fields[c.msg] : ''),
+      bytes: numberAt(fields, c.bytes),
+      sentBytes: numberAt(fields, c.sent),
+      latency: numberAt(fields, c.latency),
+      connect: numberAt(fields, c.connect),
+      allThreads: numberAt(fields, c.threads),
+      tokenIndex: c.token >= 0 && fields[c.token] !== '' ? Number(fields[c.token]) : -1,
     });
   }
 }

@@ -29,7 +29,7 @@ export function shardStats(c: SampleColumns, warnings: string[]): ShardStats[] {
   const sStart = new Int32Array(S + 1);
   for (let si = 0; si < S; si++) sStart[si + 1] = sStart[si] + sCount[si];
   const sFill = sStart.slice(0, S);
-  const byShard = new Float64Array(scenarioCount(c));
+  const byShard = new Float32Array(scenarioCount(c));
   for (let i = 0; i < n; i++) if (labelIdx[i] !== tokenLabel) byShard[sFill[shardIdx[i]]++] = elapsed[i];
   return c.shards.map((sh, si) => {
     const count = sCount[si];
@@ -40,8 +40,8 @@ export function shardStats(c: SampleColumns, warnings: string[]): ShardStats[] {
       requests: count,
       errors: sErr[si],
       throttled: sThr[si],
-      start: isoTime(count ? sFirst[si] : undefined),
-      end: isoTime(count ? sLast[si] : undefined),
+      start: isoTime(count ? c.base + sFirst[si] : undefined),
+      end: isoTime(count ? c.base + sLast[si] : undefined),
       latencyMs: latencyOf(byShard.subarray(sStart[si], sStart[si + 1]).sort()),
       skippedRecords: sh.skipped,
     };

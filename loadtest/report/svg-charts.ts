@@ -12,9 +12,16 @@ export const ERROR_COLOR = '#b91c1c';
 export const THROTTLED_COLOR = '#d97706';
 export const TOKEN_COLOR = '#9ca3af';
 export const ACHIEVED_COLOR = '#111827';
-export const PLANNED_COLOR = '#cbd5e1';
+/** Drawn last, dashed and thick, so the plan stays visible over the achieved line. */
+export const PLANNED_COLOR = '#c026d3';
+export const PLANNED_DASH = '10 6';
 // Lines of equal value hide each other: each series of a chart also gets its own dash pattern.
 export const DASHES = ['', '9 5', '2 4', '14 4 3 4', '5 3'];
+/** Colours and dash patterns reach SVG attributes and the hover script: only these shapes pass. */
+export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+const DASH_PATTERN = /^[0-9. ]*$/;
+const safeColor = (c: string | undefined, fallback: string): string => (c !== undefined && COLOR_PATTERN.test(c) ? c : fallback);
+const safeDash = (d: string | undefined, fallback: string): string => (d !== undefined && DASH_PATTERN.test(d) ? d : fallback);
 const W = 960;
 const H = 300;
 const M = { top: 16, right: 24, bottom: 40, left: 64 };
@@ -102,8 +109,8 @@ export function lineChart(frame: ChartFrame, t: readonly number[], series: reado
     .join('');
   const colored = series.map((s, k) => ({
     ...s,
-    color: s.color ?? PALETTE[k % PALETTE.length],
-    dash: s.dash ?? DASHES[k % DASHES.length],
+    color: safeColor(s.color, PALETTE[k % PALETTE.length]),
+    dash: safeDash(s.dash, DASHES[k % DASHES.length]),
   }));
   let points = 0;
   const paths = colored
@@ -141,9 +148,15 @@ export function lineChart(frame: ChartFrame, t: readonly number[], series: reado
 }
 
 /** Bars over time (one per bucket with a value). */
-export function barChart(frame: ChartFrame, t: readonly number[], values: readonly number[], color = THROTTLED_COLOR): string {
+export function barChart(
+  frame: ChartFrame,
+  t: readonly number[],
+  values: readonly number[],
+  options: { readonly color?: string; readonly empty: string; readonly unit: string },
+): string {
+  const color = safeColor(options.color, THROTTLED_COLOR);
   const max = Math.max(0, ...values);
-  if (t.length === 0 || max === 0) return emptyChart(frame, 'No 429 responses, so no Retry-After waits.');
+  if (t.length === 0 || max === 0) return emptyChart(frame, options.empty);
   const yTicks = niceTicks(0, max * 1.05, 5);
   const top = yTicks[yTicks.length - 1] || 1;
   const iw = W - M.left - M.right;
@@ -169,7 +182,7 @@ export function barChart(frame: ChartFrame, t: readonly number[], values: readon
       if (!(v > 0)) return '';
       count++;
       const h = Math.max(1, ih - (y(v) - M.top));
-      return `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${(M.top + ih - h).toFixed(1)}" width="${Math.max(1, bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${clock(t[i], origin)}: ${fmt(v)} s</title></rect>`;
+      return `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${(M.top + ih - h).toFixed(1)}" width="${Math.max(1, bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${clock(t[i], origin)}: ${fmt(v)} ${escapeHtml(options.unit)}</title></rect>`;
     })
     .join('');
   const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g>
@@ -216,4 +229,45 @@ export function percentileBars(frame: ChartFrame, rows: readonly LabelStats[]): 
     .join('');
   const svg = `<svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g><g class="plot">${bars}</g></svg>`;
   return figure(frame, svg, 'hbar', keys.length, count, legend(keys.map(({ k, color }) => ({ name: k, color, width: 8 }))));
+}
+
+/** Response-time distribution of one endpoint: bars per bin, the last bin holding the slow tail. */
+export function histogramChart(frame: ChartFrame, binMs: number, counts: readonly number[], fill = PALETTE[0]): string {
+  const color = safeColor(fill, PALETTE[0]);
+  const max = Math.max(0, ...counts);
+  if (counts.length === 0 || max === 0) return emptyChart(frame, 'No samples.');
+  const w = 480;
+  const h = 200;
+  const m = { top: 10, right: 16, bottom: 34, left: 56 };
+  const iw = w - m.left - m.right;
+  const ih = h - m.top - m.bottom;
+  const bw = iw / counts.length;
+  const yTicks = niceTicks(0, max * 1.05, 4);
+  const top = yTicks[yTicks.length - 1] || 1;
+  const y = (v: number): number => m.top + ih - (v / top) * ih;
+  const grid = yTicks
+    .map(
+      (v) =>
+        `<line class="grid" x1="${m.left}" x2="${w - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${m.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`,
+    )
+    .join('');
+  const every = Math.max(1, Math.ceil(counts.length / 6));
+  let drawn = 0;
+  const bars = counts
+    .map((v, k) => {
+      const from = k * binMs;
+      const range = k === counts.length - 1 ? `>= ${fmt(from)} ms` : `${fmt(from)}-${fmt(from + binMs)} ms`;
+      const label =
+        k % every === 0
+          ? `<text class="tick" x="${(m.left + k * bw).toFixed(1)}" y="${h - m.bottom + 16}" text-anchor="middle">${fmt(from)}</text>`
+          : '';
+      if (!(v > 0)) return label;
+      drawn++;
+      const bh = Math.max(1, m.top + ih - y(v));
+      return `${label}<rect class="bar" x="${(m.left + k * bw + 1).toFixed(1)}" y="${(m.top + ih - bh).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${color}"><title>${range}: ${v}</title></rect>`;
+    })
+    .join('');
+  const svg = `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(frame.title)}"><g>${grid}</g>
+<line class="axis" x1="${m.left}" x2="${w - m.right}" y1="${m.top + ih}" y2="${m.top + ih}"/><text class="tick" x="${w - m.right}" y="${h - 4}" text-anchor="end">ms (last bar: the tail)</text><g class="plot">${bars}</g></svg>`;
+  return figure(frame, svg, 'bar', 1, drawn);
 }
