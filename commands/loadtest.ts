@@ -8,7 +8,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
-import { planBudget } from '../lib/ratelimits';
+import { costDetail, estimateLaunch, priceTable } from '../lib/cost';
+import { planBudget, scenarioPlan } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
@@ -185,6 +186,10 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
   if (values['dry-run']) {
     deps.log(JSON.stringify(launch.input, null, 2));
     for (const line of describeLaunch(launch, false)) deps.log(line);
+    const prices = priceTable(env.config.aws.region, env.config.cost.prices);
+    const planned = scenarioPlan(plan, launch.input.scenario);
+    const runCost = estimateLaunch(env.config, planned, { shards: launch.input.shards, durationSec: launch.input.durationSec }, prices);
+    for (const line of costDetail(runCost, plan.cost)) deps.log(line);
     return 0;
   }
 

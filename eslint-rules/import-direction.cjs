@@ -16,7 +16,7 @@ const LAYERS = [
     paths: ['cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'ci-identities', 'examples', 'docs', '.github'],
   },
   { name: 'foundation', rank: 0, paths: ['lib/config', 'lib/genesys-api', 'lib/random', 'lib/contracts', 'lib/cli'] },
-  { name: 'budget', rank: 1, paths: ['lib/ratelimits'] },
+  { name: 'budget', rank: 1, paths: ['lib/ratelimits', 'lib/cost'] },
   {
     name: 'constructs',
     rank: 2,

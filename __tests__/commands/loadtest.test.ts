@@ -128,6 +128,21 @@ describe('npm run loadtest', () => {
     expect(lines.join('\n')).toContain('s3://loadlab-example-results-111122223333/results/example_261123-100000/report.html');
   });
 
+  it('--dry-run prints the estimated cost of the run it would start, scaled to --shards and --duration-sec', async () => {
+    const full = deps();
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--dry-run'], full.d)).toBe(0);
+    const half = deps();
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--dry-run', '--shards', '1', '--duration-sec', '900'], half.d)).toBe(0);
+    const total = (lines: string[]): number => {
+      const line = lines.find((l) => l.startsWith('Estimated cost of this run: $'));
+      expect(line).toMatch(/prices: the us-east-1 table of \d{4}-\d{2}-\d{2}/);
+      return Number(/\$([\d.]+)/.exec(line!)![1]);
+    };
+    expect(full.lines.some((l) => /^  Fargate vCPU: .* vCPU-hour x \$0\.0405 = \$/.test(l))).toBe(true);
+    expect(total(half.lines)).toBeGreaterThan(0);
+    expect(total(half.lines)).toBeLessThan(total(full.lines) / 2);
+  });
+
   it('uploads the generated plan next to the results, then starts the execution named after the test', async () => {
     const { d, sent, lines } = deps();
     expect(await runLoadTest(['--scenario', 'agent-scripts', '--shards', '2', '--watch'], d)).toBe(0);

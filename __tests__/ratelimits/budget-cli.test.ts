@@ -53,6 +53,28 @@ describe('npm run budget', () => {
     expect(res.stdout).toContain('NOT within budget: 1 scenario(s) to fix');
   });
 
+  it('shows the cost per run and exits 1 when a scenario is over cost.maxCostPerRun', () => {
+    const ok = budget(['--env', 'example']);
+    expect(ok.stdout).toMatch(/^Cost estimate \(prices: the us-east-1 table of \d{4}-\d{2}-\d{2}/m);
+    expect(ok.stdout).toMatch(/^ {2}agent-scripts +\$\d+\.\d\d {2}biggest: Fargate vCPU \$/m);
+    expect(ok.stdout).toMatch(/^ {2}idle environment: \$\d+\.\d+ per day/m);
+    const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-budget-'));
+    const raw: any = exampleInput();
+    raw.name = 'overcost';
+    raw.cost = { maxCostPerRun: 0.3 };
+    writeFileSync(path.join(dir, 'overcost.json'), JSON.stringify(raw));
+    const res = budget(['--env', 'overcost'], dir);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toMatch(/^agent-scripts .* OVER BUDGET$/m);
+    expect(res.stdout.replace(/\n +/g, ' ')).toMatch(
+      /error: agent-scripts: estimated \$0\.\d\d per run exceeds cost\.maxCostPerRun \$0\.30; biggest line: Fargate vCPU/,
+    );
+    expect(res.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    const json = JSON.parse(budget(['--env', 'overcost', '--json'], dir).stdout);
+    expect(json.cost.scenarios[1]).toMatchObject({ scenario: 'agent-scripts', biggest: { key: 'fargateVcpuHour' } });
+    expect(json.cost.scenarios[1].usd).toBeGreaterThan(0.3);
+  });
+
   it('exits 2 on bad arguments or an unknown environment', () => {
     const bad = budget(['--env']);
     expect(bad.status).toBe(2);

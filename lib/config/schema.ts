@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ENV_NAME_PATTERN, ENV_NAME_RULE } from './env-name';
 import { GENESYS_REGIONS } from './regions';
+import { costSchema } from './cost-schema';
+import { int, LOG_RETENTION_DAYS, pipelineSchema, runnersSchema } from './workload-schema';
 import { endpointLimit, limitOverrides } from './limits-schema';
 import { metadataTopics } from '../contracts/topics';
 import { checkThresholds, scenarioThresholds } from './thresholds-schema';
@@ -19,16 +21,8 @@ const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\
 /** Object Lock default retention of the recordings bucket: a year of recordings cannot be deleted. */
 export const DEFAULT_OBJECT_LOCK_RETENTION_DAYS = 365;
 export const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
+export { LOG_RETENTION_DAYS };
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
-const int = (min: number, max?: number) => {
-  let s = z.number().int().min(min);
-  if (max !== undefined) s = s.max(max);
-  return s;
-};
-/** Values CloudWatch Logs accepts for retention (a subset: the ones worth choosing). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653] as const;
-const oneOf = (values: readonly number[]) =>
-  z.number().refine((v) => values.includes(v), { message: `must be one of ${values.join(', ')}` });
 
 /** A Genesys notification topic, with `{id}` placeholders or concrete ids. */
 const topic = z.string().regex(/^v2(\.[A-Za-z0-9_{}-]+)+$/, {
@@ -66,6 +60,8 @@ const scenario = z
      * Default false.
      */
     expectThrottling: z.boolean().default(false),
+    /** Refuse this scenario when its estimated cost per run exceeds this (USD); overrides cost.maxCostPerRun. */
+    maxCostPerRun: z.number().positive().max(100000).optional(),
     /**
      * Pin the sizing instead of letting the planner choose it (e.g. `{ "shards": 1, "tokensPerShard": 1 }`
      * reproduces "every thread shares one token"). Default: the planner sizes the scenario.
@@ -271,34 +267,9 @@ export const environmentSchema = z
         scenarios: z.array(scenario).min(1),
       })
       .strict(),
-    pipeline: z
-      .object({
-        /** Conversation events per minute the metadata worker should keep up with. */
-        expectedEventsPerMinute: int(1, 1000000).default(600),
-        /** API calls the worker makes per event (recordingmetadata + recordings). */
-        callsPerEvent: int(1, 10).default(2),
-        batchSize: int(1, 100).default(10),
-        workerTimeoutSec: int(5, 900).default(60),
-        maxReceiveCount: int(1, 5).default(5),
-        logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
-      })
-      .strict()
-      .default({}),
-    runners: z
-      .object({
-        /** Fargate CPU units (1024 = 1 vCPU). */
-        cpu: oneOf([1024, 2048, 4096, 8192]).default(2048),
-        memoryMiB: int(2048, 30720).default(4096),
-        fargateSpot: z.boolean().default(false),
-        logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
-        /** Image tag in the stack's ECR repository. Default `5.6.3`. */
-        imageTag: z
-          .string()
-          .regex(/^[A-Za-z0-9_.-]{1,128}$/)
-          .default('5.6.3'),
-      })
-      .strict()
-      .default({}),
+    pipeline: pipelineSchema,
+    runners: runnersSchema,
+    cost: costSchema,
     /** Ephemeral environments (`pr-*`) expire; the janitor destroys them after this. */
     ephemeral: z
       .object({ ttlHours: int(1, 24 * 30).default(72) })

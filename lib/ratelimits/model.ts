@@ -4,13 +4,20 @@
  * messages.ts, the assembly planner.ts.
  */
 import type { ScenarioConfig } from '../config/schema';
+import type { CostEstimate } from '../cost/estimate';
 import { limitAppliesTo, sameTemplate, type LimitScope, type LimitSpec, type LimitUnit, type ResolvedLimit } from './catalogue';
 import type { EndpointFindingCode, ResolvedEndpoint } from './endpoints';
 
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
 
 export type FindingCode =
-  EndpointFindingCode | 'over-budget' | 'client-cap' | 'unconfirmed-limit' | 'pipeline-over-budget' | 'pipeline-batch-too-slow';
+  | EndpointFindingCode
+  | 'over-budget'
+  | 'client-cap'
+  | 'unconfirmed-limit'
+  | 'pipeline-over-budget'
+  | 'pipeline-batch-too-slow'
+  | 'over-cost';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';
@@ -154,6 +161,8 @@ export interface BudgetPlan {
   readonly totals: { readonly requestsPerMinute: number; readonly shards: number; readonly tokens: number };
   /** Environment-level findings (pipeline, client pool). Scenario findings are on each scenario. */
   readonly findings: readonly Finding[];
+  /** What a run of each scenario and a day of the idle environment cost (lib/cost). */
+  readonly cost: CostEstimate;
   /** False when any scenario is over budget or invalid, or an environment-level finding is an error. */
   readonly ok: boolean;
 }
@@ -197,6 +206,8 @@ export interface Context {
   readonly analyticsJobs: ResolvedLimit;
   readonly minShards: number;
   readonly maxThreadsPerShard: number;
+  /** Most requests/min one shard can send: runners.requestsPerSecondPerVcpu x 60 x vCPUs, when set. */
+  readonly requestsPerMinutePerShard?: number;
   readonly maxRunnerClients: number;
 }
 

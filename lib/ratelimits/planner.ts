@@ -12,6 +12,9 @@
  */
 import { ConfigError } from '../config/errors';
 import type { EnvironmentFile, ScenarioConfig } from '../config/schema';
+import { estimateCost } from '../cost/estimate';
+import { guardScenarios, guardStanding } from '../cost/guard';
+import { priceTable } from '../cost/prices';
 import { endpointLimitSpecs } from './endpoint-limits';
 import { resolveEndpoints } from './endpoints';
 import {
@@ -217,23 +220,27 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
     analyticsJobs: findLimit(limits, ANALYTICS_JOBS_LIMIT),
     minShards: env.loadProfile.shards,
     maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
+    requestsPerMinutePerShard:
+      env.runners.requestsPerSecondPerVcpu === undefined ? undefined : env.runners.requestsPerSecondPerVcpu * 60 * (env.runners.cpu / 1024),
     maxRunnerClients: env.genesys.maxRunnerClients,
   };
   const usablePerToken = usable(ctx.token, ctx.headroom);
   const usablePerClient = usable(ctx.client, ctx.headroom);
 
   let nextClient = 0;
-  const scenarios = env.loadProfile.scenarios.map((s, index) => {
+  const rated = env.loadProfile.scenarios.map((s, index) => {
     const plan = planScenario(s, index, ctx, nextClient);
     nextClient += plan.sizing.clients;
     return plan;
   });
+  const cost = estimateCost(env, rated, nextClient, priceTable(env.aws.region, env.cost.prices));
+  const scenarios = guardScenarios(env, rated, cost);
 
   // Both workers are fed by SQS event source mappings, whose maximum concurrency is at least 2.
   const metadataWorker = planWorker(env.pipeline.expectedEventsPerMinute * env.pipeline.callsPerEvent, usablePerToken, usablePerClient, 2);
   // Report jobs: one submission, status polls and result pages; the minimum concurrency is plenty.
   const reportWorker = planWorker(Math.min(usablePerToken, 60), usablePerToken, usablePerClient, 2);
-  const findings = environmentFindings(env, ctx, metadataWorker, scenarios);
+  const findings = [...environmentFindings(env, ctx, metadataWorker, scenarios), ...guardStanding(env, cost.standing)];
   const ok =
     findings.every((f) => f.severity !== 'error') && scenarios.every((s) => s.verdict === 'ok' || s.verdict === 'throttling-expected');
   return {
@@ -251,6 +258,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
       shards: scenarios.reduce((sum, s) => sum + s.sizing.shards, 0),
       tokens: scenarios.reduce((sum, s) => sum + s.sizing.tokens, 0),
     },
+    cost,
     findings,
     ok,
   };

@@ -1,6 +1,7 @@
 /**
  * Renders a BudgetPlan for people (`npm run budget`) and for machines (`--json`). Pure: no I/O.
  */
+import { costSection } from '../cost/format';
 import { describeUse } from './messages';
 import { round1, type BudgetPlan, type ScenarioPlan, type Sizing } from './model';
 
@@ -115,6 +116,7 @@ export function formatBudget(plan: BudgetPlan): string {
     ...plan.scenarios.map((s) => `  ${s.name}: ${s.tokenCreation.assumption}`),
     '',
     ...workerLines(plan),
+    ...costSection(plan.cost),
     `Totals: ${round1(plan.totals.requestsPerMinute)} requests/min, ${plan.totals.shards} shards, ${plan.totals.tokens} tokens, ${plan.runnerClients} runner OAuth clients`,
     '',
     ...limitLines(plan),

@@ -81,6 +81,8 @@ export function recommend(s: ScenarioConfig, ctx: Context, rampUpSec: number): S
   const perClient = usable(ctx.client, ctx.headroom);
   const tokensPerClientWindow = usable(ctx.creation, ctx.headroom) * tokenWindowMin(rampUpSec);
   let shards = Math.max(ctx.minShards, ceil(rate / perClient - EPS), ceil(s.virtualUsers / ctx.maxThreadsPerShard));
+  // An unmeasured capacity per shard, when the environment states one (runners.requestsPerSecondPerVcpu).
+  if (ctx.requestsPerMinutePerShard !== undefined) shards = Math.max(shards, ceil(rate / ctx.requestsPerMinutePerShard - EPS));
   if (callsEndpoint(s, CHANNELS_ENDPOINT)) shards = Math.max(shards, ceil(s.virtualUsers / ctx.channels.value));
   // Declared per-client and per-token endpoint limits: enough clients, then enough tokens.
   const scoped = endpointScopedDemands(ctx, endpointRates(s, rate));

@@ -1,0 +1,5 @@
+export * from './prices';
+export * from './estimate';
+export * from './guard';
+export * from './format';
+export * from './actual';
