@@ -6,6 +6,9 @@ import { int, LOG_RETENTION_DAYS, pipelineSchema, runnersSchema } from './worklo
 import { endpointLimit, limitOverrides } from './limits-schema';
 import { metadataTopics } from '../contracts/topics';
 import { checkThresholds, scenarioThresholds } from './thresholds-schema';
+import { archiveSchema } from './archive-schema';
+
+export { DEFAULT_OBJECT_LOCK_RETENTION_DAYS } from './archive-schema';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
@@ -15,11 +18,6 @@ import { checkThresholds, scenarioThresholds } from './thresholds-schema';
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   message: 'must be a UUID such as 3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
 });
-const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, {
-  message: 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/name',
-});
-/** Object Lock default retention of the recordings bucket: a year of recordings cannot be deleted. */
-export const DEFAULT_OBJECT_LOCK_RETENTION_DAYS = 365;
 export const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' });
 export { LOG_RETENTION_DAYS };
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region such as us-east-1' });
@@ -223,39 +221,7 @@ export const environmentSchema = z
           .strict(),
       ])
       .default({ type: 'local' }),
-    archive: z
-      .object({
-        /** Use this environment's archive instead of creating one (ephemeral environments). */
-        shareFrom: z.string().regex(ENV_NAME_PATTERN).optional(),
-        transitionToInfrequentAccessDays: int(30, 3650).default(30),
-        transitionToGlacierDays: int(60, 3650).default(180),
-        /** Days a replaced or deleted version is kept; at least objectLock.retentionDays. Default: for ever. */
-        noncurrentVersionExpirationDays: int(1, 36500).optional(),
-        /** S3 Object Lock on the recordings bucket (it cannot be switched off once on). Default on, GOVERNANCE, 365 days. */
-        objectLock: z
-          .object({
-            enabled: z.boolean().default(true),
-            mode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
-            retentionDays: int(1, 36500).default(DEFAULT_OBJECT_LOCK_RETENTION_DAYS),
-          })
-          .strict()
-          .default({}),
-        /** The one role excepted from the archive's bucket and key denies (docs/archive.md). Default: none. */
-        breakGlassRoleArn: iamRoleArn.optional(),
-        /** Roles of people or tools that may decrypt archived data besides the workload roles. Default: none. */
-        readerRoleArns: z.array(iamRoleArn).default([]),
-        /** Storage class after transitionToGlacierDays. Default GLACIER_IR: millisecond reads, no restore step. */
-        coldStorageClass: z.enum(['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']).default('GLACIER_IR'),
-        /** Days server access logs are kept. Default 365. */
-        accessLogRetentionDays: int(1, 3650).default(365),
-        /**
-         * [UNCONFIRMED] extra actions for the Genesys export role, should exports fail without them:
-         * `s3:PutObjectAcl` (a community policy lists it) and `kms:Decrypt` (multipart uploads to SSE-KMS). Default none.
-         */
-        exportRoleExtraActions: z.array(z.enum(['s3:PutObjectAcl', 'kms:Decrypt'])).default([]),
-      })
-      .strict()
-      .default({}),
+    archive: archiveSchema,
     loadProfile: z
       .object({
         /** Minimum shards (Fargate tasks) per scenario; the planner may add more. */
