@@ -82,7 +82,7 @@ const scenario = z
   .strict()
   .superRefine((s, ctx) => checkThresholds(s.thresholds, s.endpoints, ctx));
 
-export const environmentSchema = z
+const environmentObject = z
   .object({
     /** Optional JSON-schema pointer for editors. */
     $schema: z.string().optional(),
@@ -242,126 +242,144 @@ export const environmentSchema = z
       .strict()
       .default({}),
   })
-  .strict()
-  .superRefine((env, ctx) => {
-    // Cross-field rules: each names the field to change.
-    const { tokenValiditySec } = env.genesys;
-    for (const who of ['runner', 'worker'] as const) {
-      if (tokenValiditySec[who] > tokenValiditySec.max) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['genesys', 'tokenValiditySec', who],
-          message: `must be <= genesys.tokenValiditySec.max (${tokenValiditySec.max}); lower it or raise the maximum`,
-        });
-      }
+  .strict();
+
+type ParsedEnvironment = z.output<typeof environmentObject>;
+
+/** The genesys section's cross-field rules: token lifetimes, the recording export, endpoint limits, topics. */
+function genesysRules(env: ParsedEnvironment, ctx: z.RefinementCtx): void {
+  const { tokenValiditySec } = env.genesys;
+  for (const who of ['runner', 'worker'] as const) {
+    if (tokenValiditySec[who] > tokenValiditySec.max) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'tokenValiditySec', who],
+        message: `must be <= genesys.tokenValiditySec.max (${tokenValiditySec.max}); lower it or raise the maximum`,
+      });
     }
-    const seen = new Set<string>();
-    env.loadProfile.scenarios.forEach((s, i) => {
-      if (seen.has(s.name)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['loadProfile', 'scenarios', i, 'name'],
-          message: 'must be unique among the scenarios; rename one of them',
-        });
-      }
-      seen.add(s.name);
-      if (s.rampUpSec !== undefined && s.rampUpSec >= s.durationSec) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['loadProfile', 'scenarios', i, 'rampUpSec'],
-          message: `must be shorter than durationSec (${s.durationSec})`,
-        });
-      }
+  }
+  const exportTarget = env.genesys.recordingExport;
+  const scoped = exportTarget.queueIds.length + exportTarget.userIds.length + exportTarget.wrapUpCodeIds.length > 0;
+  if (exportTarget.enabled && exportTarget.retentionPolicy && !scoped && !env.genesys.testOrg) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['genesys', 'recordingExport', 'queueIds'],
+      message:
+        'is empty, as are userIds and wrapUpCodeIds, so the retention policy would export every conversation of the org; name the test queues (or users, or wrap-up codes), set genesys.testOrg to true if the whole org is a test org, or set retentionPolicy to false',
     });
-    if (env.archive.transitionToGlacierDays <= env.archive.transitionToInfrequentAccessDays) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['archive', 'transitionToGlacierDays'],
-        message: `must be greater than archive.transitionToInfrequentAccessDays (${env.archive.transitionToInfrequentAccessDays})`,
-      });
-    } else if (env.archive.transitionToGlacierDays < env.archive.transitionToInfrequentAccessDays + 30) {
-      // S3 rejects a lifecycle rule whose Glacier transition comes less than 30 days after the Standard-IA one.
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['archive', 'transitionToGlacierDays'],
-        message: `must be at least archive.transitionToInfrequentAccessDays + 30 (${env.archive.transitionToInfrequentAccessDays + 30}): S3 keeps objects 30 days in Standard-IA first`,
-      });
-    }
-    const exportTarget = env.genesys.recordingExport;
-    const scoped = exportTarget.queueIds.length + exportTarget.userIds.length + exportTarget.wrapUpCodeIds.length > 0;
-    if (exportTarget.enabled && exportTarget.retentionPolicy && !scoped && !env.genesys.testOrg) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['genesys', 'recordingExport', 'queueIds'],
-        message:
-          'is empty, as are userIds and wrapUpCodeIds, so the retention policy would export every conversation of the org; name the test queues (or users, or wrap-up codes), set genesys.testOrg to true if the whole org is a test org, or set retentionPolicy to false',
-      });
-    }
-    if ((exportTarget.exportRoleArn === undefined) !== (exportTarget.bucketName === undefined)) {
-      const missing = exportTarget.exportRoleArn === undefined ? 'exportRoleArn' : 'bucketName';
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['genesys', 'recordingExport', missing],
-        message:
-          "is required with the other one: set both exportRoleArn and bucketName to export into your own bucket, or neither to use the archive's",
-      });
-    }
-    const limitsSeen = new Set<string>();
-    env.genesys.endpointLimits.forEach((l, i) => {
-      const key = `${l.method} ${l.path} ${l.scope}`;
-      if (limitsSeen.has(key)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['genesys', 'endpointLimits', i],
-          message: `declares ${l.method} ${l.path} with scope ${l.scope} a second time; keep one entry`,
-        });
-      }
-      limitsSeen.add(key);
-      if ((l.namespace === undefined) !== (l.apiKey === undefined)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['genesys', 'endpointLimits', i, l.namespace === undefined ? 'namespace' : 'apiKey'],
-          message: 'is required with the other one: set both namespace and apiKey (the limits API key), or neither',
-        });
-      }
+  }
+  if ((exportTarget.exportRoleArn === undefined) !== (exportTarget.bucketName === undefined)) {
+    const missing = exportTarget.exportRoleArn === undefined ? 'exportRoleArn' : 'bucketName';
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['genesys', 'recordingExport', missing],
+      message:
+        "is required with the other one: set both exportRoleArn and bucketName to export into your own bucket, or neither to use the archive's",
     });
-    const topicsSeen = new Set<string>();
-    env.genesys.eventBridge.topics.forEach((t, i) => {
-      if (topicsSeen.has(t)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['genesys', 'eventBridge', 'topics', i],
-          message: 'is listed twice; remove the duplicate',
-        });
-      }
-      topicsSeen.add(t);
-    });
-    const { objectLock, noncurrentVersionExpirationDays: noncurrent } = env.archive;
-    if (objectLock.enabled && noncurrent !== undefined && noncurrent < objectLock.retentionDays) {
+  }
+  const limitsSeen = new Set<string>();
+  env.genesys.endpointLimits.forEach((l, i) => {
+    const key = `${l.method} ${l.path} ${l.scope}`;
+    if (limitsSeen.has(key)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ['archive', 'noncurrentVersionExpirationDays'],
-        message: `must be at least archive.objectLock.retentionDays (${objectLock.retentionDays}): S3 keeps locked versions anyway; raise it or remove it to keep versions for ever`,
+        path: ['genesys', 'endpointLimits', i],
+        message: `declares ${l.method} ${l.path} with scope ${l.scope} a second time; keep one entry`,
       });
     }
-    const topics = env.genesys.eventBridge.topics;
-    // Only for a non-empty list of well-formed topics: an empty list or a malformed topic has its own message.
-    if (topics.length > 0 && topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+    limitsSeen.add(key);
+    if ((l.namespace === undefined) !== (l.apiKey === undefined)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ['genesys', 'eventBridge', 'topics'],
-        message:
-          'has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"',
-      });
-    }
-    if (env.archive.shareFrom === env.name) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['archive', 'shareFrom'],
-        message: "must name another environment; remove it to create this environment's own archive",
+        path: ['genesys', 'endpointLimits', i, l.namespace === undefined ? 'namespace' : 'apiKey'],
+        message: 'is required with the other one: set both namespace and apiKey (the limits API key), or neither',
       });
     }
   });
+  const topicsSeen = new Set<string>();
+  env.genesys.eventBridge.topics.forEach((t, i) => {
+    if (topicsSeen.has(t)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['genesys', 'eventBridge', 'topics', i],
+        message: 'is listed twice; remove the duplicate',
+      });
+    }
+    topicsSeen.add(t);
+  });
+  const topics = env.genesys.eventBridge.topics;
+  // Only for a non-empty list of well-formed topics: an empty list or a malformed topic has its own message.
+  if (topics.length > 0 && topics.every((t) => topic.safeParse(t).success) && metadataTopics(topics).length === 0) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['genesys', 'eventBridge', 'topics'],
+      message:
+        'has no conversation-end topic, so the metadata worker would never run; add e.g. "v2.detail.events.conversation.{id}.customer.end"',
+    });
+  }
+}
+
+/** Scenario names are unique; a ramp-up is shorter than its run. */
+function scenarioRules(env: ParsedEnvironment, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  env.loadProfile.scenarios.forEach((s, i) => {
+    if (seen.has(s.name)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['loadProfile', 'scenarios', i, 'name'],
+        message: 'must be unique among the scenarios; rename one of them',
+      });
+    }
+    seen.add(s.name);
+    if (s.rampUpSec !== undefined && s.rampUpSec >= s.durationSec) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['loadProfile', 'scenarios', i, 'rampUpSec'],
+        message: `must be shorter than durationSec (${s.durationSec})`,
+      });
+    }
+  });
+}
+
+/** The archive's lifecycle fits S3's rules and Object Lock; it is shared only from another environment. */
+function archiveRules(env: ParsedEnvironment, ctx: z.RefinementCtx): void {
+  if (env.archive.transitionToGlacierDays <= env.archive.transitionToInfrequentAccessDays) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['archive', 'transitionToGlacierDays'],
+      message: `must be greater than archive.transitionToInfrequentAccessDays (${env.archive.transitionToInfrequentAccessDays})`,
+    });
+  } else if (env.archive.transitionToGlacierDays < env.archive.transitionToInfrequentAccessDays + 30) {
+    // S3 rejects a lifecycle rule whose Glacier transition comes less than 30 days after the Standard-IA one.
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['archive', 'transitionToGlacierDays'],
+      message: `must be at least archive.transitionToInfrequentAccessDays + 30 (${env.archive.transitionToInfrequentAccessDays + 30}): S3 keeps objects 30 days in Standard-IA first`,
+    });
+  }
+  const { objectLock, noncurrentVersionExpirationDays: noncurrent } = env.archive;
+  if (objectLock.enabled && noncurrent !== undefined && noncurrent < objectLock.retentionDays) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['archive', 'noncurrentVersionExpirationDays'],
+      message: `must be at least archive.objectLock.retentionDays (${objectLock.retentionDays}): S3 keeps locked versions anyway; raise it or remove it to keep versions for ever`,
+    });
+  }
+  if (env.archive.shareFrom === env.name) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['archive', 'shareFrom'],
+      message: "must name another environment; remove it to create this environment's own archive",
+    });
+  }
+}
+
+/** The environment file; cross-field rules each name the field to change. */
+export const environmentSchema = environmentObject.superRefine((env, ctx) => {
+  genesysRules(env, ctx);
+  scenarioRules(env, ctx);
+  archiveRules(env, ctx);
+});
 
 /** The environment file as written. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
