@@ -58,7 +58,7 @@ suite("the project's JMeter home: JTL columns and JMeter's dashboard", () => {
       env: { ...process.env, LOADLAB_JMETER_HOME: home },
     });
     expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(cli.stdout).toContain(`jmeter-dashboard/index.html (${samples} samples)`);
+    expect(cli.stdout).toContain(`jmeter-dashboard/index.html (${samples.toLocaleString('en-US')} samples)`);
     expect(statSync(path.join(report, 'report.html')).isFile()).toBe(true);
     expect(readFileSync(path.join(report, 'jmeter-dashboard', 'index.html'), 'utf8')).toContain('Apache JMeter Dashboard');
     // JMeter counted the same samples (token requests included) as the merged JTL holds.

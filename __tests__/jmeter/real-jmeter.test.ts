@@ -37,6 +37,9 @@ const COLD_RUNS = Number(process.env.LOADLAB_JMETER_COLD_RUNS ?? 3);
 // (measured: at most 35 ms in 10 cold starts at a load average of 25 on this 2-core machine).
 const IN_FLIGHT_MS = 50;
 // One shard of agent-scripts (9 tokens, 54 requests/s) with 20 s windows at half scale.
+/** The shortest planned rehearsal the two-window rule accepts, in whole seconds. */
+const twoWindowsSec = (minuteMs: number): number => Math.ceil((MIN_WINDOWS * minuteMs) / 1000);
+
 const AGENT_SCRIPTS_SHARD = { scenario: 'agent-scripts', compression: { minuteMs: 20_000, loadScale: 0.5 }, shards: 1 } as const;
 
 suite('generated plans under real JMeter 5.6.3', () => {
@@ -140,7 +143,8 @@ suite('generated plans under real JMeter 5.6.3', () => {
         ...AGENT_SCRIPTS_SHARD,
         mode: 'planned',
         jmeterHome: home,
-        durationSec: 12,
+        // A planned rehearsal spans at least two windows (the honest-rehearsal rule).
+        durationSec: twoWindowsSec(AGENT_SCRIPTS_SHARD.compression.minuteMs),
         faults: { throttleFirst: 5, throttleRate: 0.01, throttleRetryAfterMs: 3000 },
         outDir: path.join(out, 'cold', String(n)),
       });
@@ -175,8 +179,8 @@ suite('generated plans under real JMeter 5.6.3', () => {
       ...AGENT_SCRIPTS_SHARD,
       mode: 'planned',
       jmeterHome: home,
-      // Long enough that its ramp-up (a quarter) covers the gate's warm-up (GATE_WARMUP_SEC, 5 s).
-      durationSec: 24,
+      // Two windows (the honest-rehearsal rule): its ramp-up (a quarter) also covers the gate's warm-up (GATE_WARMUP_SEC, 5 s).
+      durationSec: twoWindowsSec(AGENT_SCRIPTS_SHARD.compression.minuteMs),
       faults: { tokenDropFirst: 2, tokenLimitFirst: 3 },
       outDir: path.join(out, 'token-storm'),
     });
