@@ -1,39 +1,5 @@
-/**
- * `npm run check:environments [-- --repository <owner/repo>] [-- --ci <name>]`: compares the
- * repository's GitHub environments with .github/environments.json (main-only deployment
- * branches, required reviewers where declared). Named environments come from
- * ci-identities/<name>.json. Exit codes: 0 they agree, 1 a difference (one line each), 2 bad input.
- */
-import { parseArgs, runCli, UsageError } from '../lib/cli';
-import { loadCiIdentities } from '../lib/config';
-import { environmentProblems, githubGet, readDeclaredEnvironments } from '../commands/teardown/github-environments';
+/** `npm run check:environments`: the logic is commands/check-environments.ts. */
+import { runCli } from '../lib/cli';
+import { CHECK_ENVIRONMENTS_USAGE, runCheckEnvironments } from '../commands/check-environments';
 
-const USAGE = `usage: npm run check:environments -- [--repository <owner/repo>] [--ci <name>]
-  --repository   default GITHUB_REPOSITORY (the token comes from GITHUB_TOKEN)
-  --ci           ci-identities/<name>.json, whose named environments need loadlab-<env> (default LOADLAB_CI, else example)`;
-
-async function main(): Promise<number> {
-  const { values } = parseArgs(process.argv.slice(2), {
-    repository: { type: 'string' },
-    ci: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const repository = values.repository ?? process.env.GITHUB_REPOSITORY ?? '';
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
-    throw new UsageError(`--repository must be owner/repo, or set GITHUB_REPOSITORY (got ${JSON.stringify(repository)})`);
-  const { config } = loadCiIdentities(values.ci ?? process.env.LOADLAB_CI ?? 'example');
-  const problems = await environmentProblems(
-    readDeclaredEnvironments(),
-    config.environments,
-    githubGet(repository, process.env.GITHUB_TOKEN),
-  );
-  for (const p of problems) console.error(`error: ${p}`);
-  if (problems.length === 0) console.log(`GitHub environments of ${repository} match .github/environments.json`);
-  return problems.length ? 1 : 0;
-}
-
-void runCli(main, { usage: USAGE });
+void runCli(() => runCheckEnvironments(process.argv.slice(2)), { usage: CHECK_ENVIRONMENTS_USAGE });

@@ -13,6 +13,7 @@ import { runCommand, s3ObjectExists } from './teardown/io';
 import { deployedStacks } from './teardown/state';
 import { getResourcesPage, listTaggedResources } from './teardown/tagged-resources';
 import { githubPullRequestState, skipOpenPullRequests } from './teardown/pull-requests';
+import { repositoryOption } from './teardown/github-environments';
 
 export const JANITOR_USAGE = `usage: npm run janitor -- [options]
   --dry-run              list what would be destroyed; change nothing
@@ -52,11 +53,10 @@ export async function runJanitor(argv: readonly string[]): Promise<number> {
   const base = loadEnvironment(baseName);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? base.config.aws.region;
   const dryRun = values['dry-run'] === true;
-  const repository = values.repository ?? process.env.GITHUB_REPOSITORY ?? '';
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
-    throw new UsageError(
-      `--repository must be owner/repo, or set GITHUB_REPOSITORY (got ${JSON.stringify(repository)}): the janitor checks each pull request is closed before destroying its environment`,
-    );
+  const repository = repositoryOption(
+    values.repository,
+    ': the janitor checks each pull request is closed before destroying its environment',
+  );
 
   console.error(`listing resources tagged project=genesys-loadlab with expires-at in ${region}…`);
   const resources = await listTaggedResources(getResourcesPage(region), (n) => console.error(`  ${n} resources so far`));

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { UsageError } from '../../lib/cli';
 
 export interface DeclaredEnvironment {
   readonly role: string;
@@ -84,4 +85,15 @@ export function githubGet(repository: string, token: string | undefined, fetchFn
     if (!res.ok) throw new Error(`GitHub answered ${res.status} for ${apiPath}`);
     return res.json();
   };
+}
+
+/**
+ * The `owner/repo` a GitHub command works on: `--repository`, else GITHUB_REPOSITORY. `why` ends
+ * the error, saying what the command needs the repository for.
+ */
+export function repositoryOption(flag: string | undefined, why: string): string {
+  const repository = flag ?? process.env.GITHUB_REPOSITORY ?? '';
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
+    throw new UsageError(`--repository must be owner/repo, or set GITHUB_REPOSITORY (got ${JSON.stringify(repository)})${why}`);
+  return repository;
 }
