@@ -48,6 +48,51 @@ export interface Figures {
   readonly seconds: number;
 }
 
+/** Queues one conversation-end event per conversation, some twice; returns the deliveries made. */
+async function enqueueConversations(queues: MemoryQueues, conversations: readonly string[]): Promise<number> {
+  let deliveries = 0;
+  for (const [i, c] of conversations.entries()) {
+    await queues.send(Q, conversationEndEvent(c));
+    deliveries++;
+    // EventBridge and SQS deliver at least once: some events arrive twice.
+    if (i % Math.round(1 / DUPLICATE_SHARE) === 0) {
+      await queues.send(Q, conversationEndEvent(c));
+      deliveries++;
+    }
+  }
+  return deliveries;
+}
+
+interface Lane {
+  readonly api: GenesysApiClient;
+  readonly store: MemoryObjectStore;
+  readonly metrics: InvocationMetrics;
+  readonly batchSize: number;
+  readonly maxReceiveCount: number;
+}
+
+/** One invocation lane: receives and processes batches until the queue is empty or the deadline passes. */
+async function drainLane(queues: MemoryQueues, deadline: number, lane: Lane): Promise<void> {
+  while (queues.size(Q) > 0 && Date.now() < deadline) {
+    const batch: SqsRecord[] = queues.receive(Q, lane.batchSize);
+    if (batch.length === 0) {
+      await new Promise((r) => setTimeout(r, Math.min(20, queues.nextVisibleInMs(Q) ?? 5)));
+      continue;
+    }
+    const res = await processMetadataBatch(batch, {
+      api: lane.api,
+      store: lane.store,
+      sender: queues,
+      queueUrl: Q,
+      deadLetterQueueUrl: DLQ,
+      maxReceiveCount: lane.maxReceiveCount,
+      metrics: lane.metrics,
+      log: () => undefined,
+    });
+    queues.settle(Q, batch, res, DLQ, 50);
+  }
+}
+
 /** One run of the scenario (exported for the test that asserts the same targets). */
 export async function runOnce(
   label: string,
@@ -77,16 +122,7 @@ export async function runOnce(
     const store = new MemoryObjectStore();
     const metrics = new InvocationMetrics();
     const conversations = Array.from({ length: total }, () => randomUUID());
-    let deliveries = 0;
-    for (const [i, c] of conversations.entries()) {
-      await queues.send(Q, conversationEndEvent(c));
-      deliveries++;
-      // EventBridge and SQS deliver at least once: some events arrive twice.
-      if (i % Math.round(1 / DUPLICATE_SHARE) === 0) {
-        await queues.send(Q, conversationEndEvent(c));
-        deliveries++;
-      }
-    }
+    const deliveries = await enqueueConversations(queues, conversations);
     const attempts: ResponseInfo[] = [];
     const clients = Array.from({ length: lanes }, () => {
       const tokens = new ClientCredentialsTokenProvider({ loginBase: sim.loginBase, clientId: CLIENT.id, clientSecret: CLIENT.secret });
@@ -113,26 +149,15 @@ export async function runOnce(
     const deadline = started + 10 * 60_000;
     try {
       await Promise.all(
-        Array.from({ length: lanes }, async (_, lane) => {
-          while (queues.size(Q) > 0 && Date.now() < deadline) {
-            const batch: SqsRecord[] = queues.receive(Q, env.config.pipeline.batchSize);
-            if (batch.length === 0) {
-              await new Promise((r) => setTimeout(r, Math.min(20, queues.nextVisibleInMs(Q) ?? 5)));
-              continue;
-            }
-            const res = await processMetadataBatch(batch, {
-              api: clients[lane],
-              store,
-              sender: queues,
-              queueUrl: Q,
-              deadLetterQueueUrl: DLQ,
-              maxReceiveCount: env.config.pipeline.maxReceiveCount,
-              metrics,
-              log: () => undefined,
-            });
-            queues.settle(Q, batch, res, DLQ, 50);
-          }
-        }),
+        clients.map((api) =>
+          drainLane(queues, deadline, {
+            api,
+            store,
+            metrics,
+            batchSize: env.config.pipeline.batchSize,
+            maxReceiveCount: env.config.pipeline.maxReceiveCount,
+          }),
+        ),
       );
     } finally {
       clearInterval(timer);

@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
 import { costDetail, estimateLaunch, priceTable } from '../lib/cost';
-import { planBudget, scenarioPlan } from '../lib/ratelimits';
+import { planBudget, scenarioPlan, type BudgetPlan } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
@@ -126,6 +126,43 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
   }
 }
 
+/**
+ * The plan: the user's own .jmx, or the one generated from the scenario and its budget, with what
+ * the report draws as the planned rate (the generated plan at the shards this test runs).
+ */
+function testPlan(
+  env: Environment,
+  plan: BudgetPlan,
+  launch: LoadTestLaunch,
+  jmx: string | undefined,
+  hasParams: boolean,
+): { planXml: string; planSummary: string | undefined } {
+  if (jmx) {
+    const planXml = readFileSync(jmx, 'utf8');
+    if (!planXml.includes('<jmeterTestPlan')) throw new ConfigError([`--jmx ${jmx} is not a JMeter test plan (no <jmeterTestPlan>)`]);
+    return { planXml, planSummary: undefined };
+  }
+  const generated = generatePlan(env, plan, launch.input.scenario);
+  const planSummary =
+    JSON.stringify({ ...generated.summary, shards: launch.input.shards, durationSec: launch.input.durationSec }, null, 2) + '\n';
+  if (generated.summary.csvColumns.length > 0 && !hasParams) {
+    throw new ConfigError([
+      `--params is required for scenario ${launch.input.scenario}: its paths need ids; give a CSV whose header line is ${generated.summary.csvColumns.join(',')}`,
+    ]);
+  }
+  return { planXml: generated.xml, planSummary };
+}
+
+/** `--dry-run`: the execution input, where everything would land, and what the run would cost. */
+function logDryRun(env: Environment, plan: BudgetPlan, launch: LoadTestLaunch, deps: LoadTestDeps): void {
+  deps.log(JSON.stringify(launch.input, null, 2));
+  for (const line of describeLaunch(launch, false)) deps.log(line);
+  const prices = priceTable(env.config.aws.region, env.config.cost.prices);
+  const planned = scenarioPlan(plan, launch.input.scenario);
+  const runCost = estimateLaunch(env.config, planned, { shards: launch.input.shards, durationSec: launch.input.durationSec }, prices);
+  for (const line of costDetail(runCost, plan.cost)) deps.log(line);
+}
+
 /** Runs the command; returns the exit code. Throws UsageError for unknown flags, ConfigError for bad values or configuration. */
 export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): Promise<number> {
   const { values } = parseArgs(argv, {
@@ -162,34 +199,11 @@ export async function runLoadTest(argv: readonly string[], deps: LoadTestDeps): 
     now: deps.now(),
   });
 
-  // The plan: the user's own .jmx, or the one generated from the scenario and its budget.
-  let planXml: string;
-  // What the report draws as the planned rate: the generated plan at the shards this test runs.
-  let planSummary: string | undefined;
-  if (values.jmx) {
-    planXml = readFileSync(values.jmx, 'utf8');
-    if (!planXml.includes('<jmeterTestPlan'))
-      throw new ConfigError([`--jmx ${values.jmx} is not a JMeter test plan (no <jmeterTestPlan>)`]);
-  } else {
-    const generated = generatePlan(env, plan, launch.input.scenario);
-    planXml = generated.xml;
-    planSummary =
-      JSON.stringify({ ...generated.summary, shards: launch.input.shards, durationSec: launch.input.durationSec }, null, 2) + '\n';
-    if (generated.summary.csvColumns.length > 0 && !values.params) {
-      throw new ConfigError([
-        `--params is required for scenario ${launch.input.scenario}: its paths need ids; give a CSV whose header line is ${generated.summary.csvColumns.join(',')}`,
-      ]);
-    }
-  }
+  const { planXml, planSummary } = testPlan(env, plan, launch, values.jmx, Boolean(values.params));
   const params = values.params ? readFileSync(values.params) : undefined;
 
   if (values['dry-run']) {
-    deps.log(JSON.stringify(launch.input, null, 2));
-    for (const line of describeLaunch(launch, false)) deps.log(line);
-    const prices = priceTable(env.config.aws.region, env.config.cost.prices);
-    const planned = scenarioPlan(plan, launch.input.scenario);
-    const runCost = estimateLaunch(env.config, planned, { shards: launch.input.shards, durationSec: launch.input.durationSec }, prices);
-    for (const line of costDetail(runCost, plan.cost)) deps.log(line);
+    logDryRun(env, plan, launch, deps);
     return 0;
   }
 
