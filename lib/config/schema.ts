@@ -8,7 +8,6 @@ import { metadataTopics } from '../contracts/topics';
 import { checkThresholds, scenarioThresholds } from './thresholds-schema';
 import { archiveSchema } from './archive-schema';
 
-export { DEFAULT_OBJECT_LOCK_RETENTION_DAYS } from './archive-schema';
 
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
