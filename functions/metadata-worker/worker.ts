@@ -12,7 +12,7 @@ import {
   type SqsBatchResponse,
   type SqsRecord,
 } from '../shared/sqs';
-import { MalformedEventError, metadataKey, parseMetadataEvent, SAFE_ID } from './event';
+import { MalformedEventError, metadataKey, parseMetadataEvent, SAFE_ID, type MetadataEvent } from './event';
 
 /** The Genesys calls the worker makes; `GenesysApiClient` satisfies it. */
 export interface RecordingsApi {
@@ -115,6 +115,121 @@ function withoutMediaUris(r: RecordingItem | undefined): Record<string, unknown>
   return rest;
 }
 
+/** Defaults resolved once per batch, shared by the steps below. */
+interface MetadataContext {
+  readonly deps: MetadataWorkerDeps;
+  readonly now: () => number;
+  readonly log: (entry: Record<string, unknown>) => void;
+  readonly policy: AvailabilityPolicy;
+  readonly reserve: number;
+}
+
+function resolveContext(deps: MetadataWorkerDeps): MetadataContext {
+  return {
+    deps,
+    now: deps.now ?? Date.now,
+    log: deps.log ?? ((e) => console.log(JSON.stringify(e))),
+    policy: deps.availability ?? DEFAULT_AVAILABILITY,
+    reserve: deps.reserveMs ?? 10_000,
+  };
+}
+
+async function deadLetter(ctx: MetadataContext, record: SqsRecord, reason: string): Promise<Outcome> {
+  const { deps } = ctx;
+  await deps.sender.send(deps.deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, ctx.now()) });
+  ctx.log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
+  return 'dead-lettered';
+}
+
+async function recheck(ctx: MetadataContext, record: SqsRecord, checks: number): Promise<Outcome> {
+  const { deps, policy } = ctx;
+  const delay = Math.min(policy.maxDelaySec, policy.firstDelaySec * 2 ** checks);
+  await deps.sender.send(deps.queueUrl, record.body, { delaySeconds: delay, attributes: { [ATTR.checks]: String(checks + 1) } });
+  return 'rechecking';
+}
+
+/** Writes one JSON object per recording, each once: a duplicate event writes nothing. */
+async function archiveRecordings(
+  ctx: MetadataContext,
+  record: SqsRecord,
+  event: Extract<MetadataEvent, { kind: 'conversation-end' }>,
+  fetched: Extract<Fetched, { kind: 'ready' }>,
+): Promise<Outcome> {
+  const byId = new Map(fetched.recordings.map((r) => [r.id, r]));
+  let created = 0;
+  for (const m of fetched.metadata) {
+    if (typeof m.id !== 'string' || !SAFE_ID.test(m.id)) {
+      return deadLetter(ctx, record, `conversation ${event.conversationId}: a recording has no valid id (${JSON.stringify(m.id)})`);
+    }
+    const doc = {
+      schema: 'genesys-loadlab/recording-metadata@1',
+      conversationId: event.conversationId,
+      recordingId: m.id,
+      archivedAt: new Date(ctx.now()).toISOString(),
+      sourceEvent: { topicName: event.topicName, eventTime: event.eventTime },
+      recordingMetadata: m,
+      recording: withoutMediaUris(byId.get(m.id)),
+    };
+    if ((await ctx.deps.store.putIfAbsent(metadataKey(event.conversationId, m.id), JSON.stringify(doc))) === 'created') created++;
+  }
+  ctx.deps.metrics.count('RecordingsArchived', created);
+  return created > 0 ? 'archived' : 'duplicate';
+}
+
+async function handle(ctx: MetadataContext, record: SqsRecord): Promise<Outcome> {
+  const { deps, policy } = ctx;
+  if (deps.remainingMs && deps.remainingMs() < ctx.reserve) {
+    // Too little time left to finish: put it back without spending one of its receives.
+    await deps.sender.send(deps.queueUrl, record.body, { attributes: carriedAttributes(record) });
+    return 'handed-back';
+  }
+  let event;
+  try {
+    event = parseMetadataEvent(record.body);
+  } catch (err) {
+    if (err instanceof MalformedEventError) return deadLetter(ctx, record, `malformed event: ${err.reason}`);
+    throw err;
+  }
+  if (event.kind === 'ignored') return 'ignored';
+  const checks = counterAttribute(record, ATTR.checks);
+  let fetched: Fetched;
+  try {
+    fetched = await fetchRecordings(deps.api, event.conversationId);
+  } catch (err) {
+    if (err instanceof PermanentError) return deadLetter(ctx, record, err.message);
+    throw err;
+  }
+  if (fetched.kind === 'none') {
+    // Recording may simply be off for this conversation; re-check a few times before concluding so.
+    if (checks < policy.maxChecks) return recheck(ctx, record, checks);
+    return 'no-recordings';
+  }
+  if (fetched.kind === 'not-yet') {
+    if (checks < policy.maxChecks) return recheck(ctx, record, checks);
+    return deadLetter(
+      ctx,
+      record,
+      `recordings of conversation ${event.conversationId} not available after ${checks + 1} checks: ${fetched.why}`,
+    );
+  }
+  return archiveRecordings(ctx, record, event, fetched);
+}
+
+async function transientFailure(ctx: MetadataContext, record: SqsRecord, err: unknown): Promise<Outcome> {
+  const reason = describeError(err);
+  if (receiveCount(record) >= ctx.deps.maxReceiveCount) {
+    // Last receive: SQS would move it to the DLQ without a word; move it ourselves, with the reason.
+    try {
+      return await deadLetter(ctx, record, `gave up after ${receiveCount(record)} receives: ${reason}`);
+    } catch (dlqErr) {
+      ctx.log({ level: 'ERROR', msg: 'dead-letter send failed', messageId: record.messageId, error: describeError(dlqErr) });
+      return 'retry';
+    }
+  }
+  ctx.log({ level: 'WARN', msg: 'will retry', messageId: record.messageId, receiveCount: receiveCount(record), error: reason });
+  return 'retry';
+}
+
 /**
  * Processes one SQS batch of Genesys conversation events: fetches each ended conversation's
  * recording metadata under the token bucket, archives one JSON object per recording (written
@@ -123,103 +238,18 @@ function withoutMediaUris(r: RecordingItem | undefined): Record<string, unknown>
  * back to SQS (`ReportBatchItemFailures`).
  */
 export async function processMetadataBatch(records: readonly SqsRecord[], deps: MetadataWorkerDeps): Promise<SqsBatchResponse> {
-  const now = deps.now ?? Date.now;
-  const log = deps.log ?? ((e) => console.log(JSON.stringify(e)));
-  const policy = deps.availability ?? DEFAULT_AVAILABILITY;
-  const reserve = deps.reserveMs ?? 10_000;
+  const ctx = resolveContext(deps);
   const failures: { itemIdentifier: string }[] = [];
-
-  const deadLetter = async (record: SqsRecord, reason: string): Promise<Outcome> => {
-    await deps.sender.send(deps.deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, now()) });
-    log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
-    return 'dead-lettered';
-  };
-
-  const handle = async (record: SqsRecord): Promise<Outcome> => {
-    if (deps.remainingMs && deps.remainingMs() < reserve) {
-      // Too little time left to finish: put it back without spending one of its receives.
-      await deps.sender.send(deps.queueUrl, record.body, { attributes: carriedAttributes(record) });
-      return 'handed-back';
-    }
-    let event;
-    try {
-      event = parseMetadataEvent(record.body);
-    } catch (err) {
-      if (err instanceof MalformedEventError) return deadLetter(record, `malformed event: ${err.reason}`);
-      throw err;
-    }
-    if (event.kind === 'ignored') return 'ignored';
-    const checks = counterAttribute(record, ATTR.checks);
-    let fetched: Fetched;
-    try {
-      fetched = await fetchRecordings(deps.api, event.conversationId);
-    } catch (err) {
-      if (err instanceof PermanentError) return deadLetter(record, err.message);
-      throw err;
-    }
-    if (fetched.kind === 'none') {
-      // Recording may simply be off for this conversation; re-check a few times before concluding so.
-      if (checks < policy.maxChecks) return recheck(record, checks);
-      return 'no-recordings';
-    }
-    if (fetched.kind === 'not-yet') {
-      if (checks < policy.maxChecks) return recheck(record, checks);
-      return deadLetter(
-        record,
-        `recordings of conversation ${event.conversationId} not available after ${checks + 1} checks: ${fetched.why}`,
-      );
-    }
-    const byId = new Map(fetched.recordings.map((r) => [r.id, r]));
-    let created = 0;
-    for (const m of fetched.metadata) {
-      if (typeof m.id !== 'string' || !SAFE_ID.test(m.id)) {
-        return deadLetter(record, `conversation ${event.conversationId}: a recording has no valid id (${JSON.stringify(m.id)})`);
-      }
-      const doc = {
-        schema: 'genesys-loadlab/recording-metadata@1',
-        conversationId: event.conversationId,
-        recordingId: m.id,
-        archivedAt: new Date(now()).toISOString(),
-        sourceEvent: { topicName: event.topicName, eventTime: event.eventTime },
-        recordingMetadata: m,
-        recording: withoutMediaUris(byId.get(m.id)),
-      };
-      if ((await deps.store.putIfAbsent(metadataKey(event.conversationId, m.id), JSON.stringify(doc))) === 'created') created++;
-    }
-    deps.metrics.count('RecordingsArchived', created);
-    return created > 0 ? 'archived' : 'duplicate';
-  };
-
-  const recheck = async (record: SqsRecord, checks: number): Promise<Outcome> => {
-    const delay = Math.min(policy.maxDelaySec, policy.firstDelaySec * 2 ** checks);
-    await deps.sender.send(deps.queueUrl, record.body, { delaySeconds: delay, attributes: { [ATTR.checks]: String(checks + 1) } });
-    return 'rechecking';
-  };
 
   const run = async (record: SqsRecord): Promise<void> => {
     let outcome: Outcome;
     try {
-      outcome = await handle(record);
+      outcome = await handle(ctx, record);
     } catch (err) {
-      outcome = await transientFailure(record, err);
+      outcome = await transientFailure(ctx, record, err);
     }
     deps.metrics.count(OUTCOME_METRIC[outcome]);
     if (outcome === 'retry') failures.push({ itemIdentifier: record.messageId });
-  };
-
-  const transientFailure = async (record: SqsRecord, err: unknown): Promise<Outcome> => {
-    const reason = describeError(err);
-    if (receiveCount(record) >= deps.maxReceiveCount) {
-      // Last receive: SQS would move it to the DLQ without a word; move it ourselves, with the reason.
-      try {
-        return await deadLetter(record, `gave up after ${receiveCount(record)} receives: ${reason}`);
-      } catch (dlqErr) {
-        log({ level: 'ERROR', msg: 'dead-letter send failed', messageId: record.messageId, error: describeError(dlqErr) });
-        return 'retry';
-      }
-    }
-    log({ level: 'WARN', msg: 'will retry', messageId: record.messageId, receiveCount: receiveCount(record), error: reason });
-    return 'retry';
   };
 
   const limit = Math.max(1, deps.concurrency ?? records.length);
