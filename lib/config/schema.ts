@@ -8,7 +8,6 @@ import { metadataTopics } from '../contracts/topics';
 import { checkThresholds, scenarioThresholds } from './thresholds-schema';
 import { archiveSchema } from './archive-schema';
 
-
 /**
  * The environment file format. Everything after `loadEnvironment` works on these typed,
  * validated values. Units are in the field names; every optional field documents its default.
