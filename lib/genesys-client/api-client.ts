@@ -82,6 +82,37 @@ export interface ApiResponse<T> {
   readonly headers: Headers;
 }
 
+/** What the last attempt ended with, for the error thrown when the client stops. */
+interface LastOutcome {
+  status?: number;
+  body?: unknown;
+  cause?: unknown;
+}
+
+/** One attempt of one request, as the helpers of `request` see it. */
+interface AttemptContext {
+  readonly method: string;
+  readonly path: string;
+  readonly attempt: number;
+  readonly started: number;
+  readonly maxAttempts: number;
+  readonly idempotent: boolean;
+}
+
+/** What an attempt that got a response reports. */
+interface SeenResponse {
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly rateLimit: RateLimitInfo | undefined;
+  readonly correlationId: string | undefined;
+}
+
+/** The wait a 429 asked for (or the default one). */
+interface RetryPause {
+  readonly asked: ReturnType<typeof parseRetryAfter>;
+  readonly waitMs: number;
+}
+
 /**
  * Calls the Genesys Cloud Platform API the way the rate limiter wants to be called: paced by a
  * token bucket, `Retry-After` honoured exactly, 5xx and network errors retried with jittered
@@ -133,98 +164,50 @@ export class GenesysApiClient {
     const upper = method.toUpperCase();
     const idempotent = options.idempotent ?? isIdempotent(upper, path);
     let refreshed = false;
-    let last: { status?: number; body?: unknown; cause?: unknown } = {};
+    let last: LastOutcome = {};
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // The token first: fetching one may take a while, and the permit must be the last wait before sending.
       const token = await this.opts.tokens.getToken();
       await this.opts.bucket.take();
       const started = this.now();
+      const call: AttemptContext = { method: upper, path, attempt, started, maxAttempts, idempotent };
       let res: Response;
       try {
-        res = await this.fetchImpl(url, {
-          method: upper,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
-        });
+        res = await this.send(url, upper, token, body);
       } catch (err) {
-        const error = (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message;
-        const retry = attempt < maxAttempts && (idempotent || neverSent(err));
-        const wait = retry ? this.backoffMs(attempt) : undefined;
-        const notRetried = !idempotent && !neverSent(err) ? ('may-have-been-applied' as const) : undefined;
-        this.opts.onResponse?.({
-          method: upper,
-          path,
-          status: 0,
-          attempt,
-          latencyMs: this.now() - started,
-          waitedMs: wait,
-          error,
-          sentAt: started,
-          notRetried,
-        });
         last = { cause: err };
-        if (notRetried) throw this.unknownOutcome(upper, path, attempt, `no response (${error})`, last);
-        if (wait !== undefined) await this.sleep(wait);
+        await this.afterNetworkError(call, err, last);
         continue;
       }
       const latencyMs = this.now() - started;
-      let asked: ReturnType<typeof parseRetryAfter>;
-      let waitMs = 0;
-      if (res.status === 429) {
-        // Pause before anything else is awaited (even reading the body), so no other caller of
-        // this bucket sends in between: everyone sharing the token waits, including callers
-        // already waiting for a permit; this caller's next attempt waits in the bucket too.
-        const received = started + latencyMs;
-        asked = parseRetryAfter(res.headers, received);
-        waitMs = asked?.ms ?? (this.opts.defaultRetryAfterSec ?? 3) * 1000;
-        this.opts.bucket.deferUntil(received + waitMs);
-      }
+      const pause = res.status === 429 ? this.deferOn429(res, started + latencyMs) : undefined;
       const parsed = await readBody(res);
-      const rateLimit = rateLimitInfo(res.headers);
-      const correlationId = res.headers.get('inin-correlation-id') ?? undefined;
+      const seen: SeenResponse = {
+        status: res.status,
+        latencyMs,
+        rateLimit: rateLimitInfo(res.headers),
+        correlationId: res.headers.get('inin-correlation-id') ?? undefined,
+      };
       last = { status: res.status, body: parsed };
 
-      if (res.status === 429) {
-        const willRetry = attempt < maxAttempts;
-        this.opts.onResponse?.({
-          method: upper,
-          path,
-          status: 429,
-          attempt,
-          latencyMs,
-          rateLimit,
-          retryAfterSec: asked?.seconds,
-          waitedMs: willRetry ? waitMs : undefined,
-          sentAt: started,
-          correlationId,
-        });
+      if (pause) {
+        this.report429(call, seen, pause);
         continue;
       }
       if (res.status >= 500) {
-        const wait = attempt < maxAttempts && idempotent ? this.backoffMs(attempt) : undefined;
-        const notRetried = idempotent ? undefined : ('may-have-been-applied' as const);
-        this.opts.onResponse?.({
-          method: upper,
-          path,
-          status: res.status,
-          attempt,
-          latencyMs,
-          rateLimit,
-          waitedMs: wait,
-          sentAt: started,
-          correlationId,
-          notRetried,
-        });
-        if (notRetried) throw this.unknownOutcome(upper, path, attempt, `HTTP ${res.status}`, last);
-        if (wait !== undefined) await this.sleep(wait);
+        await this.afterServerError(call, seen, last);
         continue;
       }
-      this.opts.onResponse?.({ method: upper, path, status: res.status, attempt, latencyMs, rateLimit, sentAt: started, correlationId });
+      this.opts.onResponse?.({
+        method: upper,
+        path,
+        status: res.status,
+        attempt,
+        latencyMs,
+        rateLimit: seen.rateLimit,
+        sentAt: started,
+        correlationId: seen.correlationId,
+      });
       if (res.status === 401) {
         if (refreshed) {
           throw new GenesysApiError(`${upper} ${path}: HTTP 401 even with a fresh token; check the OAuth client and its roles`, {
@@ -241,10 +224,101 @@ export class GenesysApiClient {
       }
       return { status: res.status, body: parsed as T, headers: res.headers };
     }
+    throw this.gaveUp(upper, path, maxAttempts, last);
+  }
+
+  /** One attempt on the wire, with the per-attempt timeout. */
+  private send(url: string, method: string, token: string, body: unknown): Promise<Response> {
+    return this.fetchImpl(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+    });
+  }
+
+  /** No response: report it, then wait to retry, or throw when a non-idempotent request may have been applied. */
+  private async afterNetworkError(call: AttemptContext, err: unknown, last: LastOutcome): Promise<void> {
+    const { method, path, attempt, started, maxAttempts, idempotent } = call;
+    const error = (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message;
+    const retry = attempt < maxAttempts && (idempotent || neverSent(err));
+    const wait = retry ? this.backoffMs(attempt) : undefined;
+    const notRetried = !idempotent && !neverSent(err) ? ('may-have-been-applied' as const) : undefined;
+    this.opts.onResponse?.({
+      method,
+      path,
+      status: 0,
+      attempt,
+      latencyMs: this.now() - started,
+      waitedMs: wait,
+      error,
+      sentAt: started,
+      notRetried,
+    });
+    if (notRetried) throw this.unknownOutcome(method, path, attempt, `no response (${error})`, last);
+    if (wait !== undefined) await this.sleep(wait);
+  }
+
+  /**
+   * A 429: pause the bucket before anything else is awaited (even reading the body), so no other
+   * caller of this bucket sends in between: everyone sharing the token waits, including callers
+   * already waiting for a permit; this caller's next attempt waits in the bucket too.
+   */
+  private deferOn429(res: Response, received: number): RetryPause {
+    const asked = parseRetryAfter(res.headers, received);
+    const waitMs = asked?.ms ?? (this.opts.defaultRetryAfterSec ?? 3) * 1000;
+    this.opts.bucket.deferUntil(received + waitMs);
+    return { asked, waitMs };
+  }
+
+  /** Reports a 429; the wait itself happens in the bucket. */
+  private report429(call: AttemptContext, seen: SeenResponse, pause: RetryPause): void {
+    const willRetry = call.attempt < call.maxAttempts;
+    this.opts.onResponse?.({
+      method: call.method,
+      path: call.path,
+      status: 429,
+      attempt: call.attempt,
+      latencyMs: seen.latencyMs,
+      rateLimit: seen.rateLimit,
+      retryAfterSec: pause.asked?.seconds,
+      waitedMs: willRetry ? pause.waitMs : undefined,
+      sentAt: call.started,
+      correlationId: seen.correlationId,
+    });
+  }
+
+  /** A 5xx: report it, then back off to retry, or throw when a non-idempotent request may have been applied. */
+  private async afterServerError(call: AttemptContext, seen: SeenResponse, last: LastOutcome): Promise<void> {
+    const { method, path, attempt, started, maxAttempts, idempotent } = call;
+    const wait = attempt < maxAttempts && idempotent ? this.backoffMs(attempt) : undefined;
+    const notRetried = idempotent ? undefined : ('may-have-been-applied' as const);
+    this.opts.onResponse?.({
+      method,
+      path,
+      status: seen.status,
+      attempt,
+      latencyMs: seen.latencyMs,
+      rateLimit: seen.rateLimit,
+      waitedMs: wait,
+      sentAt: started,
+      correlationId: seen.correlationId,
+      notRetried,
+    });
+    if (notRetried) throw this.unknownOutcome(method, path, attempt, `HTTP ${seen.status}`, last);
+    if (wait !== undefined) await this.sleep(wait);
+  }
+
+  /** The error after the last attempt. */
+  private gaveUp(method: string, path: string, maxAttempts: number, last: LastOutcome): GenesysApiError {
     const what =
       last.status !== undefined ? `HTTP ${last.status}` : `no response (${(last.cause as Error | undefined)?.message ?? 'unknown'})`;
-    throw new GenesysApiError(`${upper} ${path}: gave up after ${maxAttempts} attempts; last ${what}`, {
-      method: upper,
+    return new GenesysApiError(`${method} ${path}: gave up after ${maxAttempts} attempts; last ${what}`, {
+      method,
       path,
       status: last.status,
       attempts: maxAttempts,
@@ -253,13 +327,7 @@ export class GenesysApiClient {
     });
   }
 
-  private unknownOutcome(
-    method: string,
-    path: string,
-    attempts: number,
-    what: string,
-    last: { status?: number; body?: unknown; cause?: unknown },
-  ): GenesysApiError {
+  private unknownOutcome(method: string, path: string, attempts: number, what: string, last: LastOutcome): GenesysApiError {
     return new GenesysApiError(
       `${method} ${path}: ${what}; not sent again because it may have been applied (not idempotent): check whether it took effect before repeating it`,
       { method, path, status: last.status, attempts, body: last.body, cause: last.cause, outcomeUnknown: true },

@@ -62,21 +62,25 @@ interface Retrieval {
 /** The reserved concurrency the budget plan gives each kind of retrieval worker. */
 export type RetrievalConcurrency = Readonly<Partial<Record<RetrievalKind, number>>>;
 
-/**
- * Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages;
- * `concurrency` (from the budget plan) is what each retrieval worker must reserve.
- */
-export function asyncViolations(json: { resource?: unknown }, stackName = 'stack', concurrency: RetrievalConcurrency = {}): string[] {
-  const of = (type: string): [string, Body][] => resources(json, type).map((r) => [r.name, r.body]);
-  const problems: string[] = [];
-  const say = (address: string, message: string): void => {
-    problems.push(`async: ${stackName} ${address} ${message}`);
-  };
+/** What the checks share: the stack JSON, its resources by type, the retrieval lookup and the reporter. */
+interface GuardContext {
+  readonly json: { resource?: unknown };
+  readonly of: (type: string) => [string, Body][];
+  /** The retrieval function a value points at (reference, alias reference or literal name/ARN). */
+  readonly retrievalTarget: (value: unknown) => string | undefined;
+  readonly say: (address: string, message: string) => void;
+}
 
-  const retrievals: Retrieval[] = of('aws_lambda_function')
+/** The Lambdas tagged as retrieval workers. */
+function findRetrievals(of: GuardContext['of']): Retrieval[] {
+  return of('aws_lambda_function')
     .map(([name, body]) => ({ name, body, kind: (body.tags as Record<string, unknown> | undefined)?.[RETRIEVAL_TAG] }))
     .filter((r): r is Retrieval => r.kind !== undefined && r.kind !== null)
     .map((r) => ({ ...r, kind: String(r.kind) }));
+}
+
+/** Builds the lookup from a value (reference, alias reference or literal name/ARN) to the retrieval function. */
+function retrievalTargetOf(of: GuardContext['of'], retrievals: readonly Retrieval[]): GuardContext['retrievalTarget'] {
   const retrievalNames = new Set(retrievals.map((r) => r.name));
   // Literal function names, for mappings that name the function instead of referencing it.
   const byLiteralName = new Map(
@@ -90,8 +94,7 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
         .map((r) => [alias, r.name] as const),
     ),
   );
-  /** The retrieval function a value points at (reference, alias reference or literal name/ARN). */
-  const retrievalTarget = (value: unknown): string | undefined => {
+  return (value: unknown): string | undefined => {
     for (const r of refsIn(value)) {
       if (r.type === 'aws_lambda_function' && retrievalNames.has(r.name)) return r.name;
       if (r.type === 'aws_lambda_alias' && retrievalNames.has(aliasOf.get(r.name) ?? '')) return aliasOf.get(r.name);
@@ -103,68 +106,88 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
     }
     return undefined;
   };
+}
 
+/** A retrieval Lambda must be fed from an SQS queue, and that queue must have a dead-letter queue. */
+function checkRetrievalQueues(ctx: GuardContext, fn: Retrieval, address: string): void {
+  const { json, of, retrievalTarget, say } = ctx;
+  const mappings = of('aws_lambda_event_source_mapping').filter(([, m]) => retrievalTarget(m.function_name) === fn.name);
+  const sqsSources = mappings.flatMap(([, m]) => refsIn(m.event_source_arn).filter((r) => r.type === 'aws_sqs_queue'));
+  if (sqsSources.length === 0) {
+    say(
+      address,
+      `retrieves ${fn.kind} but no aws_lambda_event_source_mapping feeds it from an aws_sqs_queue in this stack; feed it from an SQS queue with a dead-letter queue so retrieval stays asynchronous and paced`,
+    );
+  }
+  // A retrieval queue without a dead-letter queue loses the events that keep failing: refused at
+  // synth, with the predicate of policy rule SQS-002 (one implementation, checked here for
+  // retrieval queues and by the policy suite for every queue-fed Lambda).
+  for (const source of sqsSources) {
+    const queue = resources(json, 'aws_sqs_queue').find((q) => q.name === source.name);
+    if (queue && !hasDeadLetterQueue(json, queue)) {
+      say(
+        addr('aws_sqs_queue', queue.name),
+        `feeds retrieval Lambda ${address} but has no dead-letter queue; set redrive_policy with deadLetterTargetArn and maxReceiveCount <= 5 (policy rule SQS-002) so events that keep failing are kept`,
+      );
+    }
+  }
+}
+
+/** A retrieval Lambda must reserve concurrency, exactly the plan's when the plan gives one. */
+function checkReservedConcurrency(ctx: GuardContext, fn: Retrieval, address: string, concurrency: RetrievalConcurrency): void {
+  const reserved = fn.body.reserved_concurrent_executions;
+  const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);
+  if (reservedMissing) {
+    ctx.say(
+      address,
+      `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the budget plan gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
+    );
+    return;
+  }
+  const planned = concurrency[fn.kind as RetrievalKind];
+  if (planned !== undefined && reserved !== planned) {
+    ctx.say(
+      address,
+      `retrieves ${fn.kind} with reserved_concurrent_executions ${JSON.stringify(reserved)}, but the budget plan gives ${planned}; reserve exactly the plan's worker concurrency so the fleet stays within its OAuth client's rate limit`,
+    );
+  }
+}
+
+/** Every check on the retrieval Lambdas themselves: kind tag, SQS feeding, reserved concurrency. */
+function checkRetrievals(ctx: GuardContext, retrievals: readonly Retrieval[], concurrency: RetrievalConcurrency): void {
   for (const fn of retrievals) {
     const address = addr('aws_lambda_function', fn.name);
     if (!(RETRIEVAL_KINDS as readonly string[]).includes(fn.kind)) {
-      say(address, `has tag ${RETRIEVAL_TAG}=${JSON.stringify(fn.kind)}; it must be one of ${RETRIEVAL_KINDS.join(', ')}`);
+      ctx.say(address, `has tag ${RETRIEVAL_TAG}=${JSON.stringify(fn.kind)}; it must be one of ${RETRIEVAL_KINDS.join(', ')}`);
     }
-    const mappings = of('aws_lambda_event_source_mapping').filter(([, m]) => retrievalTarget(m.function_name) === fn.name);
-    const sqsSources = mappings.flatMap(([, m]) => refsIn(m.event_source_arn).filter((r) => r.type === 'aws_sqs_queue'));
-    if (sqsSources.length === 0) {
-      say(
-        address,
-        `retrieves ${fn.kind} but no aws_lambda_event_source_mapping feeds it from an aws_sqs_queue in this stack; feed it from an SQS queue with a dead-letter queue so retrieval stays asynchronous and paced`,
-      );
-    }
-    // A retrieval queue without a dead-letter queue loses the events that keep failing: refused at
-    // synth, with the predicate of policy rule SQS-002 (one implementation, checked here for
-    // retrieval queues and by the policy suite for every queue-fed Lambda).
-    for (const source of sqsSources) {
-      const queue = resources(json, 'aws_sqs_queue').find((q) => q.name === source.name);
-      if (queue && !hasDeadLetterQueue(json, queue)) {
-        say(
-          addr('aws_sqs_queue', queue.name),
-          `feeds retrieval Lambda ${address} but has no dead-letter queue; set redrive_policy with deadLetterTargetArn and maxReceiveCount <= 5 (policy rule SQS-002) so events that keep failing are kept`,
-        );
-      }
-    }
-    const reserved = fn.body.reserved_concurrent_executions;
-    const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);
-    if (reservedMissing) {
-      say(
-        address,
-        `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the budget plan gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
-      );
-    } else {
-      const planned = concurrency[fn.kind as RetrievalKind];
-      if (planned !== undefined && reserved !== planned) {
-        say(
-          address,
-          `retrieves ${fn.kind} with reserved_concurrent_executions ${JSON.stringify(reserved)}, but the budget plan gives ${planned}; reserve exactly the plan's worker concurrency so the fleet stays within its OAuth client's rate limit`,
-        );
-      }
-    }
+    checkRetrievalQueues(ctx, fn, address);
+    checkReservedConcurrency(ctx, fn, address, concurrency);
   }
+}
 
-  // Rules: schedules must not target retrieval Lambdas nor poll the endpoints; pattern rules
-  // must send retrieval events to the queue, not to the function.
+/** Reports a schedule whose input (or API destination) names an endpoint a timer must not poll. */
+function checkInput(ctx: GuardContext, address: string, inputs: unknown[], via = 'input'): void {
+  const text = inputs
+    .filter((v) => v !== undefined && v !== null)
+    .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
+    .join('\n');
+  for (const p of POLLED_ENDPOINT_PATTERNS) {
+    if (p.pattern.test(text)) ctx.say(address, `is a schedule whose ${via} polls ${p.label}; ${p.instead}`);
+  }
+}
+
+/**
+ * EventBridge rules: schedules must not target retrieval Lambdas nor poll the endpoints; pattern
+ * rules must send retrieval events to the queue, not to the function.
+ */
+function checkEventTargets(ctx: GuardContext): void {
+  const { of, retrievalTarget, say } = ctx;
   const rules = new Map(of('aws_cloudwatch_event_rule'));
   const ruleLiteralNames = new Map([...rules].filter(([, b]) => typeof b.name === 'string').map(([n, b]) => [b.name as string, n]));
   const ruleOf = (value: unknown): string | undefined =>
     refsIn(value).find((r) => r.type === 'aws_cloudwatch_event_rule')?.name ??
     (typeof value === 'string' ? ruleLiteralNames.get(value) : undefined);
   const isSchedule = (rule: Body | undefined): boolean => typeof rule?.schedule_expression === 'string' && rule.schedule_expression !== '';
-
-  const checkInput = (address: string, inputs: unknown[], via = 'input'): void => {
-    const text = inputs
-      .filter((v) => v !== undefined && v !== null)
-      .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
-      .join('\n');
-    for (const p of POLLED_ENDPOINT_PATTERNS) {
-      if (p.pattern.test(text)) say(address, `is a schedule whose ${via} polls ${p.label}; ${p.instead}`);
-    }
-  };
   // A schedule can call the Platform API itself through an API destination (HTTPS endpoint).
   const apiDestinations = new Map(of('aws_cloudwatch_event_api_destination'));
   const destinationEndpoints = (arn: unknown): unknown[] =>
@@ -185,8 +208,8 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
         );
       }
       const transformers = asArray(target.input_transformer);
-      checkInput(address, [target.input, ...transformers.map((t) => t.input_template)]);
-      checkInput(address, destinationEndpoints(target.arn), 'API destination');
+      checkInput(ctx, address, [target.input, ...transformers.map((t) => t.input_template)]);
+      checkInput(ctx, address, destinationEndpoints(target.arn), 'API destination');
     } else if (fn) {
       say(
         address,
@@ -194,20 +217,40 @@ export function asyncViolations(json: { resource?: unknown }, stackName = 'stack
       );
     }
   }
+}
 
-  for (const [name, schedule] of of('aws_scheduler_schedule')) {
+/** EventBridge Scheduler: no schedule may target a retrieval Lambda or poll the endpoints. */
+function checkSchedulerSchedules(ctx: GuardContext): void {
+  for (const [name, schedule] of ctx.of('aws_scheduler_schedule')) {
     const address = addr('aws_scheduler_schedule', name);
     for (const target of asArray(schedule.target)) {
-      const fn = retrievalTarget(target.arn);
+      const fn = ctx.retrievalTarget(target.arn);
       if (fn) {
-        say(
+        ctx.say(
           address,
           `(${String(schedule.schedule_expression ?? 'schedule')}) targets retrieval Lambda ${addr('aws_lambda_function', fn)}; a timer poller is synchronous retrieval: drive it from events through its SQS queue`,
         );
       }
-      checkInput(address, [target.input]);
+      checkInput(ctx, address, [target.input]);
     }
   }
+}
+
+/**
+ * Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages;
+ * `concurrency` (from the budget plan) is what each retrieval worker must reserve.
+ */
+export function asyncViolations(json: { resource?: unknown }, stackName = 'stack', concurrency: RetrievalConcurrency = {}): string[] {
+  const of = (type: string): [string, Body][] => resources(json, type).map((r) => [r.name, r.body]);
+  const problems: string[] = [];
+  const say = (address: string, message: string): void => {
+    problems.push(`async: ${stackName} ${address} ${message}`);
+  };
+  const retrievals = findRetrievals(of);
+  const ctx: GuardContext = { json, of, retrievalTarget: retrievalTargetOf(of, retrievals), say };
+  checkRetrievals(ctx, retrievals, concurrency);
+  checkEventTargets(ctx);
+  checkSchedulerSchedules(ctx);
   return problems;
 }
 
