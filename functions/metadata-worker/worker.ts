@@ -6,7 +6,7 @@ import type { ObjectStore } from '../shared/object-store';
 import {
   ATTR,
   counterAttribute,
-  deadLetterAttributes,
+  sendToDeadLetter,
   receiveCount,
   type MessageSender,
   type SqsBatchResponse,
@@ -135,9 +135,7 @@ function resolveContext(deps: MetadataWorkerDeps): MetadataContext {
 }
 
 async function deadLetter(ctx: MetadataContext, record: SqsRecord, reason: string): Promise<Outcome> {
-  const { deps } = ctx;
-  await deps.sender.send(deps.deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, ctx.now()) });
-  ctx.log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
+  await sendToDeadLetter(ctx.deps.sender, ctx.deps.deadLetterQueueUrl, record, reason, { now: ctx.now(), log: ctx.log });
   return 'dead-lettered';
 }
 

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../shared/object-store';
 import {
   ATTR,
   counterAttribute,
-  deadLetterAttributes,
+  sendToDeadLetter,
   receiveCount,
   type MessageSender,
   type SqsBatchResponse,
@@ -112,9 +112,7 @@ function resolveContext(deps: ReportJobsDeps): ReportContext {
 }
 
 async function deadLetter(ctx: ReportContext, record: SqsRecord, reason: string): Promise<ReportOutcome> {
-  const { deps } = ctx;
-  await deps.sender.send(deps.deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, ctx.now()) });
-  ctx.log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
+  await sendToDeadLetter(ctx.deps.sender, ctx.deps.deadLetterQueueUrl, record, reason, { now: ctx.now(), log: ctx.log });
   return 'dead-lettered';
 }
 

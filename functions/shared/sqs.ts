@@ -96,3 +96,15 @@ export function receiveCount(record: SqsRecord): number {
 export function deadLetterAttributes(record: SqsRecord, reason: string, now: number): Record<string, string> {
   return { [ATTR.reason]: reason, [ATTR.failedAt]: new Date(now).toISOString(), [ATTR.sourceMessageId]: record.messageId };
 }
+
+/** Moves a message to the dead-letter queue with its reason, and logs it: what both workers do with a message they give up on. */
+export async function sendToDeadLetter(
+  sender: MessageSender,
+  deadLetterQueueUrl: string,
+  record: SqsRecord,
+  reason: string,
+  at: { readonly now: number; readonly log: (entry: Record<string, unknown>) => void },
+): Promise<void> {
+  await sender.send(deadLetterQueueUrl, record.body, { attributes: deadLetterAttributes(record, reason, at.now) });
+  at.log({ level: 'WARN', msg: 'dead-lettered', messageId: record.messageId, reason });
+}
