@@ -30,7 +30,10 @@ if [ -d "$pty" ] && ! PATH="$PWD/$DIR/bin:$PATH" node -e "require('./$pty/lib/pr
   echo "compiling $pty for Node $NODE_VERSION (node-gyp)…"
   gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
   log="$PWD/$DIR/node-gyp.log"
-  (cd "$pty" && PATH="$PWD/../../../$DIR/bin:$PATH" node "$gyp" rebuild --nodedir="$(readlink -f "../../../$DIR/dist")" >"$log" 2>&1) \
+  # Under `npm run`, npm exports its own config as npm_config_*; Debian's npm sets nodedir=/usr (the
+  # system Node 20's headers) and node-gyp prefers that variable to --nodedir, so both are set here.
+  headers="$(readlink -f "$DIR/dist")"
+  (cd "$pty" && PATH="$PWD/../../../$DIR/bin:$PATH" npm_config_nodedir="$headers" node "$gyp" rebuild --nodedir="$headers" >"$log" 2>&1) \
     || { tail -n 40 "$log" >&2; exit 1; }
   PATH="$PWD/$DIR/bin:$PATH" node -e "require('./$pty/lib/prebuild-loader.js')"
 fi
