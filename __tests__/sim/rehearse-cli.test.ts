@@ -114,7 +114,9 @@ describe('npm run rehearse: the pass rule and the two-window rule', () => {
   });
 
   it('passes a scenario that reaches its rate, over two windows by default', async () => {
-    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--json']);
+    // A quarter of the load (about 60 requests a second): still the plan's shape, but one a busy
+    // CI machine keeps up with, so the test proves the pass rule rather than the machine's speed.
+    const r = await rehearse(['--scenario', 'screen-recording', '--planned', '--json', '--load-scale', '0.25']);
     expect(r.stderr).not.toContain('FAIL');
     expect(r.code).toBe(0);
     const [res] = JSON.parse(r.stdout) as RehearsalResult[];
