@@ -39,6 +39,8 @@ export interface Figures {
   readonly calls: number;
   readonly throttled: number;
   readonly throttledNoRetryAfter: number;
+  /** 429s the clients received (the rest timed out first): the pauses the check below holds them to. */
+  readonly throttledReceived: number;
   readonly serverErrors: number;
   readonly timeouts: number;
   readonly pausedTokenRequests: number;
@@ -173,6 +175,7 @@ export async function runOnce(
       calls: requests.length,
       throttled: requests.filter((r) => r.status === 429).length,
       throttledNoRetryAfter: requests.filter((r) => r.status === 429 && r.retryAfterMs === null).length,
+      throttledReceived: attempts.filter((a) => a.status === 429).length,
       serverErrors: requests.filter((r) => r.status >= 500).length,
       timeouts: attempts.filter((a) => a.error === 'timeout').length,
       pausedTokenRequests: pausedTokenViolations(requests, attempts, { defaultRetryAfterMs: defaultRetryAfterSec * 1000 }).length,

@@ -87,7 +87,9 @@ export interface PauseViolation {
  * simulator's window ends (`at + retryAfterMs`), or `defaultRetryAfterMs` after receipt when the
  * 429 came without Retry-After. Send and receipt times come from the client's attempts, joined
  * on the correlation id; a request without a joined attempt (no response: a timeout) counts with
- * its arrival time, which is never earlier than its send time.
+ * its arrival time, which is never earlier than its send time. A 429 no attempt joins was never
+ * received (the client gave up first: its timeout fired while a busy machine was still writing the
+ * answer), so it starts no pause: a client cannot honour an answer it never got.
  */
 export function pausedTokenViolations(
   log: readonly RequestLogEntry[],
@@ -109,8 +111,9 @@ export function pausedTokenViolations(
     for (const t of entries) {
       if (t.status !== 429) continue;
       const client = byCorrelation.get(t.correlationId);
+      if (!client) continue;
       // Receipt: as reported by the client; else the moment the simulator answered (earliest possible).
-      const pauseStart = client?.sentAt !== undefined ? client.sentAt + client.latencyMs : (t.respondedAt ?? t.at);
+      const pauseStart = client.sentAt !== undefined ? client.sentAt + client.latencyMs : (t.respondedAt ?? t.at);
       const pauseEnd = typeof t.retryAfterMs === 'number' ? t.at + t.retryAfterMs : pauseStart + opts.defaultRetryAfterMs;
       for (const r of entries) {
         if (r === t) continue;

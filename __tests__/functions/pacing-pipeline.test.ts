@@ -22,6 +22,7 @@ describe('metadata worker on a token limit tighter than the plan', () => {
     expect(f.throttled).toBeGreaterThan(0); // the tight limit did bite
     expect(f.throttledNoRetryAfter).toBeGreaterThan(0);
     expect(f.serverErrors).toBeGreaterThan(0);
+    expect(f.throttledReceived).toBeGreaterThan(0); // pauses were set, so the next line can fail
     expect(f.pausedTokenRequests).toBe(0);
     expect(f.throttled / f.calls).toBeLessThanOrEqual(0.05);
     expect(f.lost).toBe(0);
