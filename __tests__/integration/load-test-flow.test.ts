@@ -56,6 +56,7 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
   shards: true,
   partial: true,
   error: true,
+  tasks: true,
 };
 
 /** Plan-wide tunables: the same for every shard, so the plan's defaults stand and the entrypoint need not pass them. */
