@@ -6,7 +6,7 @@
 import { LAMBDA_RUNTIME_ENV, lambdaEnvValue, REPORT_STEP_ENV, type EnvSource } from '../../lib/contracts/lambda-env';
 import type { ShardTaskRecord } from '../../lib/contracts/report-step';
 import { parseCostProfile, type CostProfile } from '../../lib/cost/profile';
-import { recordTime, type CostRequest, type TaskTimes } from '../../loadtest/report';
+import { taskTimes, type CostRequest } from '../../loadtest/report';
 
 /** The profile, or why there is none (a report without a cost is still written). */
 function profileOf(env: EnvSource): { profile?: CostProfile; unknown?: string } {
@@ -18,10 +18,6 @@ function profileOf(env: EnvSource): { profile?: CostProfile; unknown?: string } 
     return { unknown: `cost: unknown — ${err instanceof Error ? err.message : String(err)}` };
   }
 }
-
-/** Fargate bills from the image pull (else the start) to the stop. */
-export const taskTimes = (tasks: readonly ShardTaskRecord[]): TaskTimes[] =>
-  tasks.map((t) => ({ shard: t.shard, start: recordTime(t.pullStartedAt ?? t.startedAt), end: recordTime(t.stoppedAt) }));
 
 export interface StepCostFacts {
   readonly tasks?: readonly ShardTaskRecord[];

@@ -87,7 +87,11 @@ export const LAMBDA_RUNTIME_ENV = {
   vars: {
     AWS_REGION: { kind: 'text', optional: true, description: 'Region the function runs in' },
     AWS_LAMBDA_FUNCTION_NAME: { kind: 'text', optional: true, description: "The function's name" },
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: { kind: 'positive number', optional: true, description: "The function's memory (MiB): its GB-seconds" },
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: {
+      kind: 'positive number',
+      optional: true,
+      description: "The function's memory (MiB): its GB-seconds",
+    },
   },
 } as const satisfies LambdaEnvContract;
 

@@ -66,7 +66,8 @@ export function parseCostProfile(value: unknown, source: string): CostProfile {
       if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) problems.push(`${section}.${key} must be a number >= 0`);
     }
   }
-  if (typeof (isObject(v.runners) ? v.runners.fargateSpot : undefined) !== 'boolean') problems.push('runners.fargateSpot must be true or false');
+  if (typeof (isObject(v.runners) ? v.runners.fargateSpot : undefined) !== 'boolean')
+    problems.push('runners.fargateSpot must be true or false');
   const prices = isObject(v.prices) ? v.prices : {};
   if (!isObject(v.prices)) problems.push('prices must be an object (cost.prices; {} when none)');
   for (const [key, n] of Object.entries(prices)) {

@@ -186,9 +186,11 @@ function runShard(p: DefinitionParams): State {
     TimeoutSeconds: expr('$states.input.timeoutSec'),
     // Launch failures only (capacity, throttling): a task that ran and failed is States.TaskFailed.
     Retry: [{ ErrorEquals: ['ECS.AmazonECSException'], IntervalSeconds: 10, MaxAttempts: 2, BackoffRate: 2 }],
-    Output: expr(`{ ${Object.entries(TASK_RECORD)
-      .map(([field, value]) => `'${field}': ${value}`)
-      .join(', ')} }`),
+    Output: expr(
+      `{ ${Object.entries(TASK_RECORD)
+        .map(([field, value]) => `'${field}': ${value}`)
+        .join(', ')} }`,
+    ),
     End: true,
   };
 }

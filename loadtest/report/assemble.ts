@@ -67,7 +67,11 @@ export interface AssembledReport {
 export async function assembleReport(req: AssembleRequest): Promise<AssembledReport> {
   const builder = await readShards(req.sources, req);
   const built = builder.build(req.options);
-  const report: Report = { ...built, cost: reportCost(built, typeof req.cost === 'function' ? req.cost() : req.cost), warnings: [...(req.warnings ?? []), ...built.warnings] };
+  const report: Report = {
+    ...built,
+    cost: reportCost(built, typeof req.cost === 'function' ? req.cost() : req.cost),
+    warnings: [...(req.warnings ?? []), ...built.warnings],
+  };
   const comparison = req.baseline ? compareReports(req.baseline, report, req.compareThresholds) : undefined;
   const failures = [...report.verdict.failures];
   if (req.failOnRegression && comparison && comparison.regressions.length > 0)

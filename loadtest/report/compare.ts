@@ -3,7 +3,7 @@
  * the change in p50/p90/p99, throughput, error and 429 share, each flagged when it got worse
  * beyond a threshold. Rendered into the HTML report and as a Markdown table for a PR comment.
  */
-import { cents } from '../../lib/cost/format';
+import { dollars } from '../../lib/cost/format';
 import { TOKEN_LABEL } from '../labels';
 import type { LabelStats, Report } from './report';
 
@@ -126,7 +126,7 @@ function costChange(baseline: Report, current: Report): CostChange | undefined {
 export function costChangeText(c: CostChange): string {
   const sign = c.deltaUsd > 0 ? '+' : c.deltaUsd < 0 ? '−' : '±';
   const rel = c.deltaPercent === null ? '' : `, ${sign}${Math.abs(c.deltaPercent).toFixed(1)} %`;
-  return `${cents(c.baselineUsd)} → ${cents(c.currentUsd)} (${sign}${cents(Math.abs(c.deltaUsd))}${rel})`;
+  return `${dollars(c.baselineUsd)} → ${dollars(c.currentUsd)} (${sign}${dollars(Math.abs(c.deltaUsd))}${rel})`;
 }
 
 export function compareReports(baseline: Report, current: Report, thresholds: Partial<CompareThresholds> = {}): Comparison {

@@ -15,6 +15,7 @@ import {
   type RecordedShard,
   type RunPlan,
 } from '../../lib/cost';
+import type { ShardTaskRecord } from '../../lib/contracts/report-step';
 import type { Report } from './model';
 
 /** One shard's task from the state machine's record: what Fargate billed (ISO times). */
@@ -73,7 +74,8 @@ function plannedRun(report: Report): RunPlan | undefined {
 /** The shards as billed: the tasks' record when it has every time, else each shard's samples. */
 function recordedShards(report: Report, tasks: readonly TaskTimes[] | undefined): { shards: RecordedShard[]; fromTaskRecord: boolean } {
   const fromTasks = tasks !== undefined && tasks.length > 0 && tasks.every((t) => t.start !== null && t.end !== null);
-  if (!fromTasks) return { shards: report.shards.map((s) => ({ start: s.start, end: s.end, requests: s.requests })), fromTaskRecord: false };
+  if (!fromTasks)
+    return { shards: report.shards.map((s) => ({ start: s.start, end: s.end, requests: s.requests })), fromTaskRecord: false };
   const requests = new Map(report.shards.map((s) => [s.name, s.requests]));
   const shards = tasks.map((t) => ({ start: t.start, end: t.end, requests: requests.get(`shard-${t.shard}`) ?? 0 }));
   // Results of a shard the record does not name still crossed the network: keep the total whole.
@@ -141,4 +143,27 @@ export function reportCost(report: Report, req: CostRequest | undefined): Report
 export function recordTime(value: unknown): string | null {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
   return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null;
+}
+
+/** Fargate bills from the image pull (else the task's start) to its stop. */
+export const taskTimes = (tasks: readonly ShardTaskRecord[]): TaskTimes[] =>
+  tasks.map((t) => ({ shard: t.shard, start: recordTime(t.pullStartedAt ?? t.startedAt), end: recordTime(t.stoppedAt) }));
+
+/**
+ * The state machine's record as saved from the console or the CLI: RunShards' output
+ * `{ shards: [...] }`, the report step's input `{ tasks: [...] }`, or the list itself. An Error
+ * names the first bad field.
+ */
+export function taskRecordFromJson(value: unknown, source: string): TaskTimes[] {
+  const v = value as { shards?: unknown; tasks?: unknown } | null;
+  const list = Array.isArray(value) ? value : (v?.shards ?? v?.tasks);
+  if (!Array.isArray(list))
+    throw new Error(
+      `${source}: expected RunShards' output { "shards": [ { "shard": 0, "pullStartedAt": ..., "stoppedAt": ... } ] } or that list`,
+    );
+  list.forEach((t: { shard?: unknown } | null, i) => {
+    if (!Number.isInteger(t?.shard) || (t!.shard as number) < 0)
+      throw new Error(`${source}: [${i}].shard must be the shard's index (an integer >= 0)`);
+  });
+  return taskTimes(list as ShardTaskRecord[]);
 }

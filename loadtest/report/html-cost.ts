@@ -3,15 +3,17 @@
  * the actual cost of what it recorded, the totals, and the price table (region, date, the AWS
  * pages). A report that does not know the environment says so instead.
  */
-import { cents } from '../../lib/cost/format';
+import { dollars } from '../../lib/cost/format';
 import type { CostLine } from '../../lib/cost';
 import type { ReportCost } from './cost';
 import { escapeHtml } from './html-text';
 
 const dash = '–';
 const qty = (l: CostLine | undefined): string =>
-  l === undefined ? dash : `${l.quantity >= 100 ? Math.round(l.quantity).toLocaleString('en-US') : Number(l.quantity.toPrecision(3))} ${l.unit}`;
-const usd = (l: CostLine | undefined): string => (l === undefined ? dash : cents(l.usd));
+  l === undefined
+    ? dash
+    : `${l.quantity >= 100 ? Math.round(l.quantity).toLocaleString('en-US') : Number(l.quantity.toPrecision(3))} ${l.unit}`;
+const usd = (l: CostLine | undefined): string => (l === undefined ? dash : dollars(l.usd));
 const mark = (l: CostLine): string => (l.confidence === 'unconfirmed' ? '*' : l.confidence === 'override' ? '+' : '');
 
 function costRows(cost: ReportCost): string[] {
@@ -32,7 +34,7 @@ export function costSection(cost: ReportCost | undefined): string {
     return `<section id="cost" data-known="false"><h2>AWS cost</h2><p class="note" id="cost-unknown">${escapeHtml(cost.unknown ?? 'cost: unknown')}</p></section>`;
   }
   const p = cost.prices;
-  const total = `<tr class="total" data-cost-line="total"><td class="label">total</td><td></td><td></td><td id="cost-estimate-total">${cost.estimate ? cents(cost.estimate.usd) : dash}</td><td></td><td id="cost-actual-total">${cents(cost.actual.usd)}</td></tr>`;
+  const total = `<tr class="total" data-cost-line="total"><td class="label">total</td><td></td><td></td><td id="cost-estimate-total">${cost.estimate ? dollars(cost.estimate.usd) : dash}</td><td></td><td id="cost-actual-total">${dollars(cost.actual.usd)}</td></tr>`;
   const sources = [...new Set([...(cost.estimate?.lines ?? []), ...cost.actual.lines].map((l) => l.source))]
     .map((s) => (/^https:\/\//.test(s) ? `<a href="${escapeHtml(s)}">${escapeHtml(s)}</a>` : escapeHtml(s)))
     .join(', ');
@@ -45,7 +47,7 @@ export function costSection(cost: ReportCost | undefined): string {
     .filter(Boolean)
     .map((n) => `<p class="note">${escapeHtml(n)}</p>`)
     .join('\n');
-  return `<section id="cost" data-known="true"><h2>AWS cost${cost.environment ? ` of ${escapeHtml(cost.environment)}` : ''}: ${cents(cost.actual.usd)}${cost.estimate ? ` <span class="muted">(estimated ${cents(cost.estimate.usd)})</span>` : ''}</h2>
+  return `<section id="cost" data-known="true"><h2>AWS cost${cost.environment ? ` of ${escapeHtml(cost.environment)}` : ''}: ${dollars(cost.actual.usd)}${cost.estimate ? ` <span class="muted">(estimated ${dollars(cost.estimate.usd)})</span>` : ''}</h2>
 <div class="tablewrap"><table id="cost-table"><thead><tr><th class="label">line</th><th>unit price</th><th>estimate</th><th>est. USD</th><th>actual</th><th>actual USD</th></tr></thead>
 <tbody>${costRows(cost).join('\n')}
 ${total}</tbody></table></div>
