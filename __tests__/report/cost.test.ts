@@ -53,7 +53,7 @@ describe('the actual cost in the report', () => {
     expect(cost.actual!.taskSeconds).toEqual(spans);
     expect(vcpu(cost.actual!.lines)).toBeCloseTo((2 * spans.reduce((a, b) => a + b)) / 3600, 10);
     expect(cost.actual!.basis).toMatch(/first to last sample plus cost\.startUpSec \(180 s\)/);
-    expect(cost.notes!.join(' ')).toMatch(/estimate only: .*sqsRequests/);
+    expect(cost.notes!.join(' ')).toMatch(/estimate only \(.*sqsRequests/);
   });
 
   it("bills the tasks' own times from the state machine's record (epoch ms, as Step Functions passes them)", async () => {

@@ -105,7 +105,9 @@ function costNotes(estimate: CostFigures | null, actual: NonNullable<ReportCost[
   const counted = new Set(actual.lines.map((l) => l.key));
   const onlyEstimated = (estimate?.lines ?? []).filter((l) => !counted.has(l.key)).map((l) => l.key);
   if (onlyEstimated.length > 0)
-    notes.push(`not recorded by the run, estimate only: ${onlyEstimated.join(', ')} (the event pipeline and log storage)`);
+    notes.push(
+      `the event pipeline (its workers' invocations, metadata objects, queue and events) and log storage are not recorded by the run: estimate only (${onlyEstimated.join(', ')} and part of the Lambda, S3 and KMS lines)`,
+    );
   if (actual.shardsWithoutTimes > 0) notes.push(`${actual.shardsWithoutTimes} shard(s) without start or end time: billed nothing`);
   if (estimate === null) notes.push('no estimate: the report has no plan summary (--plan-summary) to rebuild the planned run from');
   return notes;
