@@ -13,8 +13,9 @@ export const DEMO_HELP = `${DEMO_USAGE}
 Writes the report of the bundled sample results (examples/results/current, a six-minute run of
 the example environment's bot-analytics scenario: ramp-up, then 429s for the last two minutes)
 compared with an earlier run (examples/results/baseline): report.html, report.json, junit.xml
-and comparison.md. Offline: no AWS, no JMeter. The same as
-npm run report -- examples/results/current --baseline examples/results/baseline --out build/demo
+and comparison.md, priced with the example environment (the actual AWS cost beside the
+estimate). Offline: no AWS, no JMeter. The same as
+npm run report -- examples/results/current --baseline examples/results/baseline --env example --out build/demo
 
   --out <dir>   where to write the files (default build/demo)
   --help        print this and exit
@@ -34,7 +35,15 @@ export function runDemo(argv: readonly string[], io: ReportIo, root: string): Pr
   }
   const results = path.join(root, 'examples', 'results');
   return runReport(
-    [path.join(results, 'current'), '--baseline', path.join(results, 'baseline'), '--out', values.out ?? path.join(root, 'build', 'demo')],
+    [
+      path.join(results, 'current'),
+      '--baseline',
+      path.join(results, 'baseline'),
+      '--env',
+      'example',
+      '--out',
+      values.out ?? path.join(root, 'build', 'demo'),
+    ],
     io,
   );
 }

@@ -4,14 +4,16 @@
  * are injected so tests run it against fakes; `--dry-run` touches no AWS API at all.
  */
 import { readFileSync } from 'node:fs';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
-import { costDetail, estimateLaunch, priceTable } from '../lib/cost';
+import { costDetail, dollars, estimateLaunch, priceTable } from '../lib/cost';
+import { testKey } from '../lib/contracts/test-keys';
 import { planBudget, scenarioPlan, type BudgetPlan } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
+import type { ReportCost } from '../loadtest/report';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 import { shardFailureOf } from '../lib/runners/shard-exit';
 
@@ -36,7 +38,8 @@ environment file), except with --dry-run.
   --params <file.csv>    ids for the scenario's {placeholders} (header line = placeholder names);
                          required when the scenario's paths have any
   --dry-run              print the state machine input and what would be uploaded; call nothing
-  --watch                poll the execution every 15 s until it ends; exit non-zero if the test failed
+  --watch                poll the execution every 15 s until it ends, then print the run's actual
+                         AWS cost beside the estimate (from the report); exit non-zero if it failed
   --help                 print this and exit
 
 Exit codes: 0 started (with --watch: succeeded); 1 the test failed or AWS refused; 2 bad
@@ -99,6 +102,39 @@ export function describeLaunch(launch: LoadTestLaunch, started: boolean): string
   ];
 }
 
+/** `cost: actual $0.0412, estimated $0.0500 (prices: the us-east-1 table of 2026-12-07)` from the report's figures. */
+function costLine(
+  c: { actualUsd?: number; estimateUsd?: number | null; region?: string; pricesDate?: string } | undefined,
+): string | undefined {
+  if (typeof c?.actualUsd !== 'number') return undefined;
+  const estimate = typeof c.estimateUsd === 'number' ? `, estimated ${dollars(c.estimateUsd)}` : '';
+  return `cost: actual ${dollars(c.actualUsd)}${estimate} (prices: the ${c.region} table of ${c.pricesDate}; every line in report.html)`;
+}
+
+/**
+ * The run's actual cost as the report step priced it: from the execution's output (the report
+ * step's) when it succeeded, else from the partial report.json; never fails the command.
+ */
+async function logRunCost(succeeded: boolean, output: string | undefined, launch: LoadTestLaunch, deps: LoadTestDeps): Promise<void> {
+  try {
+    if (succeeded) {
+      const cost = output ? (JSON.parse(output) as { cost?: Parameters<typeof costLine>[0] }).cost : undefined;
+      return deps.log(costLine(cost) ?? `cost: unknown — the report step priced nothing (see ${launch.reportJsonUri})`);
+    }
+    const key = testKey('reportJson', { testId: launch.input.testId });
+    const object = (await deps.s3().send(new GetObjectCommand({ Bucket: launch.resultsBucket, Key: key }))) as {
+      Body?: { transformToString(): Promise<string> };
+    };
+    const c = object.Body ? (JSON.parse(await object.Body.transformToString()) as { cost?: ReportCost }).cost : undefined;
+    const line =
+      c?.actual &&
+      costLine({ actualUsd: c.actual.usd, estimateUsd: c.estimate?.usd, region: c.prices?.region, pricesDate: c.prices?.date });
+    deps.log(line || (c?.unknown ?? 'cost: unknown — no partial report.json with a cost'));
+  } catch (err) {
+    deps.log(`cost: unknown — ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number> {
   const sleep = deps.sleep ?? sleepFor;
   const started = deps.now().getTime();
@@ -110,6 +146,7 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
     if (status !== last) deps.log(`[${elapsed} s] ${status}`);
     last = status;
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') {
+      await logRunCost(status === 'SUCCEEDED', out.output, launch, deps);
       if (status === 'SUCCEEDED') {
         deps.log(`report: ${launch.reportHtmlUri}`);
         return 0;

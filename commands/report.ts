@@ -9,18 +9,25 @@ import { ensureJmeter } from '../loadtest/jmeter/home';
 import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { numberOption, parseArgs, UsageError } from '../lib/cli';
+import { loadEnvironment } from '../lib/config';
+import { costProfileOf } from '../lib/cost/profile';
+import { dollars } from '../lib/cost/format';
 import {
   achievedText,
   assembleReport,
+  COST_UNKNOWN,
   DEFAULT_THRESHOLDS,
   parseReportJson,
   planSummaryText,
   readShards,
+  reportCost,
   RESULT_FILE,
   shardName,
   targetFromPlanSummary,
+  taskRecordFromJson,
   thresholdsFromJson,
   type AssembledReport,
+  type CostRequest,
   type Report,
   type ReportTarget,
   type ReportThresholds,
@@ -28,7 +35,7 @@ import {
 } from '../loadtest/report';
 
 export const REPORT_USAGE =
-  'usage: npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--plan-summary <file>] [--target-rpm <n>] [--thresholds <file>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>]';
+  'usage: npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--plan-summary <file>] [--target-rpm <n>] [--thresholds <file>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>] [--env <env>] [--task-record <file>]';
 
 export const REPORT_HELP = `${REPORT_USAGE}
 
@@ -64,6 +71,11 @@ shard; pass/fail against the scenario's thresholds. Offline; about 1 s per 500,0
   --metadata <uri>       s3:// or https:// address of the archived recording metadata (a link)
   --analytics <uri>      s3:// or https:// address of this test's analytics job output (a link)
   --region <region>      AWS region for the console links of s3:// addresses
+  --env <env>            environments/<env>.json: price the run (and a --baseline folder) with its
+                         region's price table and cost.prices, the actual cost beside the estimate
+                         (docs/cost.md); without it the report says the cost is unknown
+  --task-record <file>   the state machine's record of the tasks (RunShards' output, JSON): bill
+                         each task's own time instead of its first to last sample + cost.startUpSec
   --jmeter-dashboard     also write JMeter's own HTML dashboard (jmeter -g on the merged results) into
                          <out>/jmeter-dashboard/ with the JMeter of npm run jmeter:install (needs Java)
   --help                 print this and exit
@@ -86,6 +98,8 @@ export const REPORT_OPTIONS = {
   metadata: { type: 'string' },
   analytics: { type: 'string' },
   region: { type: 'string' },
+  env: { type: 'string' },
+  'task-record': { type: 'string' },
   'jmeter-dashboard': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -166,10 +180,15 @@ function plannedTarget(dir: string, summaryFlag: string | undefined, targetRpm: 
   return asUsage(() => targetFromPlanSummary(summary, path.basename(file)));
 }
 
-async function baselineReport(p: string, bucketSec: number | undefined, io: ReportIo): Promise<Report> {
+/** Bytes of a folder's results files: what its shards wrote. */
+const resultBytes = (dir: string): number => resultFiles(dir).reduce((sum, f) => sum + statSync(f).size, 0);
+
+async function baselineReport(p: string, bucketSec: number | undefined, cost: CostRequest, io: ReportIo): Promise<Report> {
   if (isDir(p)) {
     const builder = await readShards(folderSources(p, 'baseline', io), { onShardDone: printShard(io) });
-    return builder.build({ testId: path.basename(path.resolve(p)), bucketSec });
+    const built = builder.build({ testId: path.basename(path.resolve(p)), bucketSec });
+    // Priced like the current run (its own samples, no task record), so the comparison has a cost delta.
+    return { ...built, cost: reportCost(built, cost.profile ? { profile: cost.profile, bytesWritten: resultBytes(p) } : cost) };
   }
   if (!isFile(p)) throw new UsageError(`--baseline ${p} is neither a results folder nor a report.json`);
   const value = readJson(p, '--baseline');
@@ -187,6 +206,24 @@ export interface ReportSettings {
   readonly thresholds?: ReportThresholds;
   readonly latencyPercent?: number;
   readonly sharePoints?: number;
+  /** What the report knows of the run's cost (--env, --task-record). */
+  readonly cost: CostRequest;
+}
+
+/** --env and --task-record: the environment's cost profile and the tasks' times, or why the cost is unknown. */
+function costRequest(values: ReportArgs, target: ReportTarget | undefined): CostRequest {
+  if (values['task-record'] !== undefined && values.env === undefined) throw new UsageError('--task-record needs --env (the prices)');
+  if (values.env === undefined) {
+    // The plan summary names the environment: say which to pass.
+    const hint = target?.environment ? COST_UNKNOWN.replace('<environment>', target.environment) : COST_UNKNOWN;
+    return { unknown: hint };
+  }
+  const env = loadEnvironment(values.env, { nameFrom: '--env' });
+  const file = values['task-record'];
+  if (file !== undefined && !isFile(file)) throw new UsageError(`--task-record ${file} is not a file`);
+  const json = file === undefined ? undefined : readJson(file, '--task-record');
+  const tasks = file === undefined ? undefined : asUsage(() => taskRecordFromJson(json, `--task-record ${file}`));
+  return { profile: costProfileOf(env.name, env.config), tasks };
 }
 
 export function reportSettings(values: ReportArgs, positionals: readonly string[]): ReportSettings {
@@ -216,7 +253,16 @@ export function reportSettings(values: ReportArgs, positionals: readonly string[
     thresholds = asUsage(() => thresholdsFromJson(json, `--thresholds ${file}`));
   }
   const target = plannedTarget(dir, values['plan-summary'], targetRpm);
-  return { dir, out: path.resolve(values.out ?? dir), bucketSec, target, thresholds, latencyPercent, sharePoints };
+  const cost = costRequest(values, target);
+  return { dir, out: path.resolve(values.out ?? dir), bucketSec, target, thresholds, latencyPercent, sharePoints, cost };
+}
+
+/** `cost: actual $0.0412, estimated $0.0500 (prices: the us-east-1 table of 2026-12-07)`, or why it is unknown. */
+function costText(report: Report): string {
+  const c = report.cost;
+  if (!c?.actual || !c.prices) return c?.unknown ?? COST_UNKNOWN;
+  const estimate = c.estimate ? `, estimated ${dollars(c.estimate.usd)}` : '';
+  return `cost: actual ${dollars(c.actual.usd)}${estimate} (prices: the ${c.prices.region} table of ${c.prices.date})`;
 }
 
 /** The summary lines: headline (steady state), achieved vs planned, comparison, verdict. */
@@ -231,6 +277,7 @@ function printSummary(a: AssembledReport, io: ReportIo): void {
       `errors ${(s.errorShare * 100).toFixed(2)} %, 429 ${(s.throttledShare * 100).toFixed(2)} %`,
   );
   if (report.achieved) io.log(achievedText(report.achieved));
+  io.log(costText(report));
   if (a.comparison) {
     const c = a.comparison;
     io.log(
@@ -254,7 +301,7 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
   const settings = reportSettings(values, positionals);
   const started = Date.now();
   const sources = folderSources(settings.dir, 'results', io);
-  const baseline = values.baseline === undefined ? undefined : await baselineReport(values.baseline, settings.bucketSec, io);
+  const baseline = values.baseline === undefined ? undefined : await baselineReport(values.baseline, settings.bucketSec, settings.cost, io);
   const assembled = await assembleReport({
     sources,
     onShardDone: printShard(io),
@@ -275,6 +322,7 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
       ...(settings.sharePoints !== undefined ? { sharePoints: settings.sharePoints } : {}),
     },
     failOnRegression: values['fail-on-regression'],
+    cost: settings.cost.profile ? { ...settings.cost, bytesWritten: resultBytes(settings.dir) } : settings.cost,
   });
   mkdirSync(settings.out, { recursive: true });
   for (const [name, text] of Object.entries(assembled.files)) writeFileSync(path.join(settings.out, name), text);

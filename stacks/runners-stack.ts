@@ -5,6 +5,7 @@ import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
 import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
 import { shardChecksOf } from '../lib/runners/shard-exit';
+import { costProfileOf } from '../lib/cost/profile';
 import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
 import type { GenesysRefs } from '../lib/genesys/refs';
@@ -58,6 +59,7 @@ export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironmen
     genesysLoginBase: env.genesys.loginBase,
     scenarios: plan.scenarios,
     shardChecks: Object.fromEntries(env.config.loadProfile.scenarios.map((s) => [s.name, shardChecksOf(s)])),
+    costProfile: costProfileOf(env.name, env.config),
   };
 }
 

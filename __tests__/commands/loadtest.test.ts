@@ -222,6 +222,42 @@ describe('npm run loadtest', () => {
     expect(lines.join('\n')).toMatch(/ended FAILED: LoadTestFailed[\s\S]*partial report/);
   });
 
+  it("under --watch prints the run's actual cost: from the report step's output, or the partial report.json", async () => {
+    const output = JSON.stringify({
+      testId: 'x',
+      cost: { actualUsd: 0.0412, estimateUsd: 0.05, region: 'us-east-1', pricesDate: '2026-12-07' },
+    });
+    const ok = deps({
+      sfn: () =>
+        ({ send: async (cmd: any) => (cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'SUCCEEDED', output } : {}) }) as any,
+    });
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], ok.d)).toBe(0);
+    expect(ok.lines).toContain(
+      'cost: actual $0.0412, estimated $0.0500 (prices: the us-east-1 table of 2026-12-07; every line in report.html)',
+    );
+
+    const report = { cost: { prices: { region: 'us-east-1', date: '2026-12-07' }, estimate: null, actual: { usd: 0.0101 } } };
+    const failed = deps({
+      s3: () =>
+        ({
+          send: async (cmd: any) =>
+            cmd.constructor.name === 'GetObjectCommand' ? { Body: { transformToString: async () => JSON.stringify(report) } } : {},
+        }) as any,
+      sfn: () => ({ send: async (cmd: any) => (cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'FAILED' } : {}) }) as any,
+    });
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], failed.d)).toBe(1);
+    expect(failed.lines).toContain('cost: actual $0.0101 (prices: the us-east-1 table of 2026-12-07; every line in report.html)');
+
+    // No report to read: said, and the exit code is the test's.
+    const none = deps({
+      s3: () =>
+        ({ send: async (cmd: any) => (cmd.constructor.name === 'GetObjectCommand' ? Promise.reject(new Error('NoSuchKey')) : {}) }) as any,
+      sfn: () => ({ send: async (cmd: any) => (cmd.constructor.name === 'DescribeExecutionCommand' ? { status: 'FAILED' } : {}) }) as any,
+    });
+    expect(await runLoadTest(['--scenario', 'agent-scripts', '--watch'], none.d)).toBe(1);
+    expect(none.lines).toContain('cost: unknown — NoSuchKey');
+  });
+
   it('under --watch names the failed shard, its exit code and ECS stopped reason, from the execution cause', async () => {
     // The cause as the state machine's TestFailed writes it: the map's error, whose Cause is the ECS task (runTask.sync).
     const task = {

@@ -13,6 +13,7 @@ import {
   SQS_WORKER_ENV,
 } from '../../lib/contracts/lambda-env';
 import { bundleHandler } from '../../lib/lambda/bundle';
+import { costProfileOf, parseCostProfile } from '../../lib/cost/profile';
 import { repoEnvironment, synthEnvironment } from '../helpers/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,6 +56,12 @@ describe('Lambda environments: one declaration, set by the constructs, read by t
       function_name: `${env.resourcePrefix}-metadata-worker`,
       environment: { variables: expect.objectContaining({ AVAILABILITY_MAX_CHECKS: '8', AVAILABILITY_FIRST_DELAY_SEC: '30' }) },
     });
+  });
+
+  it("sets the report step the environment's cost profile, which the step reads back whole", () => {
+    const step = functions.find((f) => f.function_name === `${env.resourcePrefix}-report-step`)!;
+    const raw = (step.environment!.variables as Record<string, string>).COST_PROFILE;
+    expect(parseCostProfile(JSON.parse(raw), 'COST_PROFILE')).toEqual(costProfileOf(env.name, env.config));
   });
 
   it('reads nothing from the environment but through the contract, in every file bundled into a function', () => {

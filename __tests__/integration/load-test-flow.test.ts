@@ -56,6 +56,7 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
   shards: true,
   partial: true,
   error: true,
+  tasks: true,
 };
 
 /** Plan-wide tunables: the same for every shard, so the plan's defaults stand and the entrypoint need not pass them. */
@@ -122,6 +123,15 @@ interface Flow {
   readonly reports: { payload: Json; output: ReportStepOutput; s3: MemoryS3 }[];
   readonly messages: Json[];
   readonly run: Awaited<ReturnType<typeof runDefinition>>;
+}
+
+/** The report step's Lambda environment, as synthesized. */
+function reportStepEnvironment(): Record<string, string> {
+  const fns = Object.values((built.json as any).resource.aws_lambda_function) as {
+    function_name: string;
+    environment?: { variables: Record<string, string> };
+  }[];
+  return fns.find((f) => f.function_name === names.reportFunction)!.environment!.variables;
 }
 
 /** S3 in memory, loaded from the folder the shards uploaded into; records every call. */
@@ -324,11 +334,23 @@ async function runFlow(options: FlowOptions = {}): Promise<Flow> {
           shards.push({ index, root, env: shardEnv, taskRoleArn: args.Overrides.TaskRoleArn, ...r });
           if (r.code !== 0)
             throw new TaskError('States.TaskFailed', JSON.stringify({ StopCode: 'EssentialContainerExited', ExitCode: r.code }));
-          return { TaskArn: `arn:aws:ecs:us-east-1:111122223333:task/${names.cluster}/${index}`, StopCode: 'EssentialContainerExited' };
+          // Times as Step Functions passes ECS's: epoch milliseconds.
+          return {
+            TaskArn: `arn:aws:ecs:us-east-1:111122223333:task/${names.cluster}/${index}`,
+            StopCode: 'EssentialContainerExited',
+            PullStartedAt: Date.parse(startTime) + 5_000,
+            StartedAt: Date.parse(startTime) + 35_000,
+            StoppedAt: Date.parse(startTime) + 635_000,
+          };
         }
         case 'arn:aws:states:::lambda:invoke': {
           const s3 = new MemoryS3(s3Root);
-          const output = await runReportStep(args.Payload as ReportStepInput, s3);
+          // The report step runs with the environment its construct set (COST_PROFILE).
+          const saved = { ...process.env };
+          Object.assign(process.env, reportStepEnvironment());
+          const output = await runReportStep(args.Payload as ReportStepInput, s3).finally(() => {
+            process.env = saved;
+          });
           reports.push({ payload: args.Payload, output, s3 });
           return { StatusCode: 200, Payload: output };
         }
@@ -504,6 +526,14 @@ describe('a load test from npm run loadtest to the report and the analytics requ
     });
     // The execution's output is the report step's (what --watch and the console show).
     expect(flow.run.output).toEqual(output);
+    // RunShards' record of each task reaches the report step, which bills the tasks' own times.
+    expect(payload.tasks).toHaveLength(sp.sizing.shards);
+    expect(payload.tasks[0]).toEqual(
+      expect.objectContaining({ shard: expect.any(Number), pullStartedAt: expect.any(Number), stoppedAt: expect.any(Number) }),
+    );
+    const json = JSON.parse(s3.objects.get(`${bucket}/results/${TEST_ID}/report.json`)!) as Report;
+    expect(json.cost!.actual!.basis).toMatch(/state machine's record/);
+    expect(json.cost!.actual!.taskSeconds).toEqual(Array(sp.sizing.shards).fill(630));
   });
 
   it('the report covers every shard: its samples, its 429s and its Retry-After waits, token requests apart', () => {

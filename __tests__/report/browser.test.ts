@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
-import { buildReport, compareReports, renderHtml, type Comparison, type Report } from '../../loadtest/report';
+import { buildReport, compareReports, renderHtml, reportCost, type Comparison, type Report } from '../../loadtest/report';
+import { costProfileOf } from '../../lib/cost';
+import { repoEnvironment } from '../helpers/env';
 import { syntheticJtl } from '../../loadtest/report/synthetic';
 import { CHROMIUM_PATH, describeWith } from '../helpers/prerequisites';
 
@@ -250,6 +252,38 @@ describeWith('chromium')('report.html in headless Chromium', () => {
       page: window.innerWidth,
     }));
     expect(widths.table).toBeLessThanOrEqual(widths.page);
+    await page.close();
+  });
+
+  it('shows the cost section: every line, estimate beside actual, the totals, within the page', async () => {
+    const env = repoEnvironment();
+    const planned = { ...report.target!, shards: 3, durationSec: 300 };
+    const costed = { ...report, target: planned };
+    const cost = reportCost(costed, { profile: costProfileOf(env.name, env.config) });
+    const costFile = path.join(path.dirname(file), 'costed.html');
+    writeFileSync(costFile, renderHtml({ ...costed, cost }));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`file://${costFile}`);
+    expect(problems).toEqual([]);
+    const section = page.locator('#cost');
+    expect(await section.isVisible()).toBe(true);
+    const keys = new Set([...cost.estimate!.lines, ...cost.actual!.lines].map((l) => l.key));
+    expect(await section.locator('tbody tr').count()).toBe(keys.size + 1);
+    await expect(page.locator('#cost-actual-total').textContent()).resolves.toBe(`$${cost.actual!.usd.toFixed(4)}`);
+    await expect(page.locator('#cost-estimate-total').textContent()).resolves.toBe(`$${cost.estimate!.usd.toFixed(4)}`);
+    // A line the run does not record shows a dash on the actual side.
+    await expect(page.locator('tr[data-cost-line="sqsRequests"] td').nth(5).textContent()).resolves.toBe('–');
+    await expect(page.locator('#cost-prices').textContent()).resolves.toMatch(/^Prices: the us-east-1 table of \d{4}-\d{2}-\d{2}/);
+    const widths = await page.evaluate(() => ({
+      table: document.querySelector('#cost table')!.getBoundingClientRect().right,
+      page: window.innerWidth,
+      scroll: document.documentElement.scrollWidth - window.innerWidth,
+    }));
+    expect(widths.table).toBeLessThanOrEqual(widths.page);
+    expect(widths.scroll).toBeLessThanOrEqual(0);
+    await section.screenshot({ path: path.join(path.dirname(file), 'cost.png') });
     await page.close();
   });
 });

@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, type Report } from '../../loadtest/report';
 import { ReportFailedError, runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
+import { costProfileOf } from '../../lib/cost';
+import { repoEnvironment } from '../helpers/env';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'two-shards');
 
@@ -38,7 +40,7 @@ class FakeS3 implements S3Like {
       const page = keys.slice(start, start + this.pageSize);
       const more = start + this.pageSize < keys.length;
       return {
-        Contents: page.map((k) => ({ Key: k.slice(i.Bucket.length + 1) })),
+        Contents: page.map((k) => ({ Key: k.slice(i.Bucket.length + 1), Size: this.objects.get(k)!.body.length })),
         IsTruncated: more,
         NextContinuationToken: more ? String(start + this.pageSize) : undefined,
       };
@@ -241,5 +243,50 @@ describe('report step (state machine Lambda)', () => {
     await expect(runReportStep({ testId: '../x', resultsBucket: 'B', resultsPrefix: 'a b' }, new FakeS3({}))).rejects.toThrow(
       'report step input: testId must be 1-128 letters, digits, ".", "_" or "-"; resultsBucket must be an S3 bucket name; resultsPrefix must be an S3 key prefix',
     );
+    const tasks = [{ taskArn: 'x' }, { shard: 1, stoppedAt: {} }] as any;
+    await expect(
+      runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'r/', tasks }, new FakeS3({})),
+    ).rejects.toThrow(
+      "report step input: tasks[0].shard must be the shard's index (an integer >= 0); tasks[1].stoppedAt must be epoch milliseconds or an ISO time",
+    );
+  });
+
+  describe('the actual cost', () => {
+    const env = repoEnvironment();
+    const saved = { ...process.env };
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+    const t0 = Date.parse('2026-11-23T09:00:00Z');
+    const tasks = [0, 1].map((shard) => ({ shard, taskArn: `arn:task/${shard}`, pullStartedAt: t0, stoppedAt: t0 + 900_000 }));
+
+    it("prices the tasks' record, its own invocation and the bytes read with the deployed COST_PROFILE", async () => {
+      process.env.COST_PROFILE = JSON.stringify(costProfileOf(env.name, env.config));
+      process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '2048';
+      const s3 = new FakeS3(files, 5);
+      const out = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/', tasks }, s3);
+      const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+      const actual = json.cost!.actual!;
+      expect(actual.taskSeconds).toEqual([900, 900]);
+      expect(actual.basis).toMatch(/state machine's record.*Lambda: 1 invocation\(s\) measured.*bytes: the results files/);
+      const jtlBytes =
+        files['results-bkt/results/t-1/shards/0/shard-0.jtl'].length + files['results-bkt/results/t-1/shards/1/shard-1.jtl'].length;
+      expect(actual.lines.find((l) => l.key === 's3GbMonth')!.quantity).toBeCloseTo(jtlBytes / 1024 ** 3, 15);
+      expect(out.cost).toEqual({ actualUsd: actual.usd, estimateUsd: null, region: 'us-east-1', pricesDate: json.cost!.prices!.date });
+      expect(s3.objects.get('results-bkt/results/t-1/report.html')!.body).toContain('<section id="cost" data-known="true">');
+    });
+
+    it('still writes the report when the profile is missing or bad, saying the cost is unknown', async () => {
+      delete process.env.COST_PROFILE;
+      const s3 = new FakeS3(files, 5);
+      const out = await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, s3);
+      expect(out.cost).toBeUndefined();
+      const json = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+      expect(json.cost!.unknown).toMatch(/no COST_PROFILE; redeploy the runners stack/);
+      process.env.COST_PROFILE = '{"region": "us-east-1"}';
+      await runReportStep({ testId: 't-1', resultsBucket: 'results-bkt', resultsPrefix: 'results/t-1/' }, s3);
+      const bad = JSON.parse(s3.objects.get('results-bkt/results/t-1/report.json')!.body) as Report;
+      expect(bad.cost!.unknown).toMatch(/COST_PROFILE: environment must be a non-empty string; runners\.cpu must be a number >= 0/);
+    });
   });
 });

@@ -16,6 +16,7 @@ import { LAMBDA_RUNTIME_ENV, lambdaEnvValue } from '../../lib/contracts/lambda-e
 import { assembleReport, type AssembledReport } from '../../loadtest/report';
 import { normalPrefix, validateInput, type ReportStepInput } from './input';
 import { listTestKeys, plannedTarget, s3Sources, shardFileWarnings, type S3Like } from './results';
+import { stepCostRequest } from './cost';
 
 export { ReportStepInputError, type ReportStepInput } from './input';
 export type { S3Like } from './results';
@@ -34,6 +35,8 @@ export interface ReportStepOutput {
   readonly passed: boolean;
   readonly failures: readonly string[];
   readonly warnings: readonly string[];
+  /** The run's AWS cost in USD (report.json `cost` has every line); absent when unknown. */
+  readonly cost?: { readonly actualUsd: number; readonly estimateUsd: number | null; readonly region: string; readonly pricesDate: string };
 }
 
 /** Thrown after the report is written when the run failed; Step Functions sees the error name `ReportFailed`. */
@@ -58,6 +61,7 @@ function partialWarning(input: ReportStepInput): string[] {
 
 /** Builds the report of a test from S3 (an injected client in tests). Writes the files; never throws for a failed run. */
 export async function buildReportStep(input: ReportStepInput, s3: S3Like, now: Date = new Date()): Promise<AssembledReport> {
+  const startedMs = Date.now();
   validateInput(input);
   const bucket = input.resultsBucket;
   const prefix = normalPrefix(input.resultsPrefix);
@@ -78,6 +82,7 @@ export async function buildReportStep(input: ReportStepInput, s3: S3Like, now: D
       shardFiles: keys.files,
     },
     warnings: [...partialWarning(input), ...shardFileWarnings(bucket, prefix, keys.files, input.shards), ...planWarnings],
+    cost: () => stepCostRequest({ tasks: input.tasks, startedMs, nowMs: Date.now(), bytesRead: keys.bytes }, process.env),
   });
   const keyOf: Record<string, string> = {
     'report.json': testKey('reportJson', { testId: input.testId }),
@@ -107,6 +112,16 @@ export async function runReportStep(input: ReportStepInput, s3: S3Like, now: Dat
     passed: failures.length === 0,
     failures,
     warnings: report.warnings,
+    ...(report.cost?.actual && report.cost.prices
+      ? {
+          cost: {
+            actualUsd: report.cost.actual.usd,
+            estimateUsd: report.cost.estimate?.usd ?? null,
+            region: report.cost.prices.region,
+            pricesDate: report.cost.prices.date,
+          },
+        }
+      : {}),
   };
   // The failure path (partial) already ends the execution failed; a complete run that failed ends it here.
   if (!output.passed && !input.partial) throw new ReportFailedError(output);

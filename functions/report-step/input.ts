@@ -8,6 +8,24 @@ export class ReportStepInputError extends Error {}
 const SAFE = /^[A-Za-z0-9!_.*'()\-/=]*$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+const isTime = (v: unknown): boolean => v === undefined || v === null || typeof v === 'number' || typeof v === 'string';
+
+/** The state machine's record of the tasks (RunShards' output): a list of { shard, ...times }. */
+function taskProblems(tasks: unknown): string[] {
+  if (tasks === undefined) return [];
+  if (!Array.isArray(tasks)) return ["tasks must be a list of the shards' task records (RunShards' output), or left out"];
+  const problems: string[] = [];
+  tasks.forEach((t: Record<string, unknown> | null, i) => {
+    if (typeof t !== 'object' || t === null || !Number.isInteger(t.shard) || (t.shard as number) < 0) {
+      problems.push(`tasks[${i}].shard must be the shard's index (an integer >= 0)`);
+      return;
+    }
+    for (const field of ['pullStartedAt', 'startedAt', 'stoppedAt'])
+      if (!isTime(t[field])) problems.push(`tasks[${i}].${field} must be epoch milliseconds or an ISO time`);
+  });
+  return problems;
+}
+
 export function validateInput(input: ReportStepInput): void {
   const problems: string[] = [];
   if (!input || typeof input !== 'object')
@@ -25,6 +43,7 @@ export function validateInput(input: ReportStepInput): void {
   if (input.reportsBucket !== undefined && !BUCKET.test(input.reportsBucket)) problems.push('reportsBucket must be an S3 bucket name');
   if (input.shards !== undefined && !(Number.isInteger(input.shards) && input.shards >= 0 && input.shards <= 1000))
     problems.push('shards must be an integer 0..1000');
+  problems.push(...taskProblems(input.tasks));
   if (problems.length > 0) throw new ReportStepInputError(`report step input: ${problems.join('; ')}`);
 }
 

@@ -21,21 +21,23 @@ export interface TestKeys {
   readonly shards: readonly { readonly index: number; readonly key: string }[];
   readonly summaries: readonly string[];
   readonly files: ShardFiles;
+  /** Bytes of the contract keys read: what the shards wrote, for the actual cost. */
+  readonly bytes: number;
 }
 
-async function listAll(s3: S3Like, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+async function listAll(s3: S3Like, bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
+  const keys: { key: string; size: number }[] = [];
   let token: string | undefined;
   do {
     const page = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))) as {
-      Contents?: { Key?: string }[];
+      Contents?: { Key?: string; Size?: number }[];
       IsTruncated?: boolean;
       NextContinuationToken?: string;
     };
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: o.Key, size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys.sort();
+  return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Lists the test's keys and sorts them against the contract; `shards` (when known) is how many were started. */
@@ -43,19 +45,22 @@ export async function listTestKeys(s3: S3Like, bucket: string, prefix: string, t
   const found: { index: number; key: string }[] = [];
   const unexpected: string[] = [];
   const summaries: string[] = [];
-  for (const key of await listAll(s3, bucket, prefix)) {
+  let bytes = 0;
+  for (const { key, size } of await listAll(s3, bucket, prefix)) {
     const m = SHARD_JTL.exec(key);
     const index = m ? Number(m[1]) : -1;
     const isContract = m !== null && key === testKey('shardJtl', { testId, shard: index }) && (shards === undefined || index < shards);
-    if (isContract) found.push({ index, key });
-    else if (PLAN_SUMMARY.test(key)) summaries.push(key);
+    if (isContract) {
+      found.push({ index, key });
+      bytes += size;
+    } else if (PLAN_SUMMARY.test(key)) summaries.push(key);
     else if (RESULT_FILE.test(key)) unexpected.push(key);
   }
   found.sort((a, b) => a.index - b.index);
   const have = new Set(found.map((f) => f.index));
   const missing: string[] = [];
   for (let n = 0; n < (shards ?? 0); n++) if (!have.has(n)) missing.push(testKey('shardJtl', { testId, shard: n }));
-  return { shards: found, summaries, files: { read: found.map((f) => f.key), missing, unexpected } };
+  return { shards: found, summaries, files: { read: found.map((f) => f.key), missing, unexpected }, bytes };
 }
 
 /** The shard sources of the contract keys, each streamed from S3 when read. */

@@ -68,8 +68,18 @@ export const REPORT_JOBS_ENV = {
   vars: { ...SQS_WORKER_VARS, REPORTS_BUCKET: text('Reports bucket; analytics job output goes below analytics/') },
 } as const satisfies LambdaEnvContract;
 
-/** The report step needs nothing of its own: its input names the buckets. */
-export const REPORT_STEP_ENV = { setBy: 'the LoadTestStateMachine construct', vars: {} } as const satisfies LambdaEnvContract;
+/** The report step's input names the buckets; the environment's cost figures are fixed at deploy. */
+export const REPORT_STEP_ENV = {
+  setBy: 'the LoadTestStateMachine construct',
+  vars: {
+    // Optional to the function: without it the report says the cost is unknown rather than failing.
+    COST_PROFILE: {
+      kind: 'text',
+      optional: true,
+      description: "The environment's cost profile as JSON (lib/cost/profile.ts): region, price overrides, task size, traffic assumptions",
+    },
+  },
+} as const satisfies LambdaEnvContract;
 
 /** Set by the Lambda service itself (reserved: no construct may set them). */
 export const LAMBDA_RUNTIME_ENV = {
@@ -77,6 +87,11 @@ export const LAMBDA_RUNTIME_ENV = {
   vars: {
     AWS_REGION: { kind: 'text', optional: true, description: 'Region the function runs in' },
     AWS_LAMBDA_FUNCTION_NAME: { kind: 'text', optional: true, description: "The function's name" },
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: {
+      kind: 'positive number',
+      optional: true,
+      description: "The function's memory (MiB): its GB-seconds",
+    },
   },
 } as const satisfies LambdaEnvContract;
 

@@ -3,6 +3,22 @@
  * (lib/runners/definition.ts) and the report-step Lambda reads it (functions/report-step).
  * Declared once here, so a field cannot be sent under one name and read under another.
  */
+/**
+ * One shard's task as the state machine's RunShard state records it, from the ecs:runTask.sync
+ * result (lib/runners/definition.ts builds it from these names). Times are epoch milliseconds as
+ * Step Functions passes them, or ISO strings; a task that never started has none.
+ */
+export interface ShardTaskRecord {
+  readonly shard: number;
+  readonly taskArn?: string;
+  readonly stopCode?: string;
+  /** Fargate bills from here: the image pull's start. */
+  readonly pullStartedAt?: number | string;
+  readonly startedAt?: number | string;
+  /** ... to here: the task stopped. */
+  readonly stoppedAt?: number | string;
+}
+
 export interface ReportStepInput {
   readonly testId: string;
   readonly resultsBucket: string;
@@ -19,4 +35,6 @@ export interface ReportStepInput {
   readonly partial?: boolean;
   /** The failure that ended the test early (the state machine's Catch output). */
   readonly error?: unknown;
+  /** The shards' tasks (RunShards' output; absent on the failure path): their billed times. */
+  readonly tasks?: readonly ShardTaskRecord[];
 }

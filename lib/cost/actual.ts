@@ -4,7 +4,6 @@
  * shard's results file (first and last sample), plus `cost.startUpSec` for the time a task is
  * billed before its first sample. The report's shard table has that shape already.
  */
-import type { EnvironmentFile } from '../config/schema';
 import {
   costLine,
   GB,
@@ -16,6 +15,7 @@ import {
   type CostLine,
 } from './estimate';
 import type { PriceTable } from './prices';
+import type { CostInputs } from './profile';
 
 export interface RecordedShard {
   /** First sample (ISO time), or the task's start when `fromTaskRecord`. */
@@ -47,7 +47,7 @@ export interface ActualCost {
 const seconds = (s: RecordedShard): number | undefined =>
   s.start && s.end ? Math.max(0, (Date.parse(s.end) - Date.parse(s.start)) / 1000) : undefined;
 
-export function actualCost(run: RecordedRun, env: EnvironmentFile, prices: PriceTable): ActualCost {
+export function actualCost(run: RecordedRun, env: Pick<CostInputs, 'runners' | 'cost'>, prices: PriceTable): ActualCost {
   const allowance = run.fromTaskRecord ? 0 : env.cost.startUpSec;
   const measured = run.shards.map(seconds);
   const taskSeconds = measured.map((s) => (s === undefined ? 0 : s + allowance));

@@ -7,6 +7,12 @@ import type { EnvironmentFile } from '../config/schema';
 import type { PriceKey } from '../config/cost-schema';
 import type { ScenarioPlan } from '../ratelimits/model';
 import { priceOf, type PriceLine, type PriceTable } from './prices';
+import type { CostInputs } from './profile';
+
+/** What the estimate of one run reads of a scenario plan (a report rebuilds it from the plan summary). */
+export type RunPlan = Pick<ScenarioPlan, 'name' | 'durationSec' | 'requestsPerMinute'> & {
+  readonly sizing: Pick<ScenarioPlan['sizing'], 'shards'>;
+};
 
 export interface CostLine {
   readonly key: PriceKey;
@@ -82,7 +88,7 @@ export const costLine = (prices: PriceTable, key: PriceKey, what: string, quanti
 };
 
 /** The quantities of one run of a scenario. */
-export function runQuantities(s: ScenarioPlan, env: EnvironmentFile): Record<string, number> {
+export function runQuantities(s: RunPlan, env: CostInputs): Record<string, number> {
   const c = env.cost;
   const shards = s.sizing.shards;
   const billedHours = (s.durationSec + c.startUpSec) / 3600;
@@ -115,7 +121,7 @@ export function runQuantities(s: ScenarioPlan, env: EnvironmentFile): Record<str
 }
 
 /** One run of one scenario, line by line. */
-export function estimateScenario(s: ScenarioPlan, env: EnvironmentFile, prices: PriceTable): ScenarioCost {
+export function estimateScenario(s: RunPlan, env: CostInputs, prices: PriceTable): ScenarioCost {
   const q = runQuantities(s, env);
   const spot = env.runners.fargateSpot;
   const lines = [

@@ -9,6 +9,8 @@ import { usd } from './guard';
 const qty = (n: number): string => (n >= 100 ? String(Math.round(n)) : String(Number(n.toPrecision(3))));
 const mark = (l: CostLine): string => (l.confidence === 'unconfirmed' ? '*' : l.confidence === 'override' ? '+' : '');
 const cents = (n: number): string => `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
+/** Dollars with enough digits for a run that costs cents (reports, their comparison). */
+export const dollars = (n: number): string => `$${n.toFixed(Math.abs(n) < 1 ? 4 : 2)}`;
 
 export function pricesUsed(cost: CostEstimate): string {
   const over = cost.prices.overridden.length ? `; overridden: ${cost.prices.overridden.join(', ')}` : '';

@@ -3,3 +3,4 @@ export * from './estimate';
 export * from './guard';
 export * from './format';
 export * from './actual';
+export * from './profile';

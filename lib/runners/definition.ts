@@ -18,7 +18,7 @@
  */
 import { MAX_TEST_ID_LENGTH, RUNNER_CONTAINER_NAME, testIdPattern } from './naming';
 import { inputField, MAX_DURATION_SEC, MIN_DURATION_SEC } from '../contracts/load-test-input';
-import type { ReportStepInput } from '../contracts/report-step';
+import type { ReportStepInput, ShardTaskRecord } from '../contracts/report-step';
 import { SHARD_ENV_VARS, testKeyExpression, type ShardEnvVar } from '../contracts/shard-container';
 
 /** One shard of a scenario, as baked into the definition. */
@@ -96,6 +96,8 @@ function invokeReport(p: DefinitionParams, partial: boolean, next: string): Stat
     partial,
   };
   if (partial) payload.error = expr('$failure');
+  // RunShards' record of each task ([ ] keeps one shard a list): the report prices the tasks' own times.
+  else payload.tasks = expr('[$states.input.shards]');
   return {
     Type: 'Task',
     Comment: partial
@@ -139,6 +141,16 @@ function shardEnvironment(p: DefinitionParams): Json[] {
   return SHARD_ENV_VARS.map((Name) => ({ Name, Value: expr(env[Name]) }));
 }
 
+/** What RunShard keeps of its task (ecs:runTask.sync's result): typed by the contract the report step reads. */
+const TASK_RECORD: Record<keyof ShardTaskRecord, string> = {
+  shard: '$states.input.shard.index',
+  taskArn: '$states.result.TaskArn',
+  stopCode: '$states.result.StopCode',
+  pullStartedAt: '$states.result.PullStartedAt',
+  startedAt: '$states.result.StartedAt',
+  stoppedAt: '$states.result.StoppedAt',
+};
+
 function runShard(p: DefinitionParams): State {
   return {
     Type: 'Task',
@@ -174,7 +186,11 @@ function runShard(p: DefinitionParams): State {
     TimeoutSeconds: expr('$states.input.timeoutSec'),
     // Launch failures only (capacity, throttling): a task that ran and failed is States.TaskFailed.
     Retry: [{ ErrorEquals: ['ECS.AmazonECSException'], IntervalSeconds: 10, MaxAttempts: 2, BackoffRate: 2 }],
-    Output: expr("{ 'shard': $states.input.shard.index, 'taskArn': $states.result.TaskArn, 'stopCode': $states.result.StopCode }"),
+    Output: expr(
+      `{ ${Object.entries(TASK_RECORD)
+        .map(([field, value]) => `'${field}': ${value}`)
+        .join(', ')} }`,
+    ),
     End: true,
   };
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
 import type { GenesysRefs } from '../genesys/refs';
 import type { ScenarioPlan } from '../ratelimits';
+import type { CostProfile } from '../cost/profile';
 import { RunnerCluster } from './cluster';
 import { runnerNames, type RunnerNames } from './naming';
 import { RunnerNetwork } from './network';
@@ -51,6 +52,8 @@ export interface LoadRunnersProps {
   readonly reportEntry?: string;
   /** Key that encrypts the runners' log groups (the event pipeline's key). Default: AWS-owned keys. */
   readonly logsKmsKeyArn?: string;
+  /** The environment's cost figures, for the report step's actual cost. */
+  readonly costProfile: CostProfile;
 }
 
 /**
@@ -116,6 +119,7 @@ export class LoadRunners extends Construct {
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
       reportJobs: props.reportJobs,
+      costProfile: props.costProfile,
     });
   }
 }

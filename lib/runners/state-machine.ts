@@ -10,6 +10,7 @@ import { NodeFunction } from '../lambda/node-function';
 import type { ScenarioPlan } from '../ratelimits';
 import { awsPartitionOf } from '../config/regions';
 import { lambdaEnvironment, REPORT_STEP_ENV } from '../contracts/lambda-env';
+import type { CostProfile } from '../cost/profile';
 import type { RunnerCluster } from './cluster';
 import { loadTestDefinition, type ScenarioEntry } from './definition';
 import { MAX_SHARDS_PER_TEST, testIdPrefix, type RunnerNames } from './naming';
@@ -51,6 +52,8 @@ export interface LoadTestStateMachineProps {
   readonly shardSlackSec?: number;
   /** Report step memory. Default 2048 (every sample of every shard is merged in memory). */
   readonly reportMemoryMiB?: number;
+  /** The environment's cost figures: the report prices the run with them (lib/cost/profile.ts). */
+  readonly costProfile: CostProfile;
 }
 
 /**
@@ -172,7 +175,7 @@ export class LoadTestStateMachine extends Construct {
       reservedConcurrency: 4,
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
-      environment: lambdaEnvironment(REPORT_STEP_ENV, {}),
+      environment: lambdaEnvironment(REPORT_STEP_ENV, { COST_PROFILE: JSON.stringify(props.costProfile) }),
     });
     // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
     grantArchiveRead(fn, props.archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });

@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { compareReports, comparisonMarkdown, type CompareThresholds, type Comparison } from './compare';
+import { reportCost, type CostRequest } from './cost';
 import { renderHtml } from './html';
 import { readJtl } from './jtl';
 import { ReportBuilder, type Report, type ReportOptions } from './report';
@@ -46,6 +47,11 @@ export interface AssembleRequest extends ReadHooks {
   readonly compareThresholds?: Partial<CompareThresholds>;
   /** A regression beyond the thresholds fails the run too. */
   readonly failOnRegression?: boolean;
+  /**
+   * What the caller knows of the run's cost (the environment, the tasks' times); absent: unknown.
+   * A function is called once the shards are read, so a caller can count its own time.
+   */
+  readonly cost?: CostRequest | (() => CostRequest);
 }
 
 export interface AssembledReport {
@@ -61,7 +67,11 @@ export interface AssembledReport {
 export async function assembleReport(req: AssembleRequest): Promise<AssembledReport> {
   const builder = await readShards(req.sources, req);
   const built = builder.build(req.options);
-  const report: Report = { ...built, warnings: [...(req.warnings ?? []), ...built.warnings] };
+  const report: Report = {
+    ...built,
+    cost: reportCost(built, typeof req.cost === 'function' ? req.cost() : req.cost),
+    warnings: [...(req.warnings ?? []), ...built.warnings],
+  };
   const comparison = req.baseline ? compareReports(req.baseline, report, req.compareThresholds) : undefined;
   const failures = [...report.verdict.failures];
   if (req.failOnRegression && comparison && comparison.regressions.length > 0)

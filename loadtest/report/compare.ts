@@ -3,6 +3,7 @@
  * the change in p50/p90/p99, throughput, error and 429 share, each flagged when it got worse
  * beyond a threshold. Rendered into the HTML report and as a Markdown table for a PR comment.
  */
+import { dollars } from '../../lib/cost/format';
 import { TOKEN_LABEL } from '../labels';
 import type { LabelStats, Report } from './report';
 
@@ -50,6 +51,17 @@ export interface Comparison {
   readonly endpoints: readonly EndpointComparison[];
   /** Endpoints (and ALL) with at least one metric worse beyond its threshold. */
   readonly regressions: readonly string[];
+  /** The actual AWS cost of both runs; absent when either has none (no --env, an older report). */
+  readonly cost?: CostChange;
+}
+
+/** Informational: a dearer run is shown, never a regression. */
+export interface CostChange {
+  readonly baselineUsd: number;
+  readonly currentUsd: number;
+  readonly deltaUsd: number;
+  /** Relative change in % of the baseline (null when it cost nothing). */
+  readonly deltaPercent: number | null;
 }
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -102,6 +114,21 @@ function comparable(
   return { base: baseline, cur: current, window: 'whole run' };
 }
 
+function costChange(baseline: Report, current: Report): CostChange | undefined {
+  const base = baseline.cost?.actual?.usd;
+  const cur = current.cost?.actual?.usd;
+  if (base === undefined || cur === undefined) return undefined;
+  const delta = cur - base;
+  return { baselineUsd: base, currentUsd: cur, deltaUsd: delta, deltaPercent: base === 0 ? null : round((delta / base) * 100, 1) };
+}
+
+/** `$0.0412 → $0.0530 (+$0.0118, +28.6 %)`. */
+export function costChangeText(c: CostChange): string {
+  const sign = c.deltaUsd > 0 ? '+' : c.deltaUsd < 0 ? '−' : '±';
+  const rel = c.deltaPercent === null ? '' : `, ${sign}${Math.abs(c.deltaPercent).toFixed(1)} %`;
+  return `${dollars(c.baselineUsd)} → ${dollars(c.currentUsd)} (${sign}${dollars(Math.abs(c.deltaUsd))}${rel})`;
+}
+
 export function compareReports(baseline: Report, current: Report, thresholds: Partial<CompareThresholds> = {}): Comparison {
   const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
   const { base: b, cur: c, window } = comparable(baseline, current);
@@ -111,6 +138,7 @@ export function compareReports(baseline: Report, current: Report, thresholds: Pa
   const labels = [...new Set([...base.keys(), ...cur.keys()])].sort((a, b) => a.localeCompare(b));
   const endpoints = labels.map((l) => compareStats(l, base.get(l), cur.get(l), t));
   const totals = compareStats('ALL', b.totals, c.totals, t);
+  const cost = costChange(baseline, current);
   return {
     baselineTestId: baseline.testId,
     currentTestId: current.testId,
@@ -119,6 +147,7 @@ export function compareReports(baseline: Report, current: Report, thresholds: Pa
     totals,
     endpoints,
     regressions: [...endpoints, totals].filter((e) => e.worse).map((e) => e.label),
+    ...(cost ? { cost } : {}),
   };
 }
 
@@ -178,6 +207,7 @@ export function comparisonMarkdown(c: Comparison): string {
     ...c.endpoints.map(row),
     row(c.totals),
     '',
+    ...(c.cost ? [`Actual AWS cost: ${costChangeText(c.cost)}`, ''] : []),
     `<sub>baseline → current (change); ${thresholdText(c.thresholds)}. Token requests are not compared.</sub>`,
     '',
   ].join('\n');

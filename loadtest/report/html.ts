@@ -5,7 +5,8 @@
  * tools. Everything from the results is escaped; the Content-Security-Policy allows only the
  * page's own style and script (page-assets.ts).
  */
-import { formatChange, METRICS, thresholdText, type Comparison, type EndpointComparison, type MetricName } from './compare';
+import { costChangeText, formatChange, METRICS, thresholdText, type Comparison, type EndpointComparison, type MetricName } from './compare';
+import { costSection } from './html-cost';
 import { endpointCharts, shardChart, timeCharts } from './html-charts';
 import { dropTables, errorTable, latencyTable, linkTable, rateTable, shardFileList, shardTable } from './html-tables';
 import { escapeHtml, fmt, pct } from './html-text';
@@ -30,7 +31,9 @@ function comparisonSection(c: Comparison): string {
 <div class="tablewrap"><table><thead><tr><th class="label">endpoint (baseline → current)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>req/s</th><th>errors %</th><th>429 %</th></tr></thead>
 <tbody>${c.endpoints.map(comparisonRow).join('\n')}
 ${comparisonRow(c.totals)}</tbody></table></div>
-<p class="note">${escapeHtml(`${thresholdText(c.thresholds)}; figures of the ${c.window ?? 'whole run'}`)}. Token requests are not compared.</p></section>`;
+<p class="note">${escapeHtml(`${thresholdText(c.thresholds)}; figures of the ${c.window ?? 'whole run'}`)}. Token requests are not compared.</p>${
+    c.cost ? `\n<p id="cost-delta">Actual AWS cost: ${escapeHtml(costChangeText(c.cost))}</p>` : ''
+  }</section>`;
 }
 
 /** Pass/fail at the top: the failures, or how many thresholds were met. */
@@ -128,6 +131,7 @@ ${ep.percentiles}
 <section id="shards"><h2>Shards</h2>${shardChart(report)}
 ${shardTable(report.shards)}
 <p class="note">A shard's own percentiles are shown for comparison only; averaging them does not give the test's percentiles.</p></section>
+${costSection(report.cost)}
 <section><h2>Archived data of this test window</h2>${linkTable(report)}</section>
 </main>
 <script type="application/json" id="report-data">${embed(report)}</script>${

@@ -18,6 +18,7 @@ export { assembleReport, parseReportJson, readShards, type AssembledReport, type
 export { renderHtml, type RenderOptions } from './html';
 export { readJtl, readJtlFile, CsvParser, JtlFormatError, DEFAULT_JTL_COLUMNS, RETRY_AFTER_COLUMN, TOKEN_INDEX_COLUMN } from './jtl';
 export { nearestRank } from './stats';
+export { COST_UNKNOWN, reportCost, taskRecordFromJson, taskTimes, type CostRequest, type ReportCost, type TaskTimes } from './cost';
 
 /** Result files the report reads: JMeter CSV results. */
 export const RESULT_FILE = /\.(jtl|csv)$/i;

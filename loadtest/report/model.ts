@@ -5,6 +5,7 @@
  * html.ts.
  */
 import type { Readable } from 'node:stream';
+import type { ReportCost } from './cost';
 
 export const REPORT_SCHEMA_VERSION = 2;
 export const PERCENTILE_METHOD =
@@ -226,6 +227,8 @@ export interface Report {
   readonly target?: ReportTarget;
   readonly verdict: Verdict;
   readonly shardFiles?: ShardFiles;
+  /** The run's AWS cost: estimate and actual, line by line (cost.ts); set by the assembly. */
+  readonly cost?: ReportCost;
   readonly warnings: readonly string[];
 }
 
