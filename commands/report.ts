@@ -168,8 +168,9 @@ function plannedTarget(dir: string, summaryFlag: string | undefined, targetRpm: 
 
 async function baselineReport(p: string, bucketSec: number | undefined, io: ReportIo): Promise<Report> {
   if (isDir(p)) {
-    const builder = await readShards(folderSources(p, 'baseline', io), { onShardDone: printShard(io) });
-    return builder.build({ testId: path.basename(path.resolve(p)), bucketSec });
+    const options = { testId: path.basename(path.resolve(p)), bucketSec };
+    const builder = await readShards(folderSources(p, 'baseline', io), { onShardDone: printShard(io) }, options);
+    return builder.build();
   }
   if (!isFile(p)) throw new UsageError(`--baseline ${p} is neither a results folder nor a report.json`);
   const value = readJson(p, '--baseline');
