@@ -38,8 +38,9 @@ class ByteInterner {
   private size = 0;
 
   get(buf: Buffer, s: number, e: number): string {
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 16777619);
+    // A few bytes and the length pick the bucket; the bytes are compared in full below.
+    const len = e - s;
+    const h = len === 0 ? 0 : (len << 24) ^ (buf[e - 1] << 16) ^ (buf[s + (len >> 1)] << 8) ^ buf[e - 1 - (len >> 2)];
     const list = this.table.get(h);
     if (list) {
       for (const entry of list) {
@@ -158,52 +159,58 @@ export class JtlScanner implements JtlSample {
   private scanRecord(pos: number, eof: boolean): number {
     const buf = this.buf;
     const n = buf.length;
+    let starts = this.starts;
+    let ends = this.ends;
     let i = pos;
     let f = 0;
     for (;;) {
-      if (f === this.starts.length) this.grow();
-      this.starts[f] = i;
-      if (i < n && buf[i] === QUOTE) {
-        i++;
-        for (;;) {
-          if (i >= n) {
-            if (!eof) return -1;
-            break;
-          }
-          if (buf[i] === QUOTE) {
-            if (i + 1 >= n && !eof) return -1;
-            if (buf[i + 1] !== QUOTE) {
-              i++;
-              break;
-            }
-            i++;
-          }
-          i++;
-        }
+      if (f === starts.length) {
+        this.grow();
+        starts = this.starts;
+        ends = this.ends;
       }
+      starts[f] = i;
+      if (i < n && buf[i] === QUOTE) {
+        i = this.skipQuoted(i + 1, eof);
+        if (i < 0) return -1;
+      }
+      let c = 0;
       while (i < n) {
-        const c = buf[i];
+        c = buf[i];
         if (c === COMMA || c === LF || c === CR) break;
         i++;
       }
-      this.ends[f] = i;
+      ends[f] = i;
       if (i >= n) {
         if (!eof) return -1;
         this.nFields = f + 1;
         return n;
       }
-      if (buf[i] === COMMA) {
+      if (c === COMMA) {
         f++;
         i++;
         continue;
       }
       this.nFields = f + 1;
       // \r\n is one line break.
-      if (buf[i] === CR) {
+      if (c === CR) {
         if (i + 1 >= n && !eof) return -1;
         if (buf[i + 1] === LF) i++;
       }
       return i + 1;
+    }
+  }
+
+  /** The position after the closing quote of a quoted field's text starting at `i` (-1: the chunk ends first). */
+  private skipQuoted(i: number, eof: boolean): number {
+    const buf = this.buf;
+    const n = buf.length;
+    for (;;) {
+      const q = buf.indexOf(QUOTE, i);
+      if (q < 0) return eof ? n : -1;
+      if (q + 1 >= n) return eof ? n : -1;
+      if (buf[q + 1] !== QUOTE) return q + 1;
+      i = q + 2;
     }
   }
 

@@ -10,6 +10,11 @@ import { DROP_CODES, DROP_LABEL, TOKEN_LABEL } from '../labels';
 import { Acc, type ApdexThresholds } from './accumulator';
 import type { JtlSample } from './jtl';
 
+// Module constants read once: a re-exported binding is a getter call per sample.
+const DROP = DROP_LABEL;
+const CAPPED = DROP_CODES.capped;
+const TOKEN = TOKEN_LABEL;
+
 /** Cell widths in ms: each divides the next, and every bucket width of series.ts from 1 s up. */
 const WIDTHS_MS = [100, 200, 1000, 5000, 15000, 30000, 60000, 300000, 900000, 1800000];
 /** More cells than this widen them (when the bucket choice allows). */
@@ -178,7 +183,7 @@ export class SampleStore {
   private add(shard: number, s: JtlSample): void {
     const ts = s.timeStamp;
     const code = s.responseCode;
-    if (s.label === DROP_LABEL) {
+    if (s.label === DROP) {
       this.addDrop(shard, this.cellAt(ts), s);
       return;
     }
@@ -197,7 +202,7 @@ export class SampleStore {
     const threads = s.allThreads > 0 ? Math.min(65535, s.allThreads) : 0;
     const had = cell.threads[shard];
     if (had === undefined || threads > had) cell.threads[shard] = threads;
-    if (s.label !== TOKEN_LABEL) {
+    if (s.label !== TOKEN) {
       cell.shardRequests[shard] = (cell.shardRequests[shard] ?? 0) + 1;
       const sh = this.shards[shard];
       sh.acc.add(s, throttled, this.apdex);
@@ -217,7 +222,7 @@ export class SampleStore {
     const key = shard * 65536 + token + 32768;
     let row = this.dropRows.get(key);
     if (!row) this.dropRows.set(key, (row = { shard: this.shards[shard].name, token, resting: 0, capped: 0 }));
-    if (s.responseCode === DROP_CODES.capped) row.capped++;
+    if (s.responseCode === CAPPED) row.capped++;
     else {
       row.resting++;
       this.dropResting++;
