@@ -165,7 +165,10 @@ async function compareAt(samples: number, k: number, home: string, problem: stri
     log(`writing ${SHARDS} shards, ${samples.toLocaleString('en-US')} samples in all...`);
     const input = await writeInput(dir, samples);
     const report = (): Measured => (log(`  npm run report ... (${load()})`), runReport(input.shardsDir, path.join(dir, 'report')));
-    const jmeter = (): Measured => (log(`  jmeter -g ... (${load()})`), runJmeterDashboard(home, input.merged, path.join(dir, 'dashboard')));
+    const jmeter = (): Measured => (
+      log(`  jmeter -g ... (${load()})`),
+      runJmeterDashboard(home, input.merged, path.join(dir, 'dashboard'))
+    );
     // Alternated: the report first at the first size, JMeter first at the next.
     let r: Measured;
     let j: Measured | undefined;
@@ -192,7 +195,9 @@ async function largestShape(samples: number, log: (l: string) => void): Promise<
   const shape: Shape = { shards: largest.shards, durationSec: largest.durationSec, labels };
   const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-report-bench-'));
   try {
-    log(`writing ${shape.shards} shards over ${shape.durationSec} s, ${LARGEST_LABELS} endpoints, ${samples.toLocaleString('en-US')} samples...`);
+    log(
+      `writing ${shape.shards} shards over ${shape.durationSec} s, ${LARGEST_LABELS} endpoints, ${samples.toLocaleString('en-US')} samples...`,
+    );
     const input = await writeInput(dir, samples, shape, false);
     log(`  npm run report ... (${load()})`);
     const r = runReport(input.shardsDir, path.join(dir, 'report'));

@@ -116,9 +116,9 @@ describe('byte-level JTL reader', () => {
     fc.constantFrom('"a,b"', '"say ""hi"""', '"two\nlines"', '"x"y', '"unterminated'),
   );
   const line = fc.oneof(
-    fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 5000 }), fc.array(field, { minLength: 8, maxLength: 8 })).map(
-      ([t, e, f]) => [String(T0 + t), String(e), ...f].join(','),
-    ),
+    fc
+      .tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 5000 }), fc.array(field, { minLength: 8, maxLength: 8 }))
+      .map(([t, e, f]) => [String(T0 + t), String(e), ...f].join(',')),
     fc.array(field, { minLength: 1, maxLength: 11 }).map((f) => f.join(',')),
   );
 

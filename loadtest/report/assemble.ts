@@ -25,7 +25,11 @@ export interface ReadHooks {
 }
 
 /** Reads every source into one builder (the shards in the order given), one streaming pass each. */
-export async function readShards(sources: readonly ShardSource[], hooks: ReadHooks = {}, options: ReportOptions = {}): Promise<ReportBuilder> {
+export async function readShards(
+  sources: readonly ShardSource[],
+  hooks: ReadHooks = {},
+  options: ReportOptions = {},
+): Promise<ReportBuilder> {
   const builder = new ReportBuilder(options);
   for (const [i, source] of sources.entries()) {
     const before = builder.sampleCount;
