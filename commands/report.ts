@@ -37,8 +37,8 @@ shard per file) into report.json, report.html and junit.xml: the headline figure
 steady-state window (after the plan's ramp-up), percentiles over all samples of all shards,
 throughput against the plan, errors by response code and message, 429s, Retry-After rests and
 dropped arrivals, active threads, bytes, response-time histograms and Apdex per endpoint, per
-shard; pass/fail against the scenario's thresholds. Offline, one streaming pass; about 1 s per
-1,000,000 samples on an idle core, in memory that does not grow with the sample count.
+shard; pass/fail against the scenario's thresholds. Offline, one streaming pass, in memory that
+does not grow with the sample count (docs/report.md has measured times).
 
   --out <dir>            where to write report.json, report.html, junit.xml (and comparison.md);
                          default <results-dir>
