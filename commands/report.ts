@@ -44,7 +44,8 @@ shard per file) into report.json, report.html and junit.xml: the headline figure
 steady-state window (after the plan's ramp-up), percentiles over all samples of all shards,
 throughput against the plan, errors by response code and message, 429s, Retry-After rests and
 dropped arrivals, active threads, bytes, response-time histograms and Apdex per endpoint, per
-shard; pass/fail against the scenario's thresholds. Offline; about 1 s per 500,000 samples.
+shard; pass/fail against the scenario's thresholds. Offline, one streaming pass, in memory that
+does not grow with the sample count (docs/report.md has measured times).
 
   --out <dir>            where to write report.json, report.html, junit.xml (and comparison.md);
                          default <results-dir>
@@ -185,8 +186,9 @@ const resultBytes = (dir: string): number => resultFiles(dir).reduce((sum, f) =>
 
 async function baselineReport(p: string, bucketSec: number | undefined, cost: CostRequest, io: ReportIo): Promise<Report> {
   if (isDir(p)) {
-    const builder = await readShards(folderSources(p, 'baseline', io), { onShardDone: printShard(io) });
-    const built = builder.build({ testId: path.basename(path.resolve(p)), bucketSec });
+    const options = { testId: path.basename(path.resolve(p)), bucketSec };
+    const builder = await readShards(folderSources(p, 'baseline', io), { onShardDone: printShard(io) }, options);
+    const built = builder.build();
     // Priced like the current run (its own samples, no task record), so the comparison has a cost delta.
     return { ...built, cost: reportCost(built, cost.profile ? { profile: cost.profile, bytesWritten: resultBytes(p) } : cost) };
   }

@@ -50,7 +50,7 @@ export interface LoadTestStateMachineProps {
   readonly startDelaySec?: number;
   /** Seconds a shard may run past start delay + duration before it is timed out. Default 900. */
   readonly shardSlackSec?: number;
-  /** Report step memory. Default 2048 (every sample of every shard is merged in memory). */
+  /** Report step memory. Default 2048 (the report's memory depends on the run's length and endpoints, not its samples: npm run bench -- --only report). */
   readonly reportMemoryMiB?: number;
   /** The environment's cost figures: the report prices the run with them (lib/cost/profile.ts). */
   readonly costProfile: CostProfile;

@@ -8,7 +8,6 @@ import type { Readable } from 'node:stream';
 import { compareReports, comparisonMarkdown, type CompareThresholds, type Comparison } from './compare';
 import { reportCost, type CostRequest } from './cost';
 import { renderHtml } from './html';
-import { readJtl } from './jtl';
 import { ReportBuilder, type Report, type ReportOptions } from './report';
 import { junitXml } from './thresholds';
 
@@ -26,13 +25,16 @@ export interface ReadHooks {
   readonly onShardDone?: (index: number, source: ShardSource, samples: number, skipped: number) => void;
 }
 
-/** Reads every source into one builder (the shards in the order given). */
-export async function readShards(sources: readonly ShardSource[], hooks: ReadHooks = {}): Promise<ReportBuilder> {
-  const builder = new ReportBuilder();
+/** Reads every source into one builder (the shards in the order given), one streaming pass each. */
+export async function readShards(
+  sources: readonly ShardSource[],
+  hooks: ReadHooks = {},
+  options: ReportOptions = {},
+): Promise<ReportBuilder> {
+  const builder = new ReportBuilder(options);
   for (const [i, source] of sources.entries()) {
     const before = builder.sampleCount;
-    const skipped = await readJtl(await source.open(), source.name, builder.shard(source.shard));
-    builder.setSkipped(source.shard, skipped);
+    const skipped = await builder.read(source.shard, await source.open(), source.name);
     hooks.onShardDone?.(i, source, builder.sampleCount - before, skipped);
   }
   return builder;
@@ -65,8 +67,8 @@ export interface AssembledReport {
 }
 
 export async function assembleReport(req: AssembleRequest): Promise<AssembledReport> {
-  const builder = await readShards(req.sources, req);
-  const built = builder.build(req.options);
+  const builder = await readShards(req.sources, req, req.options);
+  const built = builder.build();
   const report: Report = {
     ...built,
     cost: reportCost(built, typeof req.cost === 'function' ? req.cost() : req.cost),

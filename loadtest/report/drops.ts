@@ -3,40 +3,28 @@
  * record each), and failed requests grouped by endpoint, response code and message.
  */
 import type { DropStats, ErrorKindRow, ReportTarget } from './model';
-import type { SampleColumns } from './samples';
+import type { Aggregates } from './samples';
 import { round } from './stats';
 
-export function dropStats(c: SampleColumns, target: ReportTarget | undefined): DropStats {
-  const { drops } = c;
-  const perToken = new Map<string, { shard: string; token: number; resting: number; capped: number }>();
-  let resting = 0;
-  for (let i = 0; i < drops.n; i++) {
-    const shard = c.shards[drops.shardIdx[i]].name;
-    const key = `${shard}\u0000${drops.token[i]}`;
-    let row = perToken.get(key);
-    if (!row) perToken.set(key, (row = { shard, token: drops.token[i], resting: 0, capped: 0 }));
-    if (drops.resting[i]) {
-      row.resting++;
-      resting++;
-    } else row.capped++;
-  }
-  const plannedTotal = target ? Object.values(target.byLabel).reduce((a, v) => a + v, 0) : 0;
+export function dropStats(a: Aggregates, target: ReportTarget | undefined): DropStats {
+  const { total, resting } = a.drops;
+  const plannedTotal = target ? Object.values(target.byLabel).reduce((sum, v) => sum + v, 0) : 0;
   const byEndpointEstimate: Record<string, number> = {};
-  if (drops.n > 0 && target && plannedTotal > 0) {
-    for (const [label, rpm] of Object.entries(target.byLabel)) byEndpointEstimate[label] = round((drops.n * rpm) / plannedTotal, 1);
+  if (total > 0 && target && plannedTotal > 0) {
+    for (const [label, rpm] of Object.entries(target.byLabel)) byEndpointEstimate[label] = round((total * rpm) / plannedTotal, 1);
   }
   return {
-    total: drops.n,
+    total,
     resting,
-    capped: drops.n - resting,
-    byToken: [...perToken.values()].sort((a, b) => a.shard.localeCompare(b.shard) || a.token - b.token),
+    capped: total - resting,
+    byToken: a.drops.byToken.map((r) => ({ ...r })).sort((x, y) => x.shard.localeCompare(y.shard) || x.token - y.token),
     byEndpointEstimate,
   };
 }
 
 /** Failed requests (token requests included) by endpoint, response code and message, most frequent first. */
-export function errorRows(c: SampleColumns): ErrorKindRow[] {
-  return c.errorKinds
-    .map((k) => ({ label: c.labels[k.li], code: k.code, message: k.message, count: k.count }))
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label) || a.code.localeCompare(b.code));
+export function errorRows(a: Aggregates): ErrorKindRow[] {
+  return a.errorKinds
+    .map((k) => ({ label: a.labels[k.li], code: k.code, message: k.message, count: k.count }))
+    .sort((x, y) => y.count - x.count || x.label.localeCompare(y.label) || x.code.localeCompare(y.code));
 }

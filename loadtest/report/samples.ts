@@ -1,15 +1,29 @@
 /**
- * The samples of every shard, held in columns of typed arrays: compact for millions of samples,
- * and each statistic is one pass over them. Arrivals the plan's gate dropped are kept apart
- * (drops.ts): they are not requests.
+ * The samples of every shard, aggregated as they stream in: per time cell and endpoint one
+ * accumulator (counts, sums, log histogram), per shard one, and the counts of codes, errors and
+ * dropped arrivals. Memory depends on the run's length and endpoints, never on its sample count:
+ * cells widen (100 ms up to 30 min) so a run has at most MAX_CELLS of them, and every width is a
+ * divisor of any bucket width series.ts may choose for that run, so buckets are whole cells.
+ * Arrivals the plan's gate dropped are counted apart (drops.ts): they are not requests.
  */
 import { DROP_CODES, DROP_LABEL, TOKEN_LABEL } from '../labels';
+import { Acc, type ApdexThresholds } from './accumulator';
 import type { JtlSample } from './jtl';
-import { GrowableArray } from './stats';
 
-/** Bits of `flags`. */
-export const F_ERROR = 1;
-export const F_THROTTLED = 2;
+// Module constants read once: a re-exported binding is a getter call per sample.
+const DROP = DROP_LABEL;
+const CAPPED = DROP_CODES.capped;
+const TOKEN = TOKEN_LABEL;
+
+/** Cell widths in ms: each divides the next, and every bucket width of series.ts from 1 s up. */
+const WIDTHS_MS = [100, 200, 1000, 5000, 15000, 30000, 60000, 300000, 900000, 1800000];
+/** More cells than this widen them (when the bucket choice allows). */
+export const MAX_CELLS = 750;
+/** series.ts: at most this many buckets, so a bucket is at least span / 150 wide. */
+const MAX_BUCKETS = 150;
+/** Distinct (endpoint, code, message) error rows kept; the rest are counted as one "other" row per endpoint and code. */
+const MAX_ERROR_KINDS = 1000;
+const MAX_MESSAGE = 160;
 
 /** Errors of one label with one response code and message. */
 export interface ErrorKind {
@@ -19,83 +33,112 @@ export interface ErrorKind {
   count: number;
 }
 
-/** Dropped arrivals: when, which token, and whether it rested (Retry-After) or was capped. */
-export interface DropColumns {
-  readonly n: number;
-  /** ms since `base` (as SampleColumns.ts). */
-  readonly ts: Int32Array;
-  readonly token: Int16Array;
-  readonly shardIdx: Uint16Array;
-  /** 1 = the token rested after a 429, 0 = the catch-up cap. */
-  readonly resting: Uint8Array;
+/** One time cell: an accumulator per label index, and what the series count per shard. */
+export class Cell {
+  readonly labels: (Acc | undefined)[] = [];
+  /** Scenario requests and highest active threads, per shard index. */
+  readonly shardRequests: number[] = [];
+  readonly threads: number[] = [];
+  bytesIn = 0;
+  bytesOut = 0;
+  drops = 0;
+
+  merge(o: Cell): void {
+    o.labels.forEach((a, li) => {
+      if (!a) return;
+      const mine = this.labels[li];
+      if (mine) mine.merge(a);
+      else this.labels[li] = a;
+    });
+    o.shardRequests.forEach((v, si) => (this.shardRequests[si] = (this.shardRequests[si] ?? 0) + v));
+    o.threads.forEach((v, si) => (this.threads[si] = Math.max(this.threads[si] ?? 0, v)));
+    this.bytesIn += o.bytesIn;
+    this.bytesOut += o.bytesOut;
+    this.drops += o.drops;
+  }
 }
 
-/** A read-only view of the columns: index i is one sample. */
-export interface SampleColumns {
+export interface ShardAgg {
+  readonly name: string;
+  skipped: number;
+  /** Scenario samples only (token requests left out). */
+  readonly acc: Acc;
+  first: number;
+  last: number;
+}
+
+export interface DropRow {
+  readonly shard: string;
+  readonly token: number;
+  resting: number;
+  capped: number;
+}
+
+/** A read-only view for the statistics. Times are epoch ms. */
+export interface Aggregates {
+  /** Samples (token requests included, dropped arrivals not). */
   readonly n: number;
-  /** Every time column counts ms from this epoch time (Int32: ±24 days around it). */
-  readonly base: number;
-  /** Sample start, ms since `base`. */
-  readonly ts: Int32Array;
-  readonly elapsed: Float32Array;
-  readonly labelIdx: Int32Array;
-  readonly shardIdx: Uint16Array;
-  readonly flags: Uint8Array;
-  /** Seconds waited per Retry-After; NaN when the sample was not followed by a wait. */
-  readonly retry: Float32Array;
-  /** Bytes received and sent, time to first byte, connect time (NaN where the JTL lacks them). */
-  readonly bytes: Float32Array;
-  readonly sentBytes: Float32Array;
-  readonly latency: Float32Array;
-  readonly connect: Float32Array;
-  /** Active threads of the shard's JVM (0 where unknown). */
-  readonly threads: Uint16Array;
+  /** First and last sample, and first and last scenario sample (NaN / undefined without any). */
+  readonly minTs: number;
+  readonly maxTs: number;
+  readonly scenario: { readonly first: number; readonly last: number } | undefined;
+  /** Cell k covers [origin + k * cellMs, origin + (k + 1) * cellMs). */
+  readonly cellMs: number;
+  readonly origin: number;
+  readonly cells: ReadonlyMap<number, Cell>;
   readonly labels: readonly string[];
   /** Index of the token requests' label, -1 when there is none. */
   readonly tokenLabel: number;
-  /** Samples per label index. */
-  readonly labelCount: Int32Array;
   /** Response code counts per label index. */
   readonly codes: readonly ReadonlyMap<string, number>[];
-  /** Failed samples by label, code and message. */
   readonly errorKinds: readonly ErrorKind[];
-  readonly shards: readonly { readonly name: string; readonly skipped: number }[];
-  readonly drops: DropColumns;
+  readonly shards: readonly ShardAgg[];
+  readonly drops: { readonly total: number; readonly resting: number; readonly byToken: readonly DropRow[] };
 }
 
-const MAX_MESSAGE = 160;
-const f32 = (n: number): Float32Array => new Float32Array(n);
+/** Messages carry ids and times: the first line, long numbers as N, cut short, groups them. */
+const normalize = (message: string): string =>
+  message
+    .split(/\r?\n/, 1)[0]
+    .replace(/\b\d{4,}\b/g, 'N')
+    .slice(0, MAX_MESSAGE);
 
 export class SampleStore {
-  private base = NaN;
-  private readonly ts = new GrowableArray((n) => new Int32Array(n));
-  private readonly elapsed = new GrowableArray(f32);
-  private readonly labelIdx = new GrowableArray((n) => new Int32Array(n));
-  private readonly shardIdx = new GrowableArray((n) => new Uint16Array(n));
-  private readonly flags = new GrowableArray((n) => new Uint8Array(n));
-  private readonly retry = new GrowableArray(f32);
-  private readonly bytes = new GrowableArray(f32);
-  private readonly sentBytes = new GrowableArray(f32);
-  private readonly latency = new GrowableArray(f32);
-  private readonly connect = new GrowableArray(f32);
-  private readonly threads = new GrowableArray((n) => new Uint16Array(n));
-  private readonly drop = {
-    ts: new GrowableArray((n) => new Int32Array(n)),
-    token: new GrowableArray((n) => new Int16Array(n)),
-    shardIdx: new GrowableArray((n) => new Uint16Array(n)),
-    resting: new GrowableArray((n) => new Uint8Array(n)),
-  };
+  private first = NaN;
+  private origin = NaN;
+  private cellMs: number;
+  private cells = new Map<number, Cell>();
+  private lastKey = NaN;
+  private lastCell: Cell | undefined;
+  private minTs = Infinity;
+  private maxTs = -Infinity;
+  private scenarioFirst = Infinity;
+  private scenarioLast = -Infinity;
+  private widenAt = Infinity;
+  private n = 0;
   private readonly labels: string[] = [];
   private readonly labelIndex = new Map<string, number>();
   private readonly codes: Map<string, number>[] = [];
-  private readonly errorKinds = new Map<string, ErrorKind>();
-  private readonly shards: { name: string; skipped: number }[] = [];
+  private readonly errors = new Map<string, ErrorKind>();
+  private readonly messages = new Map<string, string>();
+  private readonly shards: ShardAgg[] = [];
+  private readonly dropRows = new Map<number, DropRow>();
+  private dropTotal = 0;
+  private dropResting = 0;
 
-  /** Registers a shard and returns the callback that adds its samples. */
+  /** `bucketMs`: the series' bucket width when given (cells are exactly that wide); `apdex`: the bands counted. */
+  constructor(
+    private readonly apdex: ApdexThresholds,
+    private readonly bucketMs?: number,
+  ) {
+    this.cellMs = bucketMs ?? WIDTHS_MS[0];
+  }
+
+  /** Registers a shard and returns the callback that adds its samples (the sample is read, not kept). */
   shard(name: string): (s: JtlSample) => void {
     if (this.shards.length >= 65535) throw new Error('too many shards (at most 65535)');
     const index = this.shards.length;
-    this.shards.push({ name, skipped: 0 });
+    this.shards.push({ name, skipped: 0, acc: new Acc(), first: Infinity, last: -Infinity });
     return (s) => this.add(index, s);
   }
 
@@ -105,14 +148,25 @@ export class SampleStore {
   }
 
   get size(): number {
-    return this.ts.length;
+    return this.n;
   }
 
-  private timeOf(ms: number): number {
-    if (this.base !== this.base) this.base = ms;
-    const rel = ms - this.base;
+  private cellAt(ts: number): Cell {
+    if (this.first !== this.first) {
+      this.first = ts;
+      // A multiple of every cell width, so cells stay aligned when they widen.
+      const align = this.bucketMs ?? WIDTHS_MS[WIDTHS_MS.length - 1];
+      this.origin = Math.floor(ts / align) * align;
+    }
+    const rel = ts - this.first;
     if (rel > 2 ** 31 - 1 || rel < -(2 ** 31)) throw new RangeError('samples more than 24 days apart cannot be merged into one report');
-    return rel;
+    const key = Math.floor((ts - this.origin) / this.cellMs);
+    if (key === this.lastKey) return this.lastCell!;
+    let cell = this.cells.get(key);
+    if (!cell) this.cells.set(key, (cell = new Cell()));
+    this.lastKey = key;
+    this.lastCell = cell;
+    return cell;
   }
 
   private labelOf(label: string): number {
@@ -127,73 +181,116 @@ export class SampleStore {
   }
 
   private add(shard: number, s: JtlSample): void {
-    if (s.label === DROP_LABEL) {
-      this.drop.ts.push(this.timeOf(s.timeStamp));
-      this.drop.token.push(s.tokenIndex);
-      this.drop.shardIdx.push(shard);
-      this.drop.resting.push(s.responseCode === DROP_CODES.capped ? 0 : 1);
+    const ts = s.timeStamp;
+    const code = s.responseCode;
+    if (s.label === DROP) {
+      this.addDrop(shard, this.cellAt(ts), s);
       return;
     }
     const li = this.labelOf(s.label);
     const codes = this.codes[li];
-    codes.set(s.responseCode, (codes.get(s.responseCode) ?? 0) + 1);
-    if (!s.success) this.addError(li, s);
-    this.ts.push(this.timeOf(s.timeStamp));
-    this.elapsed.push(s.elapsed);
-    this.labelIdx.push(li);
-    this.shardIdx.push(shard);
-    this.flags.push((s.success ? 0 : F_ERROR) | (s.responseCode === '429' ? F_THROTTLED : 0));
-    this.retry.push(s.retryAfterSec ?? NaN);
-    this.bytes.push(s.bytes);
-    this.sentBytes.push(s.sentBytes);
-    this.latency.push(s.latency);
-    this.connect.push(s.connect);
-    this.threads.push(s.allThreads > 0 ? Math.min(65535, s.allThreads) : 0);
+    codes.set(code, (codes.get(code) ?? 0) + 1);
+    if (!s.success) this.addError(li, code, s.message);
+    this.n++;
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
+    const cell = this.cellAt(ts);
+    const throttled = code === '429';
+    (cell.labels[li] ??= new Acc()).add(s, throttled, this.apdex);
+    if (s.bytes === s.bytes) cell.bytesIn += s.bytes;
+    if (s.sentBytes === s.sentBytes) cell.bytesOut += s.sentBytes;
+    const threads = s.allThreads > 0 ? Math.min(65535, s.allThreads) : 0;
+    const had = cell.threads[shard];
+    if (had === undefined || threads > had) cell.threads[shard] = threads;
+    if (s.label !== TOKEN) {
+      cell.shardRequests[shard] = (cell.shardRequests[shard] ?? 0) + 1;
+      const sh = this.shards[shard];
+      sh.acc.add(s, throttled, this.apdex);
+      if (ts < sh.first) sh.first = ts;
+      if (ts > sh.last) sh.last = ts;
+      if (ts < this.scenarioFirst) this.scenarioFirst = ts;
+      if (ts > this.scenarioLast) this.scenarioLast = ts;
+    }
+    if (this.maxTs - this.minTs > this.widenAt || this.widenAt === Infinity) this.widen();
   }
 
-  private addError(li: number, s: JtlSample): void {
-    // Messages carry ids and times: the first line, long numbers as N, cut short, groups them.
-    const message = s.message
-      .split(/\r?\n/, 1)[0]
-      .replace(/\b\d{4,}\b/g, 'N')
-      .slice(0, MAX_MESSAGE);
-    const key = `${li}\u0000${s.responseCode}\u0000${message}`;
-    const kind = this.errorKinds.get(key);
+  private addDrop(shard: number, cell: Cell, s: JtlSample): void {
+    cell.drops++;
+    this.dropTotal++;
+    // As an Int16 column held it: NaN reads 0.
+    const token = (s.tokenIndex << 16) >> 16;
+    const key = shard * 65536 + token + 32768;
+    let row = this.dropRows.get(key);
+    if (!row) this.dropRows.set(key, (row = { shard: this.shards[shard].name, token, resting: 0, capped: 0 }));
+    if (s.responseCode === CAPPED) row.capped++;
+    else {
+      row.resting++;
+      this.dropResting++;
+    }
+  }
+
+  private addError(li: number, code: string, raw: string): void {
+    let message = this.messages.get(raw);
+    if (message === undefined) {
+      message = normalize(raw);
+      // Raw messages may differ per sample: remember only so many.
+      if (this.messages.size < 4096) this.messages.set(raw, message);
+    }
+    let key = `${li}\u0000${code}\u0000${message}`;
+    if (!this.errors.has(key) && this.errors.size >= MAX_ERROR_KINDS) {
+      message = `(other messages: more than ${MAX_ERROR_KINDS} kinds)`;
+      key = `${li}\u0000${code}\u0000${message}`;
+    }
+    const kind = this.errors.get(key);
     if (kind) kind.count++;
-    else this.errorKinds.set(key, { li, code: s.responseCode, message, count: 1 });
+    else this.errors.set(key, { li, code, message, count: 1 });
   }
 
-  columns(): SampleColumns {
-    const n = this.ts.length;
-    const labelIdx = this.labelIdx.view();
-    const labelCount = new Int32Array(this.labels.length);
-    for (let i = 0; i < n; i++) labelCount[labelIdx[i]]++;
+  /** Widens the cells while there are more than MAX_CELLS and the bucket choice allows the next width. */
+  private widen(): void {
+    for (;;) {
+      const next = WIDTHS_MS[WIDTHS_MS.indexOf(this.cellMs) + 1];
+      if (this.bucketMs !== undefined || next === undefined) {
+        this.widenAt = Number.MAX_VALUE;
+        return;
+      }
+      // Buckets of 1 s and up are multiples of every sub-second width; wider widths once the run is long enough.
+      this.widenAt = Math.max(MAX_CELLS * this.cellMs, next <= 1000 ? 0 : MAX_BUCKETS * next);
+      if (!(this.maxTs - this.minTs > this.widenAt)) return;
+      const factor = next / this.cellMs;
+      const cells = new Map<number, Cell>();
+      for (const [key, cell] of this.cells) {
+        const k = Math.floor(key / factor);
+        const into = cells.get(k);
+        if (into) into.merge(cell);
+        else cells.set(k, cell);
+      }
+      this.cells = cells;
+      this.cellMs = next;
+      this.lastKey = NaN;
+      this.lastCell = undefined;
+    }
+  }
+
+  aggregates(): Aggregates {
+    const none = this.n === 0;
     return {
-      n,
-      base: this.base === this.base ? this.base : 0,
-      ts: this.ts.view(),
-      elapsed: this.elapsed.view(),
-      labelIdx,
-      shardIdx: this.shardIdx.view(),
-      flags: this.flags.view(),
-      retry: this.retry.view(),
-      bytes: this.bytes.view(),
-      sentBytes: this.sentBytes.view(),
-      latency: this.latency.view(),
-      connect: this.connect.view(),
-      threads: this.threads.view(),
+      n: this.n,
+      minTs: none ? NaN : this.minTs,
+      maxTs: none ? NaN : this.maxTs,
+      scenario: this.scenarioFirst <= this.scenarioLast ? { first: this.scenarioFirst, last: this.scenarioLast } : undefined,
+      cellMs: this.cellMs,
+      origin: this.origin === this.origin ? this.origin : 0,
+      cells: this.cells,
       labels: this.labels,
       tokenLabel: this.labelIndex.get(TOKEN_LABEL) ?? -1,
-      labelCount,
       codes: this.codes,
-      errorKinds: [...this.errorKinds.values()],
+      errorKinds: [...this.errors.values()],
       shards: this.shards,
       drops: {
-        n: this.drop.ts.length,
-        ts: this.drop.ts.view(),
-        token: this.drop.token.view(),
-        shardIdx: this.drop.shardIdx.view(),
-        resting: this.drop.resting.view(),
+        total: this.dropTotal,
+        resting: this.dropResting,
+        byToken: [...this.dropRows.values()],
       },
     };
   }

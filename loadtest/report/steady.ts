@@ -4,16 +4,21 @@
  * ramp-up would put it a quarter under.
  */
 import type { AchievedVsPlanned, Report, ReportTarget } from './model';
-import type { TimeRange } from './label-stats';
+import type { CellRange } from './label-stats';
 import { round } from './stats';
 
-/** First and last scenario sample (ms since the columns' base); undefined without any. */
+/** First and last scenario sample (epoch ms); undefined without any. */
 export interface ScenarioSpan {
   readonly first: number;
   readonly last: number;
 }
 
-export interface SteadyWindow extends TimeRange {
+export interface SteadyWindow {
+  /** Samples with `from <= ts <= to` (epoch ms) count. */
+  readonly from: number;
+  readonly to: number;
+  /** Throughputs are averaged over this long. */
+  readonly windowSec: number;
   readonly basis: string;
 }
 
@@ -34,6 +39,29 @@ export function steadyWindow(span: ScenarioSpan | undefined, target: ReportTarge
   if (!(windowSec >= bucketSec)) return whole(`the whole run (the run ended before its ${target.rampUpSec} s ramp-up did)`);
   const end = Number.isFinite(plannedEnd) && plannedEnd < span.last ? `, up to the planned ${target.durationSec} s` : '';
   return { from, to, windowSec, basis: `after the plan's ${target.rampUpSec} s ramp-up${end}` };
+}
+
+/**
+ * The window in whole time cells (samples.ts): an edge at the first or last scenario sample keeps
+ * its cell (no sample lies beyond it); the end of the ramp-up and the planned end move to the
+ * nearest cell edge, at most half a cell (span / 300 or less, 50 ms for runs under 75 s).
+ */
+export function steadyCells(
+  sw: SteadyWindow,
+  span: ScenarioSpan | undefined,
+  cells: { readonly origin: number; readonly cellMs: number },
+): CellRange & { readonly from: number; readonly to: number } {
+  if (!span) return { fromKey: 0, toKey: 0, from: sw.from, to: sw.to, windowSec: sw.windowSec };
+  const key = (t: number): number => (t - cells.origin) / cells.cellMs;
+  const edge = (k: number): number => cells.origin + k * cells.cellMs;
+  const atFirst = sw.from === span.first;
+  const atLast = sw.to === span.last;
+  const fromKey = atFirst ? Math.floor(key(sw.from)) : Math.round(key(sw.from));
+  const toKey = atLast ? Math.floor(key(sw.to)) + 1 : Math.round(key(sw.to));
+  if (atFirst && atLast) return { fromKey, toKey, from: sw.from, to: sw.to, windowSec: sw.windowSec };
+  const from = atFirst ? sw.from : edge(fromKey);
+  const to = atLast ? sw.to : edge(toKey);
+  return { fromKey, toKey, from, to, windowSec: Math.max((to - from) / 1000, cells.cellMs / 1000) };
 }
 
 /**
