@@ -12,6 +12,7 @@ import { serializeXml } from '../loadtest/jmx/xml';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { readJtlFile } from '../loadtest/report/jtl';
 import type { Simulator } from '../sim/server';
+import { treeCpuSec } from './proc-tree';
 
 const P = (name: string, fallback: string | number): string => '${__P(' + name + ',' + String(fallback) + ')}';
 
@@ -97,6 +98,24 @@ export interface StepResult {
   readonly peakRssMiB: number;
   /** CPU the simulator (this process) used during the step, in CPUs. */
   readonly simCpu: number;
+  /** CPU JMeter used in the measured window, in CPUs (sampled from /proc twice a second). */
+  readonly jmeterCpu: number;
+  /** achievedPerSec / jmeterCpu: requests per second of JMeter's own CPU time, what other load on the machine changes least. */
+  readonly perCpuSec: number;
+}
+
+interface CpuSample {
+  readonly t: number;
+  readonly cpu: number;
+}
+
+/** CPU seconds used at time t, interpolated between samples. */
+export function cpuAt(samples: readonly CpuSample[], t: number): number {
+  const after = samples.findIndex((x) => x.t >= t);
+  if (after <= 0) return after === 0 ? samples[0].cpu : (samples.at(-1)?.cpu ?? 0);
+  const a = samples[after - 1];
+  const b = samples[after];
+  return a.cpu + ((b.cpu - a.cpu) * (t - a.t)) / (b.t - a.t);
 }
 
 /** Peak heap in use before any GC, from `-Xlog:gc` lines such as `Pause Young ... 25M->3M(256M)`. */
@@ -125,7 +144,16 @@ export async function runStep(s: StepInput): Promise<StepResult> {
   s.sim.reset();
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
+  const cpuSamples: CpuSample[] = [];
+  let timer: NodeJS.Timeout | undefined;
   const outcome = await runJmeter({
+    onSpawn: (pid) => {
+      timer = setInterval(() => {
+        const cpu = treeCpuSec(pid);
+        // Zero once the process has ended; CPU time never goes back.
+        if (cpu > 0 && cpu >= (cpuSamples.at(-1)?.cpu ?? 0)) cpuSamples.push({ t: Date.now(), cpu });
+      }, 500);
+    },
     home: s.home,
     plan: s.plan,
     jtl,
@@ -150,14 +178,18 @@ export async function runStep(s: StepInput): Promise<StepResult> {
       ...s.properties,
     },
   });
+  clearInterval(timer);
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = Date.now() - started;
   if (outcome.exitCode !== 0) throw new Error(`JMeter exited ${outcome.exitCode}; see ${path.join(s.dir, 'jmeter.log')}`);
-  const measured = await readStep(jtl, s.rampUpSec);
+  const { window, ...measured } = await readStep(jtl, s.rampUpSec);
+  const jmeterCpu = window ? (cpuAt(cpuSamples, window.to) - cpuAt(cpuSamples, window.from)) / ((window.to - window.from) / 1000) : NaN;
   return {
     targetPerSec: s.ratePerSec,
     threads: s.threads,
     ...measured,
+    jmeterCpu,
+    perCpuSec: measured.achievedPerSec / jmeterCpu,
     heapUsedMiB: peakHeapMiB(readFileSync(gcLog, 'utf8')),
     peakRssMiB: Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024,
     simCpu: (cpu.user + cpu.system) / 1000 / wallMs,
@@ -165,7 +197,9 @@ export async function runStep(s: StepInput): Promise<StepResult> {
 }
 
 /** Achieved rate, p99 and errors of the API samples after the ramp-up (and two more seconds for the JIT). */
-async function readStep(jtl: string, rampUpSec: number): Promise<Pick<StepResult, 'achievedPerSec' | 'p99Ms' | 'errorShare' | 'dropped'>> {
+type Measured = Pick<StepResult, 'achievedPerSec' | 'p99Ms' | 'errorShare' | 'dropped'> & { window?: { from: number; to: number } };
+
+async function readStep(jtl: string, rampUpSec: number): Promise<Measured> {
   const samples: { t: number; elapsed: number; ok: boolean }[] = [];
   let dropped = 0;
   await readJtlFile(jtl, (x) => {
@@ -185,6 +219,7 @@ async function readStep(jtl: string, rampUpSec: number): Promise<Pick<StepResult
     p99Ms: percentile(elapsed, 0.99),
     errorShare: steady.filter((x) => !x.ok).length / steady.length,
     dropped,
+    window: { from, to: last },
   };
 }
 

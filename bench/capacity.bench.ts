@@ -27,7 +27,7 @@ import type { BenchOptions, BenchResult } from './types';
 
 export const P99_BOUND_MS = 50;
 const TARGET_RATIO = 0.7;
-const START_PER_SEC = 250;
+const START_PER_SEC = 125;
 const MAX_PER_SEC = 16_000;
 /** Threads per step: one per 4 requests/s (a virtual user waiting ~250 ms per call against Genesys). */
 const threadsFor = (ratePerSec: number): number => Math.max(8, Math.ceil(ratePerSec / 4));
@@ -49,6 +49,8 @@ export interface Sweep {
   readonly steps: readonly StepResult[];
   /** The step with the highest achieved rate within the p99 bound. */
   readonly best?: StepResult;
+  /** The step with the highest achieved rate, whatever its p99 (a shared machine's scheduling delays it). */
+  readonly peak?: StepResult;
   readonly stop: string;
 }
 
@@ -67,16 +69,20 @@ function pinSelf(cpus: string): void {
 const fmtStep = (r: StepResult): string =>
   `target ${r.targetPerSec}/s x ${r.threads} threads: achieved ${r.achievedPerSec.toFixed(0)}/s, p99 ${r.p99Ms} ms, ` +
   `errors ${(r.errorShare * 100).toFixed(1)} %, dropped ${r.dropped}, heap ${r.heapUsedMiB.toFixed(0)} MiB, ` +
-  `RSS ${r.peakRssMiB.toFixed(0)} MiB, simulator ${(r.simCpu * 100).toFixed(0)} % of a CPU`;
+  `RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU JMeter ${r.jmeterCpu.toFixed(2)} simulator ${r.simCpu.toFixed(2)} (${r.perCpuSec.toFixed(0)} req per JMeter CPU-s)`;
 
-/** Why a sweep stops after step `r` (undefined: go on). */
-function stopReason(r: StepResult, best: StepResult | undefined): string | undefined {
-  if (!(r.p99Ms <= P99_BOUND_MS)) return `p99 ${r.p99Ms} ms > ${P99_BOUND_MS} ms`;
+/**
+ * Why a sweep stops after step `r` (undefined: go on). Past the p99 bound it goes on while the
+ * rate still rises, so the peak is known even where other load on the machine delays replies.
+ */
+function stopReason(r: StepResult, peak: StepResult | undefined): string | undefined {
   if (r.errorShare > 0.01) return `${(r.errorShare * 100).toFixed(1)} % errors`;
-  if (best && r.achievedPerSec < best.achievedPerSec * 1.05) return 'achieved rate stopped rising';
+  if (peak && r.achievedPerSec < peak.achievedPerSec * 1.05) return 'achieved rate stopped rising';
   if (r.achievedPerSec < 0.8 * r.targetPerSec) return 'achieved under 80 % of the target';
   return undefined;
 }
+
+const higher = (a: StepResult | undefined, r: StepResult): StepResult => (a && a.achievedPerSec >= r.achievedPerSec ? a : r);
 
 interface PlanUnderTest {
   readonly name: string;
@@ -98,6 +104,7 @@ async function sweep(home: string, put: PlanUnderTest, pin: Pinning, o: { stepSe
   const sim = await startSimulator({ limits: { perToken: 1e9, perClient: 1e9, tokenCreationPerClient: 1e6 }, requestLogMax: 1000 });
   const steps: StepResult[] = [];
   let best: StepResult | undefined;
+  let peak: StepResult | undefined;
   let stop = `reached ${MAX_PER_SEC}/s`;
   try {
     const props = await put.prepare(dir, sim);
@@ -115,8 +122,11 @@ async function sweep(home: string, put: PlanUnderTest, pin: Pinning, o: { stepSe
       });
       steps.push(r);
       o.log(`    ${fmtStep(r)}`);
-      const why = stopReason(r, best);
-      if (r.p99Ms <= P99_BOUND_MS && r.errorShare <= 0.01 && r.achievedPerSec > (best?.achievedPerSec ?? 0)) best = r;
+      const why = stopReason(r, peak);
+      if (r.errorShare <= 0.01) {
+        peak = higher(peak, r);
+        if (r.p99Ms <= P99_BOUND_MS) best = higher(best, r);
+      }
       if (why) {
         stop = why;
         break;
@@ -125,7 +135,7 @@ async function sweep(home: string, put: PlanUnderTest, pin: Pinning, o: { stepSe
   } finally {
     await sim.stop();
   }
-  return { plan: put.name, vcpus: pin.vcpus, steps, best, stop };
+  return { plan: put.name, vcpus: pin.vcpus, steps, best, peak, stop };
 }
 
 function plansUnderTest(env: Environment, budget: BudgetPlan, scenarios: readonly string[]): PlanUnderTest[] {
@@ -169,26 +179,38 @@ export function machine(): string {
 }
 const loadAverage = (): string => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().replace(/.*load average:/, 'load average');
 
+const pctOf = (a: number | undefined, b: number | undefined): string =>
+  a !== undefined && b !== undefined && Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(0)} %` : '-';
+
+/**
+ * One row per sweep. `p99 ok`: the highest rate with p99 within the bound; the rest is the peak
+ * step's: its rate per CPU, requests per second of JMeter's own CPU time, threads, p99, memory.
+ */
 function summaryLines(sweeps: readonly Sweep[]): { lines: string[]; met: boolean } {
-  const lines = ['plan              CPUs  req/s  per CPU  threads  p99 ms  heap MiB  RSS MiB  sim CPU  vs plain  stopped by'];
+  const lines = [
+    'plan             CPUs  p99 ok  peak/s  per CPU  per CPU-s  threads  p99 ms  heap  RSS MiB  JMeter CPU  sim CPU  vs plain (CPU-s)',
+  ];
   let met = true;
   for (const s of sweeps) {
-    const b = s.best;
-    const plain = sweeps.find((x) => x.plan === 'plain' && x.vcpus === s.vcpus)?.best;
-    const ratio = b && plain ? b.achievedPerSec / plain.achievedPerSec : NaN;
-    if (s.plan !== 'plain') met &&= ratio >= TARGET_RATIO;
+    const k = s.peak;
+    const plain = sweeps.find((x) => x.plan === 'plain' && x.vcpus === s.vcpus)?.peak;
+    if (s.plan !== 'plain') met &&= k !== undefined && plain !== undefined && k.achievedPerSec / plain.achievedPerSec >= TARGET_RATIO;
+    const n = (v: number | undefined, width: number): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(0)).padStart(width);
     lines.push(
       [
         s.plan.padEnd(16),
-        String(s.vcpus).padStart(5),
-        (b ? b.achievedPerSec.toFixed(0) : '-').padStart(6),
-        (b ? (b.achievedPerSec / s.vcpus).toFixed(0) : '-').padStart(8),
-        String(b?.threads ?? '-').padStart(8),
-        String(b?.p99Ms ?? '-').padStart(7),
-        (b ? b.heapUsedMiB.toFixed(0) : '-').padStart(9),
-        (b ? b.peakRssMiB.toFixed(0) : '-').padStart(8),
-        (b ? `${(b.simCpu * 100).toFixed(0)} %` : '-').padStart(8),
-        (s.plan === 'plain' ? '' : Number.isFinite(ratio) ? `${(ratio * 100).toFixed(0)} %` : '-').padStart(9),
+        String(s.vcpus).padStart(4),
+        n(s.best?.achievedPerSec, 6),
+        n(k?.achievedPerSec, 7),
+        n(k && k.achievedPerSec / s.vcpus, 8),
+        n(k?.perCpuSec, 10),
+        n(k?.threads, 8),
+        n(k?.p99Ms, 7),
+        n(k?.heapUsedMiB, 5),
+        n(k?.peakRssMiB, 8),
+        (k ? k.jmeterCpu.toFixed(2) : '-').padStart(11),
+        (k ? k.simCpu.toFixed(2) : '-').padStart(8),
+        s.plan === 'plain' ? '' : `${pctOf(k?.achievedPerSec, plain?.achievedPerSec).padStart(9)} (${pctOf(k?.perCpuSec, plain?.perCpuSec)})`,
         ` ${s.stop}`,
       ].join(' '),
     );
@@ -204,7 +226,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const env = loadSelectedEnvironment('example');
   const budget = planBudget(env.config);
   const scenarios = options.quick ? ['agent-scripts'] : budget.scenarios.map((s) => s.name);
-  const stepSec = options.quick ? 8 : 10;
+  const stepSec = options.quick ? 10 : 12;
   const root = mkdtempSync(path.join(tmpdir(), 'loadlab-bench-capacity-'));
   const loadBefore = loadAverage();
   const ownCpus = affinity();
@@ -225,9 +247,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     name,
     lines: [
       `machine: ${machine()}; ${loadBefore} before, ${loadAverage()} after`,
-      `${stepSec} s steps (2 s ramp-up, 2 s JIT warm-up excluded), target x2 per step, one thread per 4 requests/s; p99 bound ${P99_BOUND_MS} ms`,
+      `${stepSec} s steps (2 s ramp-up, 2 s JIT warm-up excluded), target x2 per step from ${START_PER_SEC}/s, one thread per 4 requests/s; p99 bound ${P99_BOUND_MS} ms`,
+      'p99 ok = highest req/s with p99 <= the bound; the other columns are the peak step (highest req/s); per CPU-s = req/s per CPU-second JMeter used; heap = peak MiB in use (GC log)',
       ...lines,
-      `target: each generated plan >= ${TARGET_RATIO * 100} % of the plain plan's rate per CPU at the same CPUs`,
+      `target: each generated plan's peak >= ${TARGET_RATIO * 100} % of the plain plan's at the same CPUs (vs plain; in brackets the same per CPU-second)`,
     ],
     targetsMet: met,
   };

@@ -85,6 +85,8 @@ export interface JmeterRun {
   readonly jvmArgs?: string;
   /** A command JMeter runs under, e.g. `['taskset', '-c', '1']` (the capacity bench pins and measures it). */
   readonly prefix?: readonly string[];
+  /** Called with the started process's id (the capacity bench samples its CPU time). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** JMeter's closing `summary =` line: total samples and errors (every sample, token requests included). */
@@ -142,6 +144,7 @@ export function runJmeter(run: JmeterRun): Promise<JmeterOutcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);
+    if (child.pid !== undefined) run.onSpawn?.(child.pid);
     let output = '';
     let summary: JmeterSummary | undefined;
     let rest = '';
