@@ -204,7 +204,8 @@ async function readStep(jtl: string, rampUpSec: number): Promise<Measured> {
   let dropped = 0;
   await readJtlFile(jtl, (x) => {
     if (x.label === DROP_LABEL) dropped++;
-    else if (x.label !== TOKEN_LABEL) samples.push({ t: x.timeStamp, elapsed: x.elapsed, ok: /^[23]/.test(x.responseCode) });
+    // A 4xx is a full round trip (bot-analytics reads results before its job is done); 5xx and transport errors are not.
+    else if (x.label !== TOKEN_LABEL) samples.push({ t: x.timeStamp, elapsed: x.elapsed, ok: /^[234]/.test(x.responseCode) });
   });
   if (samples.length === 0) return { achievedPerSec: 0, p99Ms: NaN, errorShare: 1, dropped };
   const t0 = samples.reduce((m, x) => Math.min(m, x.t), Infinity);

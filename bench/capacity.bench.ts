@@ -96,7 +96,12 @@ interface StepProps {
   readonly propertyFiles?: readonly string[];
 }
 
-async function sweep(home: string, put: PlanUnderTest, pin: Pinning, o: { stepSec: number; root: string; log: BenchOptions['log'] }): Promise<Sweep> {
+async function sweep(
+  home: string,
+  put: PlanUnderTest,
+  pin: Pinning,
+  o: { stepSec: number; root: string; log: BenchOptions['log'] },
+): Promise<Sweep> {
   pinSelf(pin.sim);
   const dir = path.join(o.root, `${put.name}-${pin.vcpus}`);
   mkdirSync(dir, { recursive: true });
@@ -149,25 +154,23 @@ function plansUnderTest(env: Environment, budget: BudgetPlan, scenarios: readonl
       return { plan, properties: { TOKEN: await fetchToken(sim, 'plain', secret) } };
     },
   };
-  const generated = scenarios.map(
-    (name): PlanUnderTest => ({
-      name,
-      prepare: async (dir, sim) => {
-        const g = generatePlan(env, budget, name, { paramsCsv: 'params.csv' });
-        const plan = path.join(dir, `${name}.jmx`);
-        writeFileSync(plan, g.xml);
-        if (g.summary.csvColumns.length) writeFileSync(path.join(dir, 'params.csv'), paramsCsv(g.summary.csvColumns));
-        const secret = randomBytes(12).toString('base64url');
-        sim.addClient(`runner-${name}`, secret);
-        // The planned tokens per shard: the rotation costs what it costs in the real plan.
-        return Promise.resolve({
-          plan,
-          properties: { TOKENS_PER_SHARD: g.summary.tokensPerShard },
-          propertyFiles: [clientProperties(dir, `runner-${name}`, secret)],
-        });
-      },
-    }),
-  );
+  const generated = scenarios.map((name): PlanUnderTest => ({
+    name,
+    prepare: async (dir, sim) => {
+      const g = generatePlan(env, budget, name, { paramsCsv: 'params.csv' });
+      const plan = path.join(dir, `${name}.jmx`);
+      writeFileSync(plan, g.xml);
+      if (g.summary.csvColumns.length) writeFileSync(path.join(dir, 'params.csv'), paramsCsv(g.summary.csvColumns));
+      const secret = randomBytes(12).toString('base64url');
+      sim.addClient(`runner-${name}`, secret);
+      // The planned tokens per shard: the rotation costs what it costs in the real plan.
+      return Promise.resolve({
+        plan,
+        properties: { TOKENS_PER_SHARD: g.summary.tokensPerShard },
+        propertyFiles: [clientProperties(dir, `runner-${name}`, secret)],
+      });
+    },
+  }));
   return [plain, ...generated];
 }
 
@@ -177,7 +180,10 @@ export function machine(): string {
   const model = /Model name:\s*(.+)/.exec(spawnSync('lscpu', { encoding: 'utf8' }).stdout)?.[1]?.trim() ?? 'unknown';
   return `${nproc} CPUs, ${model}, ${new Date().toISOString().slice(0, 16)}Z`;
 }
-const loadAverage = (): string => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().replace(/.*load average:/, 'load average');
+const loadAverage = (): string =>
+  spawnSync('uptime', { encoding: 'utf8' })
+    .stdout.trim()
+    .replace(/.*load average:/, 'load average');
 
 const pctOf = (a: number | undefined, b: number | undefined): string =>
   a !== undefined && b !== undefined && Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(0)} %` : '-';
@@ -195,7 +201,8 @@ function summaryLines(sweeps: readonly Sweep[]): { lines: string[]; met: boolean
     const k = s.peak;
     const plain = sweeps.find((x) => x.plan === 'plain' && x.vcpus === s.vcpus)?.peak;
     if (s.plan !== 'plain') met &&= k !== undefined && plain !== undefined && k.achievedPerSec / plain.achievedPerSec >= TARGET_RATIO;
-    const n = (v: number | undefined, width: number): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(0)).padStart(width);
+    const n = (v: number | undefined, width: number): string =>
+      (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(0)).padStart(width);
     lines.push(
       [
         s.plan.padEnd(16),
@@ -210,7 +217,9 @@ function summaryLines(sweeps: readonly Sweep[]): { lines: string[]; met: boolean
         n(k?.peakRssMiB, 8),
         (k ? k.jmeterCpu.toFixed(2) : '-').padStart(11),
         (k ? k.simCpu.toFixed(2) : '-').padStart(8),
-        s.plan === 'plain' ? '' : `${pctOf(k?.achievedPerSec, plain?.achievedPerSec).padStart(9)} (${pctOf(k?.perCpuSec, plain?.perCpuSec)})`,
+        s.plan === 'plain'
+          ? ''
+          : `${pctOf(k?.achievedPerSec, plain?.achievedPerSec).padStart(9)} (${pctOf(k?.perCpuSec, plain?.perCpuSec)})`,
         ` ${s.stop}`,
       ].join(' '),
     );

@@ -40,6 +40,15 @@ export function pipelineProps(env: Environment, plan: BudgetPlan): FromEnvironme
   };
 }
 
+/**
+ * The task definition's size: the scenarios' task (runners.cpu / memoryMiB, or the largest the
+ * planner picked, so every scenario's shards have at least their planned CPU and memory).
+ */
+export function taskDefinitionSize(plan: BudgetPlan): { cpu: number; memoryMiB: number } {
+  const tasks = plan.scenarios.map((s) => s.task);
+  return { cpu: Math.max(...tasks.map((t) => t.cpu)), memoryMiB: Math.max(...tasks.map((t) => t.memoryMiB)) };
+}
+
 /** The load runners' settings from an environment and its plan (the scenarios exactly as planned). */
 export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironment<LoadRunnersProps> {
   const { aws, runners } = env.config;
@@ -49,8 +58,7 @@ export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironmen
     region: aws.region,
     accountId: aws.accountId,
     existingNetwork: aws.network,
-    cpu: runners.cpu,
-    memoryMiB: runners.memoryMiB,
+    ...taskDefinitionSize(plan),
     fargateSpot: runners.fargateSpot,
     imageTag: runners.imageTag,
     logRetentionDays: runners.logRetentionDays,

@@ -96,8 +96,9 @@ export function runQuantities(s: ScenarioPlan, env: EnvironmentFile): Record<str
     shards,
     requests,
     events,
-    vcpuHours: shards * (env.runners.cpu / 1024) * billedHours,
-    gbHours: shards * (env.runners.memoryMiB / 1024) * billedHours,
+    // The scenario's task size: picked by the planner, or runners.cpu / memoryMiB.
+    vcpuHours: shards * (s.task.cpu / 1024) * billedHours,
+    gbHours: shards * (s.task.memoryMiB / 1024) * billedHours,
     ipHours: shards * billedHours,
     transitions: TRANSITIONS_PER_RUN + TRANSITIONS_PER_SHARD * shards,
     invocations: 1 + batches,
