@@ -6,8 +6,8 @@ type Input = ReturnType<typeof exampleInput>;
 /** The example without its explicit task size and thread cap, so the planner picks them. */
 const pickingInput = (): Input => {
   const input = exampleInput() as Input & Record<string, any>;
-  delete input.runners.cpu;
-  delete input.runners.memoryMiB;
+  delete input.runners!.cpu;
+  delete input.runners!.memoryMiB;
   delete input.loadProfile.maxThreadsPerShard;
   return input;
 };

@@ -4,7 +4,7 @@
  * quantities and their assumptions are spelled out in docs/cost.md, which a test ties to this.
  */
 import type { EnvironmentFile } from '../config/schema';
-import type { PriceKey } from '../config/cost-schema';
+import { PRICE_KEYS, type PriceKey } from '../config/cost-schema';
 import type { ScenarioPlan } from '../ratelimits/model';
 import { priceOf, type PriceLine, type PriceTable } from './prices';
 
@@ -38,7 +38,13 @@ export interface StandingCost {
 export interface CostEstimate {
   readonly region: string;
   /** The price table used: its region, date and the lines the environment overrode. */
-  readonly prices: { readonly region: string; readonly date: string; readonly overridden: readonly PriceKey[] };
+  readonly prices: {
+    readonly region: string;
+    readonly date: string;
+    readonly overridden: readonly PriceKey[];
+    /** Lines taken on trust: written from memory, never checked against the region's pricing page. */
+    readonly unverified: readonly PriceKey[];
+  };
   readonly scenarios: readonly ScenarioCost[];
   readonly standing: StandingCost;
 }
@@ -163,7 +169,12 @@ export function estimateCost(
 ): CostEstimate {
   return {
     region: prices.region,
-    prices: { region: prices.region, date: prices.date, overridden: prices.overridden },
+    prices: {
+      region: prices.region,
+      date: prices.date,
+      overridden: prices.overridden,
+      unverified: PRICE_KEYS.filter((k) => prices.lines[k].confidence === 'unverified'),
+    },
     scenarios: scenarios.map((s) => estimateScenario(s, env, prices)),
     standing: estimateStanding(env, runnerClients, prices),
   };
