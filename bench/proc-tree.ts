@@ -29,18 +29,35 @@ function rssKiB(pid: number): number {
   }
 }
 
-/** Resident memory of a process and all its descendants, in KiB. */
-export function treeRssKiB(root: number): number {
+/** CPU seconds (user + system) a process has used; its ended children's are not counted. */
+function cpuSec(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // utime and stime are fields 14 and 15; fields after the command name start at field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function sumTree(root: number, of: (pid: number) => number): number {
   const byParent = childrenByParent();
   let total = 0;
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop()!;
-    total += rssKiB(pid);
+    total += of(pid);
     stack.push(...(byParent.get(pid) ?? []));
   }
   return total;
 }
+
+/** Resident memory of a process and all its descendants, in KiB. */
+export const treeRssKiB = (root: number): number => sumTree(root, rssKiB);
+
+/** CPU seconds a process and its running descendants have used (Linux clock ticks of 10 ms). */
+export const treeCpuSec = (root: number): number => sumTree(root, cpuSec);
 
 export interface Measured {
   readonly wallMs: number;

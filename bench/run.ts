@@ -9,6 +9,7 @@ import { run as pipeline } from './pipeline.bench';
 import { run as report } from './report.bench';
 import { run as pacing } from './pacing.bench';
 import { run as jmeter } from './jmeter.bench';
+import { run as capacity } from './capacity.bench';
 
 // Register a benchmark with one line here (name: its run function).
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> =
   report,
   pacing,
   jmeter,
+  capacity,
 };
 
 const USAGE = 'usage: npm run bench [-- --quick] [-- --only <name>[,<name>...]]';

@@ -93,7 +93,7 @@ export interface JmeterRehearsalResult extends RehearsalOutcome {
 }
 
 /** A CSV of made-up ids for plans whose paths need them (the simulator accepts any id). */
-function paramsCsv(columns: readonly string[], rows = 200): string {
+export function paramsCsv(columns: readonly string[], rows = 200): string {
   const lines = [columns.join(',')];
   for (let r = 0; r < rows; r++) lines.push(columns.map((c) => `${c}-${r}-${randomBytes(4).toString('hex')}`).join(','));
   return lines.join('\n') + '\n';

@@ -41,6 +41,15 @@ export function pipelineProps(env: Environment, plan: BudgetPlan): FromEnvironme
   };
 }
 
+/**
+ * The task definition's size: the largest scenario task (by CPU, then memory: one of the planned
+ * pairs, so a valid Fargate size). Each shard's RunTask overrides it with its own scenario's task.
+ */
+export function taskDefinitionSize(plan: BudgetPlan): { cpu: number; memoryMiB: number } {
+  const [largest] = plan.scenarios.map((s) => s.task).sort((a, b) => b.cpu - a.cpu || b.memoryMiB - a.memoryMiB);
+  return { cpu: largest.cpu, memoryMiB: largest.memoryMiB };
+}
+
 /** The load runners' settings from an environment and its plan (the scenarios exactly as planned). */
 export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironment<LoadRunnersProps> {
   const { aws, runners } = env.config;
@@ -50,8 +59,7 @@ export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironmen
     region: aws.region,
     accountId: aws.accountId,
     existingNetwork: aws.network,
-    cpu: runners.cpu,
-    memoryMiB: runners.memoryMiB,
+    ...taskDefinitionSize(plan),
     fargateSpot: runners.fargateSpot,
     imageTag: runners.imageTag,
     logRetentionDays: runners.logRetentionDays,

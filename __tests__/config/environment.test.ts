@@ -65,7 +65,7 @@ describe('environment validation', () => {
       expect.arrayContaining([
         expect.stringMatching(/^e\.json: genesys\.region must be a Genesys Cloud region: us-east-1, .* \(got "mars-1"\)$/),
         'e.json: loadProfile.scenarios[0].endpoints[0].method must be one of GET, POST, PUT, PATCH, DELETE (got "FETCH")',
-        'e.json: runners.cpu must be one of 1024, 2048, 4096, 8192 (got 3000)',
+        'e.json: runners.cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (got 3000)',
         'e.json: backend.type must be one of "local", "s3" (got "gcs")',
       ]),
     );
@@ -207,5 +207,39 @@ describe('ephemeral pr-* environments', () => {
     expect(problemsOf(() => loadFrom({ example: exampleInput() }, 'pr-9', 'nope'))).toEqual([
       expect.stringMatching(/^LOADLAB_BASE_ENV: no base environment nope for pr-9/),
     ]);
+  });
+});
+
+describe('runners: shard capacity and task size', () => {
+  const problemsFor = (runners: Record<string, unknown>) => {
+    const input = exampleInput() as Record<string, any>;
+    input.runners = { fargateSpot: false, ...runners };
+    return problemsOf(() => parseEnvironmentFile(input, 'e.json'));
+  };
+
+  it('names runners.requestsPerSecondPerVcpu and the fix for a value that is not a rate', () => {
+    expect(problemsFor({ requestsPerSecondPerVcpu: 0 })).toEqual([
+      'e.json: runners.requestsPerSecondPerVcpu must be requests/s one vCPU of a shard sustains, above 0 and at most 100000; remove it to use the measured default (docs/runners.md, "Shard capacity") (got 0)',
+    ]);
+  });
+
+  it('names runners.memoryMiB and the sizes Fargate runs for a pair it does not', () => {
+    expect(problemsFor({ cpu: 1024, memoryMiB: 1024 })).toEqual([
+      'e.json: runners.memoryMiB is not a Fargate size with runners.cpu 1024: Fargate runs cpu 1024 with memoryMiB 2048 to 8192 (steps of 1024); pick one of those, or remove runners.memoryMiB to let the planner pick (got 1024)',
+    ]);
+  });
+
+  it('asks for runners.cpu with runners.memoryMiB', () => {
+    expect(problemsFor({ memoryMiB: 4096 })).toEqual([
+      'e.json: runners.memoryMiB needs runners.cpu: set both to fix the task size, or neither to let the planner pick it (got 4096)',
+    ]);
+  });
+
+  it('accepts every Fargate size and no size at all', () => {
+    for (const runners of [{ cpu: 256, memoryMiB: 512 }, { cpu: 16384, memoryMiB: 122880 }, {}]) {
+      const input = exampleInput() as Record<string, any>;
+      input.runners = { ...input.runners, ...runners };
+      expect(() => parseEnvironmentFile(input, 'e.json')).not.toThrow();
+    }
   });
 });

@@ -36,7 +36,7 @@ describe('docs/cost.md', () => {
     }
   });
 
-  it('shows the price tables of lib/cost/prices.ts, unconfirmed figures marked', () => {
+  it('shows the price tables of lib/cost/prices.ts, unconfirmed and unverified figures marked', () => {
     const header = DOC.split('\n').find((l) => /^\| line +\| +per \| unit +\|/.test(l))!;
     expect(
       header
@@ -53,7 +53,7 @@ describe('docs/cost.md', () => {
         .map((c) => c.trim());
       PRICED_REGIONS.forEach((region, i) => {
         const line = priceTable(region).lines[key];
-        expect(cells[i]).toBe(`${line.usd}${line.confidence === 'unconfirmed' ? '*' : ''}`);
+        expect(cells[i]).toBe(`${line.usd}${line.confidence === 'unconfirmed' || line.confidence === 'unverified' ? '*' : ''}`);
       });
       expect(DOC).toContain(priceTable('us-east-1').lines[key].source);
     }

@@ -69,7 +69,8 @@ describe('cost estimate', () => {
     const spotCost = spot.cost.scenarios[1];
     expect(spotCost.lines[0].key).toBe('fargateSpotVcpuHour');
     expect(spotCost.usd).toBeLessThan(onDemand.usd);
-    expect(plan.cost.prices).toEqual({ region: 'us-east-1', date: '2026-12-07', overridden: [] });
+    expect(plan.cost.prices).toMatchObject({ region: 'us-east-1', date: '2026-12-07', overridden: [] });
+    expect(plan.cost.prices.unverified).not.toContain('fargateVcpuHour');
     const line = estimateScenario(scenarioPlan(plan, 'messaging'), env, priceTable('us-east-1')).lines[0];
     expect(line).toMatchObject({ source: 'https://aws.amazon.com/fargate/pricing/', read: '2026-12-07', confidence: 'published' });
     expect(line.usd).toBeCloseTo(line.quantity * 0.04048, 10);

@@ -15,17 +15,19 @@ describe('price tables', () => {
       expect(line.usd).toBeGreaterThan(0);
       expect(line.source).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9-]+\/pricing\//);
       expect(line.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(['published', 'unconfirmed']).toContain(line.confidence);
+      expect(['published', 'unconfirmed', 'unverified']).toContain(line.confidence);
     }
   });
 
-  it('states the us-east-1 Fargate figures as published, Spot and GovCloud as unconfirmed', () => {
+  it('states the us-east-1 figures as published, Spot as unconfirmed, other regions as unverified', () => {
     const east = priceTable('us-east-1');
     expect(east.lines.fargateVcpuHour).toMatchObject({ usd: 0.04048, confidence: 'published' });
     expect(east.lines.fargateGbHour).toMatchObject({ usd: 0.004445, confidence: 'published' });
     expect(east.lines.fargateSpotVcpuHour.confidence).toBe('unconfirmed');
     const gov = priceTable('us-gov-west-1');
-    expect(Object.values(gov.lines).every((l) => l.confidence === 'unconfirmed')).toBe(true);
+    expect(Object.values(gov.lines).every((l) => l.confidence === 'unverified')).toBe(true);
+    // Figures the same as us-east-1's were copied, not read: unverified too.
+    expect(priceTable('us-west-2').lines.fargateVcpuHour.confidence).toBe('unverified');
     expect(gov.lines.s3GbMonth.source).toBe('https://aws.amazon.com/govcloud-us/pricing/');
   });
 

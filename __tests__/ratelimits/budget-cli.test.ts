@@ -21,7 +21,10 @@ describe('npm run budget', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^scenario\s+users\s+req\/min\s+util\s+1 token\s+shards x tok\s+per shard\s+verdict$/m);
     expect(res.stdout).toMatch(/^agent-scripts\s+500\s+15000\s+79 %\s+5000 %\s+7 x 9\s+2142\.9\s+ok$/m);
-    expect(res.stdout).toMatch(/^ {2}agent-scripts: binding limit client\.credentials\.token\.rate\.per\.minute, 7 OAuth clients$/m);
+    expect(res.stdout).toMatch(
+      /^ {2}agent-scripts: binding limit client\.credentials\.token\.rate\.per\.minute, 7 OAuth clients; task 2$/m,
+    );
+    expect(res.stdout).toMatch(/^ {6}vCPU \/ 4096 MiB \(runners\.cpu\/memoryMiB; a shard carries 10560 requests\/min, 250 threads\)$/m);
     // Fits a 100-column terminal.
     expect(res.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(res.stdout).toContain('Within budget.');

@@ -172,7 +172,11 @@ describe('planner: verdicts', () => {
     const plan = planBudget(envWith([{ ...USER_REPORTS['agent-scripts'], fixedSizing: oneToken, expectThrottling: true }]));
     const s = plan.scenarios[0];
     expect(s.verdict).toBe('throttling-expected');
-    expect(s.findings.map((f) => f.severity)).toEqual(['warning']);
+    // One shard at 15000/min is also more than a 2 vCPU task carries: a shard-capacity warning.
+    expect(s.findings.map((f) => [f.severity, f.code])).toEqual([
+      ['warning', 'over-budget'],
+      ['warning', 'shard-capacity'],
+    ]);
     expect(s.findings[0].message).not.toContain('set expectThrottling');
     expect(plan.ok).toBe(true);
   });

@@ -56,6 +56,30 @@ describe('the actual cost in the report', () => {
     expect(cost.notes!.join(' ')).toMatch(/estimate only \(.*sqsRequests/);
   });
 
+  it("prices the task the plan summary names (the planner's pick), not the environment's runners.cpu", async () => {
+    const picked = { ...target, task: { cpu: 512, memoryMiB: 1024 } };
+    const { files } = await assembleReport({
+      sources: sources(),
+      options: { testId: 'picked', target: picked, now: new Date('2026-12-08T10:00:00Z') },
+      cost: { profile },
+    });
+    const cost = (JSON.parse(files['report.json']) as Report).cost!;
+    const quantity = (lines: readonly { key: string; quantity: number }[], key: string) => lines.find((l) => l.key === key)!.quantity;
+    expect(quantity(cost.estimate!.lines, 'fargateVcpuHour')).toBeCloseTo((2 * 0.5 * (600 + 180)) / 3600, 10);
+    expect(quantity(cost.estimate!.lines, 'fargateGbHour')).toBeCloseTo((2 * 1 * (600 + 180)) / 3600, 10);
+    const billedHours = cost.actual!.taskSeconds.reduce((a, b) => a + b, 0) / 3600;
+    expect(quantity(cost.actual!.lines, 'fargateVcpuHour')).toBeCloseTo(0.5 * billedHours, 10);
+  });
+
+  it('says the cost is unknown when neither the plan summary nor the environment gives a task size', async () => {
+    const unsized = { ...profile, runners: { fargateSpot: false } };
+    const { files } = await assemble({ profile: unsized });
+    expect((JSON.parse(files['report.json']) as Report).cost).toEqual({
+      environment: env.name,
+      unknown: expect.stringMatching(/names no task size .*npm run jmx/),
+    });
+  });
+
   it("bills the tasks' own times from the state machine's record (epoch ms, as Step Functions passes them)", async () => {
     const t0 = Date.parse('2026-12-08T09:00:00Z');
     const tasks = taskRecordFromJson(

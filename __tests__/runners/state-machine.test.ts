@@ -5,6 +5,8 @@ import { DEFAULT_SHARD_CHECKS, SHARD_EXIT_CODES, shardFailureOf } from '../../li
 import { ConfigError } from '../../lib/config';
 import { runDefinition, TaskError, type Call, type Json } from './asl';
 import { buildRunners, definitionOf, fakeQueue } from './helpers';
+import { taskDefinitionSize } from '../../stacks/runners-stack';
+import type { BudgetPlan } from '../../lib/ratelimits';
 
 const env = repoEnvironment('example');
 const built = buildRunners(env, { queue: fakeQueue() });
@@ -122,6 +124,8 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
     runs.forEach((call, i) => {
       const e = envOf(call);
       expect(call.args.Overrides.TaskRoleArn).toBe(table[i].taskRoleArn);
+      // The scenario plan's task size, as strings (ECS takes cpu and memory overrides as strings).
+      expect(call.args.Overrides).toMatchObject({ Cpu: String(agentScripts.task.cpu), Memory: String(agentScripts.task.memoryMiB) });
       expect(e).toMatchObject({
         TEST_ID,
         SCENARIO: 'agent-scripts',
@@ -283,6 +287,16 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
 });
 
 describe('shard limits', () => {
+  it('sizes the task definition as the largest scenario task, a valid pair each shard overrides downwards', () => {
+    const sizes = [
+      { cpu: 512, memoryMiB: 4096 },
+      { cpu: 1024, memoryMiB: 2048 },
+      { cpu: 256, memoryMiB: 512 },
+    ];
+    const plan = { scenarios: sizes.map((task) => ({ task })) } as unknown as BudgetPlan;
+    expect(taskDefinitionSize(plan)).toEqual({ cpu: 1024, memoryMiB: 2048 });
+  });
+
   it(`refuses a scenario needing more than ${MAX_SHARDS_PER_TEST} shards, naming it`, () => {
     const input = exampleInput() as Json;
     input.genesys.maxRunnerClients = 500;

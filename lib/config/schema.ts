@@ -226,8 +226,8 @@ const environmentObject = z
         shards: int(1, 1000).default(1),
         /** Safety margin kept free under every limit, in percent. Default 20. */
         headroomPercent: z.number().min(0).max(90).default(20),
-        /** Most JMeter threads one shard runs. Default 250. */
-        maxThreadsPerShard: int(1, 5000).default(250),
+        /** Most JMeter threads one shard runs. Default: the measured threads per vCPU of the task size (lib/ratelimits/capacity.ts). */
+        maxThreadsPerShard: int(1, 5000).optional(),
         scenarios: z.array(scenario).min(1),
       })
       .strict(),

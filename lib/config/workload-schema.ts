@@ -3,6 +3,7 @@
  * (Fargate JMeter shards) fields, and the small zod helpers the environment schema shares.
  */
 import { z } from 'zod';
+import { FARGATE_CPUS, fargateSizeProblem } from './fargate';
 
 export const int = (min: number, max?: number) => {
   let s = z.number().int().min(min);
@@ -30,12 +31,22 @@ export const pipelineSchema = z
 
 export const runnersSchema = z
   .object({
-    /** Fargate CPU units (1024 = 1 vCPU). */
-    cpu: oneOf([1024, 2048, 4096, 8192]).default(2048),
-    memoryMiB: int(2048, 30720).default(4096),
+    /**
+     * Fargate CPU units (1024 = 1 vCPU) of every shard. Default: the planner picks, per scenario, the
+     * size with the fewest vCPU-hours (lib/ratelimits/capacity.ts); set it to fix the size.
+     */
+    cpu: oneOf(FARGATE_CPUS).optional(),
+    /** Memory of every shard, a value Fargate pairs with runners.cpu (set with it). Default: the least that holds the threads. */
+    memoryMiB: int(512, 122880).optional(),
     fargateSpot: z.boolean().default(false),
-    /** UNMEASURED: requests/s one vCPU of a shard sustains; when set, the planner adds shards to stay under it. */
-    requestsPerSecondPerVcpu: z.number().positive().max(100000).optional(),
+    /** Requests/s one vCPU of a shard is planned for. Default: the measured figure in lib/ratelimits/capacity.ts. */
+    requestsPerSecondPerVcpu: z
+      .number()
+      .refine((v) => v > 0 && v <= 100000, {
+        message:
+          'must be requests/s one vCPU of a shard sustains, above 0 and at most 100000; remove it to use the measured default (docs/runners.md, "Shard capacity")',
+      })
+      .optional(),
     logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
     /** Image tag in the stack's ECR repository. Default `5.6.3`. */
     imageTag: z
@@ -44,4 +55,21 @@ export const runnersSchema = z
       .default('5.6.3'),
   })
   .strict()
-  .default({});
+  .default({})
+  .superRefine((r, ctx) => {
+    if (r.memoryMiB !== undefined && r.cpu === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['memoryMiB'],
+        message: 'needs runners.cpu: set both to fix the task size, or neither to let the planner pick it',
+      });
+    }
+    const problem = r.cpu !== undefined && r.memoryMiB !== undefined ? fargateSizeProblem(r.cpu, r.memoryMiB) : undefined;
+    if (problem) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['memoryMiB'],
+        message: `is not a Fargate size with runners.cpu ${r.cpu}: ${problem}; pick one of those, or remove runners.memoryMiB to let the planner pick`,
+      });
+    }
+  });

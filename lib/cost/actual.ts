@@ -16,6 +16,7 @@ import {
 } from './estimate';
 import type { PriceTable } from './prices';
 import type { CostInputs } from './profile';
+import type { TaskSize } from '../ratelimits/capacity';
 
 export interface RecordedShard {
   /** First sample (ISO time), or the task's start when `fromTaskRecord`. */
@@ -33,6 +34,8 @@ export interface RecordedRun {
   readonly lambda?: { readonly invocations: number; readonly gbSeconds: number };
   /** Bytes the run wrote to S3 (results, logs, report); default: requests x cost.resultBytesPerRequest. */
   readonly bytesWritten?: number;
+  /** The task size the shards ran on (the scenario plan's `task`); default: runners.cpu and memoryMiB. */
+  readonly task?: TaskSize;
 }
 
 export interface ActualCost {
@@ -47,6 +50,14 @@ export interface ActualCost {
 const seconds = (s: RecordedShard): number | undefined =>
   s.start && s.end ? Math.max(0, (Date.parse(s.end) - Date.parse(s.start)) / 1000) : undefined;
 
+function fixedTask(env: Pick<CostInputs, 'runners' | 'cost'>): TaskSize {
+  const { cpu, memoryMiB } = env.runners;
+  if (cpu === undefined || memoryMiB === undefined) {
+    throw new Error("actualCost: the run needs its task size (the scenario plan's task) when runners.cpu and memoryMiB are not set");
+  }
+  return { cpu, memoryMiB };
+}
+
 export function actualCost(run: RecordedRun, env: Pick<CostInputs, 'runners' | 'cost'>, prices: PriceTable): ActualCost {
   const allowance = run.fromTaskRecord ? 0 : env.cost.startUpSec;
   const measured = run.shards.map(seconds);
@@ -60,14 +71,10 @@ export function actualCost(run: RecordedRun, env: Pick<CostInputs, 'runners' | '
   const puts = shards * S3_PER_SHARD.puts + REPORT_PUTS;
   const gets = shards * S3_PER_SHARD.gets + shards;
   const spot = env.runners.fargateSpot;
+  const task = run.task ?? fixedTask(env);
   const lines = [
-    costLine(prices, spot ? 'fargateSpotVcpuHour' : 'fargateVcpuHour', 'Fargate vCPU: task time x vCPU', hours * (env.runners.cpu / 1024)),
-    costLine(
-      prices,
-      spot ? 'fargateSpotGbHour' : 'fargateGbHour',
-      'Fargate memory: task time x GB',
-      hours * (env.runners.memoryMiB / 1024),
-    ),
+    costLine(prices, spot ? 'fargateSpotVcpuHour' : 'fargateVcpuHour', 'Fargate vCPU: task time x vCPU', hours * (task.cpu / 1024)),
+    costLine(prices, spot ? 'fargateSpotGbHour' : 'fargateGbHour', 'Fargate memory: task time x GB', hours * (task.memoryMiB / 1024)),
     costLine(prices, 'publicIpv4Hour', "tasks' public IPv4 addresses", hours),
     costLine(prices, 'stepFunctionsTransitions', 'state transitions', TRANSITIONS_PER_RUN + TRANSITIONS_PER_SHARD * shards),
     costLine(prices, 'lambdaRequests', 'Lambda invocations', lambda.invocations),

@@ -4,13 +4,16 @@
  * quantities and their assumptions are spelled out in docs/cost.md, which a test ties to this.
  */
 import type { EnvironmentFile } from '../config/schema';
-import type { PriceKey } from '../config/cost-schema';
+import { PRICE_KEYS, type PriceKey } from '../config/cost-schema';
 import type { ScenarioPlan } from '../ratelimits/model';
 import { priceOf, type PriceLine, type PriceTable } from './prices';
 import type { CostInputs } from './profile';
+import type { TaskSize } from '../ratelimits/capacity';
 
 /** What the estimate of one run reads of a scenario plan (a report rebuilds it from the plan summary). */
 export type RunPlan = Pick<ScenarioPlan, 'name' | 'durationSec' | 'requestsPerMinute'> & {
+  /** The shards' Fargate task (the scenario plan's `task`). */
+  readonly task: TaskSize;
   readonly sizing: Pick<ScenarioPlan['sizing'], 'shards'>;
 };
 
@@ -44,7 +47,13 @@ export interface StandingCost {
 export interface CostEstimate {
   readonly region: string;
   /** The price table used: its region, date and the lines the environment overrode. */
-  readonly prices: { readonly region: string; readonly date: string; readonly overridden: readonly PriceKey[] };
+  readonly prices: {
+    readonly region: string;
+    readonly date: string;
+    readonly overridden: readonly PriceKey[];
+    /** Lines taken on trust: written from memory, never checked against the region's pricing page. */
+    readonly unverified: readonly PriceKey[];
+  };
   readonly scenarios: readonly ScenarioCost[];
   readonly standing: StandingCost;
 }
@@ -102,8 +111,9 @@ export function runQuantities(s: RunPlan, env: CostInputs): Record<string, numbe
     shards,
     requests,
     events,
-    vcpuHours: shards * (env.runners.cpu / 1024) * billedHours,
-    gbHours: shards * (env.runners.memoryMiB / 1024) * billedHours,
+    // The scenario's task size: picked by the planner, or runners.cpu / memoryMiB.
+    vcpuHours: shards * (s.task.cpu / 1024) * billedHours,
+    gbHours: shards * (s.task.memoryMiB / 1024) * billedHours,
     ipHours: shards * billedHours,
     transitions: TRANSITIONS_PER_RUN + TRANSITIONS_PER_SHARD * shards,
     invocations: 1 + batches,
@@ -168,7 +178,12 @@ export function estimateCost(
 ): CostEstimate {
   return {
     region: prices.region,
-    prices: { region: prices.region, date: prices.date, overridden: prices.overridden },
+    prices: {
+      region: prices.region,
+      date: prices.date,
+      overridden: prices.overridden,
+      unverified: PRICE_KEYS.filter((k) => prices.lines[k].confidence === 'unverified'),
+    },
     scenarios: scenarios.map((s) => estimateScenario(s, env, prices)),
     standing: estimateStanding(env, runnerClients, prices),
   };

@@ -7,14 +7,18 @@ import { usd } from './guard';
 
 /** Enough digits to see small quantities (requests, GB) without noise. */
 const qty = (n: number): string => (n >= 100 ? String(Math.round(n)) : String(Number(n.toPrecision(3))));
-const mark = (l: CostLine): string => (l.confidence === 'unconfirmed' ? '*' : l.confidence === 'override' ? '+' : '');
+const mark = (l: CostLine): string =>
+  l.confidence === 'unconfirmed' || l.confidence === 'unverified' ? '*' : l.confidence === 'override' ? '+' : '';
 const cents = (n: number): string => `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
 /** Dollars with enough digits for a run that costs cents (reports, their comparison). */
 export const dollars = (n: number): string => `$${n.toFixed(Math.abs(n) < 1 ? 4 : 2)}`;
 
 export function pricesUsed(cost: CostEstimate): string {
   const over = cost.prices.overridden.length ? `; overridden: ${cost.prices.overridden.join(', ')}` : '';
-  return `prices: the ${cost.prices.region} table of ${cost.prices.date} (docs/cost.md)${over}`;
+  const trust = cost.prices.unverified.length
+    ? `; ${cost.prices.unverified.length} UNVERIFIED (from memory, not checked against AWS's pages for ${cost.prices.region}: set cost.prices to confirm)`
+    : '';
+  return `prices: the ${cost.prices.region} table of ${cost.prices.date} (docs/cost.md)${over}${trust}`;
 }
 
 /** The budget's cost section: one line per scenario (cost/run, biggest line), then the idle day. */

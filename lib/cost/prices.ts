@@ -1,9 +1,10 @@
 /**
  * One dated price table per AWS region: every line names the AWS pricing page it comes from,
- * the date it was read and a confidence. `published`: the page states the figure for the
- * region; `unconfirmed`: a figure not checked against the page for that region (Spot moves with
- * capacity; GovCloud and some regional figures were not confirmed). The project's rule holds:
- * an unconfirmed figure stays overridable (`cost.prices`) and is marked in every estimate.
+ * the date it was read and a confidence. `published`: read from the page (us-east-1's on-demand
+ * Fargate lines only); `unconfirmed`: a figure that moves (Spot follows spare capacity);
+ * `unverified`: every other line, and every line of the other regions, written from memory and
+ * never checked against the page for that region. The project's rule holds: such a figure stays overridable (`cost.prices`) and
+ * is marked in every estimate, which says how many lines it took on trust.
  */
 import { ConfigError } from '../config/errors';
 import { PRICE_KEYS, type PriceKey } from '../config/cost-schema';
@@ -18,7 +19,7 @@ export interface PriceLine {
   readonly source: string;
   /** When it was read (YYYY-MM-DD). */
   readonly read: string;
-  readonly confidence: 'published' | 'unconfirmed' | 'override';
+  readonly confidence: 'published' | 'unconfirmed' | 'unverified' | 'override';
 }
 
 export interface PriceTable {
@@ -49,7 +50,7 @@ const PAGE = {
 type Spec = readonly [usd: number, per: number, unit: string, page: keyof typeof PAGE];
 type Rates = Readonly<Record<PriceKey, Spec>>;
 
-/** US East (N. Virginia); US East (Ohio) and US West (Oregon) publish the same figures. */
+/** US East (N. Virginia), read from the pages; other regions start from these figures. */
 const US: Rates = {
   fargateVcpuHour: [0.04048, 1, 'vCPU-hour', 'fargate'],
   fargateGbHour: [0.004445, 1, 'GB-hour', 'fargate'],
@@ -77,12 +78,12 @@ const US: Rates = {
 /** Spot prices move with spare capacity: never `published`, always worth an override. */
 const SPOT: readonly PriceKey[] = ['fargateSpotVcpuHour', 'fargateSpotGbHour'];
 
-/** A region's figures: the US table with the lines that differ there, which are unconfirmed. */
+/** A region's figures: the US table with the lines believed to differ there (from memory, unverified). */
 interface RegionSpec {
   readonly base: Rates;
   readonly differs: Partial<Record<PriceKey, number>>;
-  /** Every line unconfirmed (GovCloud: its own pricing page, not checked line by line). */
-  readonly allUnconfirmed?: boolean;
+  /** Lines read from the pricing page for this region (only us-east-1's on-demand Fargate lines). */
+  readonly verified?: readonly PriceKey[];
 }
 
 const GOV: RegionSpec['differs'] = {
@@ -104,7 +105,7 @@ const GOV: RegionSpec['differs'] = {
 };
 
 const REGIONS: Readonly<Record<string, RegionSpec>> = {
-  'us-east-1': { base: US, differs: {} },
+  'us-east-1': { base: US, differs: {}, verified: ['fargateVcpuHour', 'fargateGbHour'] },
   'us-east-2': { base: US, differs: {} },
   'us-west-2': { base: US, differs: {} },
   'eu-west-1': { base: US, differs: { logsIngestionGb: 0.57 } },
@@ -137,8 +138,8 @@ const REGIONS: Readonly<Record<string, RegionSpec>> = {
     },
   },
   // FedRAMP High regions.
-  'us-gov-west-1': { base: US, differs: GOV, allUnconfirmed: true },
-  'us-gov-east-1': { base: US, differs: GOV, allUnconfirmed: true },
+  'us-gov-west-1': { base: US, differs: GOV },
+  'us-gov-east-1': { base: US, differs: GOV },
 };
 
 /** Regions with a table in the repository. */
@@ -147,14 +148,14 @@ export const PRICED_REGIONS: readonly string[] = Object.keys(REGIONS);
 function regionLine(spec: RegionSpec, key: PriceKey, gov: boolean): PriceLine {
   const [usd, per, unit, page] = spec.base[key];
   const differs = spec.differs[key];
-  const unconfirmed = spec.allUnconfirmed || differs !== undefined || SPOT.includes(key);
   return {
     usd: differs ?? usd,
     per,
     unit,
     source: gov ? PAGE.govcloud : PAGE[page],
     read: READ,
-    confidence: unconfirmed ? 'unconfirmed' : 'published',
+    // Spot moves even where it was read; elsewhere nothing was read at all.
+    confidence: spec.verified?.includes(key) ? 'published' : spec.verified && SPOT.includes(key) ? 'unconfirmed' : 'unverified',
   };
 }
 

@@ -7,6 +7,7 @@ import type { ScenarioConfig } from '../config/schema';
 import type { CostEstimate } from '../cost/estimate';
 import { limitAppliesTo, sameTemplate, type LimitScope, type LimitSpec, type LimitUnit, type ResolvedLimit } from './catalogue';
 import type { EndpointFindingCode, ResolvedEndpoint } from './endpoints';
+import type { CapacitySettings, ShardCapacity, TaskSize } from './capacity';
 
 export type Verdict = 'ok' | 'over-budget' | 'throttling-expected' | 'invalid';
 
@@ -17,7 +18,8 @@ export type FindingCode =
   | 'unconfirmed-limit'
   | 'pipeline-over-budget'
   | 'pipeline-batch-too-slow'
-  | 'over-cost';
+  | 'over-cost'
+  | 'shard-capacity';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';
@@ -119,6 +121,8 @@ export interface ScenarioPlan {
   /** True when `sizing` comes from the scenario's fixedSizing. */
   readonly fixed: boolean;
   readonly tokenCreation: TokenCreationCheck;
+  /** The Fargate task each shard runs on, and what one shard of it may be given. */
+  readonly task: TaskPlan;
   /** Threads per shard (virtual users spread evenly; the last shard may run fewer). */
   readonly threadsPerShard: number;
   /** Index of this scenario's first runner OAuth client in the environment's pool. */
@@ -128,6 +132,13 @@ export interface ScenarioPlan {
   readonly expectThrottling: boolean;
   readonly findings: readonly Finding[];
   readonly verdict: Verdict;
+}
+
+/** The task size of a scenario's shards: picked by the planner, or the environment's runners.cpu / memoryMiB. */
+export interface TaskPlan extends TaskSize {
+  /** `picked`: fewest vCPU-hours (lib/ratelimits/capacity.ts); `runners.cpu`: the environment fixed the CPU (and memory when it says `runners.cpu/memoryMiB`). */
+  readonly chosenBy: 'picked' | 'runners.cpu' | 'runners.cpu/memoryMiB';
+  readonly capacity: ShardCapacity;
 }
 
 /** A retrieval worker fleet's pacing: the event pipeline sets exactly these, it derives nothing. */
@@ -205,10 +216,16 @@ export interface Context {
   readonly recordingJobs: ResolvedLimit;
   readonly analyticsJobs: ResolvedLimit;
   readonly minShards: number;
+  /** Most threads one shard runs: set per task size by the picker (capacity.ts). */
   readonly maxThreadsPerShard: number;
-  /** Most requests/min one shard can send: runners.requestsPerSecondPerVcpu x 60 x vCPUs, when set. */
+  /** Most requests/min one shard can send: set per task size by the picker. */
   readonly requestsPerMinutePerShard?: number;
   readonly maxRunnerClients: number;
+  /** Measured shard capacity with the environment's overrides. */
+  readonly capacity: CapacitySettings;
+  /** runners.cpu / runners.memoryMiB when the environment sets them. */
+  readonly fixedCpu?: number;
+  readonly fixedMemoryMiB?: number;
 }
 
 export const usable = (limit: ResolvedLimit, headroom: number): number =>

@@ -31,6 +31,7 @@ import {
 } from './catalogue';
 import { budgetFix, describeUse, fmt, plural } from './messages';
 import {
+  ceil,
   endpointRates,
   onlyAssumed,
   round1,
@@ -47,7 +48,9 @@ import {
   type Verdict,
   type WorkerPlan,
 } from './model';
-import { evaluate, planWorker, recommend } from './sizing';
+import { evaluate, planWorker } from './sizing';
+import { DEFAULT_REQUESTS_PER_SEC_PER_VCPU } from './capacity';
+import { pickTaskSize, type Picked } from './task-size';
 
 function tokenCreationCheck(sizing: Sizing, ctx: Context, rampUpSec: number): TokenCreationCheck {
   const overMinutes = tokenWindowMin(rampUpSec);
@@ -119,17 +122,31 @@ function shardSlots(s: ScenarioConfig, sizing: Sizing, firstClientIndex: number)
   });
 }
 
+/** fixedSizing asks more of each shard than the task size carries: the run falls short of its rate. */
+function capacityFindings(s: ScenarioConfig, picked: Picked): Finding[] {
+  if (!picked.overCapacity) return [];
+  const { task, sizing } = picked;
+  return [
+    {
+      severity: 'warning',
+      code: 'shard-capacity',
+      message: `fixedSizing gives each shard ${round1(sizing.perShardRequestsPerMinute)} requests/min and ${ceil(s.virtualUsers / sizing.shards)} threads, but a ${task.cpu}/${task.memoryMiB} task carries ${round1(task.capacity.requestsPerMinute)} requests/min and ${task.capacity.threads} threads (lib/ratelimits/capacity.ts); raise fixedSizing.shards or runners.cpu`,
+    },
+  ];
+}
+
 function planScenario(s: ScenarioConfig, index: number, ctx: Context, firstClientIndex: number): ScenarioPlan {
   const rate = s.virtualUsers * s.requestsPerUserPerMinute;
   const rampUpSec = s.rampUpSec ?? Math.floor(s.durationSec / 10);
-  const recommended = recommend(s, ctx, rampUpSec);
+  const picked = pickTaskSize(s, ctx, rampUpSec);
+  const { sizing, recommended } = picked;
   const fixed = s.fixedSizing !== undefined;
-  const sizing = s.fixedSizing ? evaluate(s, ctx, rampUpSec, s.fixedSizing.shards, s.fixedSizing.tokensPerShard) : recommended;
   const naive = evaluate(s, ctx, rampUpSec, 1, 1);
   const resolved = resolveEndpoints(s);
   const findings: Finding[] = [
     ...resolved.findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message, endpoint: f.index })),
     ...sizingFindings(s, ctx, { sizing, recommended, fixed }),
+    ...capacityFindings(s, picked),
   ];
   const invalid = findings.some((f) => f.code === 'nonexistent-endpoint' || f.code === 'unknown-endpoint');
   const hasError = findings.some((f) => f.severity === 'error');
@@ -151,6 +168,7 @@ function planScenario(s: ScenarioConfig, index: number, ctx: Context, firstClien
     naive,
     fixed,
     tokenCreation: tokenCreationCheck(sizing, ctx, rampUpSec),
+    task: picked.task,
     threadsPerShard: Math.ceil(s.virtualUsers / sizing.shards),
     firstClientIndex,
     shards: shardSlots(s, sizing, firstClientIndex),
@@ -219,10 +237,15 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
     recordingJobs: findLimit(limits, RECORDING_JOBS_LIMIT),
     analyticsJobs: findLimit(limits, ANALYTICS_JOBS_LIMIT),
     minShards: env.loadProfile.shards,
-    maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
-    requestsPerMinutePerShard:
-      env.runners.requestsPerSecondPerVcpu === undefined ? undefined : env.runners.requestsPerSecondPerVcpu * 60 * (env.runners.cpu / 1024),
+    // Set per task size by the picker (task-size.ts); these stand for "no cap" elsewhere.
+    maxThreadsPerShard: Number.POSITIVE_INFINITY,
     maxRunnerClients: env.genesys.maxRunnerClients,
+    capacity: {
+      requestsPerSecondPerVcpu: env.runners.requestsPerSecondPerVcpu ?? DEFAULT_REQUESTS_PER_SEC_PER_VCPU,
+      maxThreadsPerShard: env.loadProfile.maxThreadsPerShard,
+    },
+    fixedCpu: env.runners.cpu,
+    fixedMemoryMiB: env.runners.memoryMiB,
   };
   const usablePerToken = usable(ctx.token, ctx.headroom);
   const usablePerClient = usable(ctx.client, ctx.headroom);

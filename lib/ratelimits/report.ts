@@ -48,6 +48,18 @@ export function wrapLine(text: string, width = TEXT_WIDTH, indent = 4): string {
   return lines.join('\n');
 }
 
+const TASK_CHOSEN_BY: Record<ScenarioPlan['task']['chosenBy'], string> = {
+  picked: 'picked: fewest vCPU-hours',
+  'runners.cpu': 'runners.cpu',
+  'runners.cpu/memoryMiB': 'runners.cpu/memoryMiB',
+};
+
+/** The shards' Fargate size and what one shard of it carries (lib/ratelimits/capacity.ts). */
+function taskText(s: ScenarioPlan): string {
+  const t = s.task;
+  return `task ${t.cpu / 1024} vCPU / ${t.memoryMiB} MiB (${TASK_CHOSEN_BY[t.chosenBy]}; a shard carries ${round1(t.capacity.requestsPerMinute)} requests/min, ${t.capacity.threads} threads)`;
+}
+
 /** One row per scenario; the binding limit and clients go on a detail line below, to fit 100 columns. */
 function scenarioTable(plan: BudgetPlan): string {
   const header = ['scenario', 'users', 'req/min', 'util', '1 token', 'shards x tok', 'per shard', 'verdict'];
@@ -63,7 +75,8 @@ function scenarioTable(plan: BudgetPlan): string {
     VERDICT_LABEL[s.verdict],
   ]);
   const details = plan.scenarios.map(
-    (s) => `  ${s.name}: binding limit ${s.sizing.binding.limit}, ${s.sizing.clients} OAuth client${s.sizing.clients === 1 ? '' : 's'}`,
+    (s) =>
+      `  ${s.name}: binding limit ${s.sizing.binding.limit}, ${s.sizing.clients} OAuth client${s.sizing.clients === 1 ? '' : 's'}; ${taskText(s)}`,
   );
   return [renderTable(header, rows, numeric), '', ...details.map((d) => wrapLine(d))].join('\n');
 }

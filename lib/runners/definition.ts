@@ -42,6 +42,9 @@ export interface ScenarioEntry {
   /** The shard's checks (shard-exit.ts): failed and 429 shares above which it exits non-zero. */
   readonly maxErrorShare: number;
   readonly max429Share: number;
+  /** The scenario's Fargate task (the scenario plan's `task`): RunTask overrides the definition's size with it. */
+  readonly taskCpu: number;
+  readonly taskMemoryMiB: number;
   readonly shards: readonly ShardEntry[];
 }
 
@@ -179,6 +182,9 @@ function runShard(p: DefinitionParams): State {
       ],
       Overrides: {
         TaskRoleArn: expr('$states.input.shard.taskRoleArn'),
+        // Each scenario runs on the task size its plan picked (the definition is the largest of them).
+        Cpu: expr('$string($states.input.taskCpu)'),
+        Memory: expr('$string($states.input.taskMemoryMiB)'),
         ContainerOverrides: [{ Name: RUNNER_CONTAINER_NAME, Environment: shardEnvironment(p) }],
       },
     },
@@ -275,6 +281,8 @@ function runShardsState(p: DefinitionParams): State {
       // The scenario's shard checks, which the shard's environment hands to entrypoint.sh.
       maxErrorShare: expr('$lookup($scenarios, $scenario).maxErrorShare'),
       max429Share: expr('$lookup($scenarios, $scenario).max429Share'),
+      taskCpu: expr('$lookup($scenarios, $scenario).taskCpu'),
+      taskMemoryMiB: expr('$lookup($scenarios, $scenario).taskMemoryMiB'),
       startAt: expr('$startAt'),
       params: expr('$params'),
       timeoutSec: expr(`$durationSec + ${p.startDelaySec + p.shardSlackSec}`),

@@ -82,6 +82,8 @@ function scenarioTable(
         tokensPerShard: s.sizing.tokensPerShard,
         durationSec: s.durationSec,
         rampUpSec: s.rampUpSec,
+        taskCpu: s.task.cpu,
+        taskMemoryMiB: s.task.memoryMiB,
         ...(checks[s.name] ?? shardChecksOf({ expectThrottling: s.expectThrottling })),
         shards: identities.ofScenario(s.name).map(({ slot, secret, role }) => ({
           index: slot.shard,

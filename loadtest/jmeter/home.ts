@@ -81,6 +81,12 @@ export interface JmeterRun {
   readonly onLine?: (line: string) => void;
   /** JVM heap options (HEAP). Default 256 MiB: the rehearsal runs several JMeters side by side. */
   readonly heap?: string;
+  /** JVM_ARGS. Default: UTC, C1 only (quick start-up for short runs); the capacity bench wants the image's full JIT. */
+  readonly jvmArgs?: string;
+  /** A command JMeter runs under, e.g. `['taskset', '-c', '1']` (the capacity bench pins and measures it). */
+  readonly prefix?: readonly string[];
+  /** Called with the started process's id (the capacity bench samples its CPU time). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** JMeter's closing `summary =` line: total samples and errors (every sample, token requests included). */
@@ -126,12 +132,19 @@ export function runJmeter(run: JmeterRun): Promise<JmeterOutcome> {
   for (const f of run.propertyFiles ?? []) args.push('-q', f);
   for (const [k, v] of Object.entries(run.properties)) args.push(`-J${k}=${v}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(run.home, 'bin', 'jmeter'), args, {
+    const jmeter = path.join(run.home, 'bin', 'jmeter');
+    const [command, ...commandArgs] = [...(run.prefix ?? []), jmeter, ...args];
+    const child = spawn(command, commandArgs, {
       cwd: path.dirname(run.plan),
-      env: { ...process.env, HEAP: run.heap ?? '-Xms128m -Xmx256m', JVM_ARGS: '-Duser.timezone=UTC -Xshare:auto -XX:TieredStopAtLevel=1' },
+      env: {
+        ...process.env,
+        HEAP: run.heap ?? '-Xms128m -Xmx256m',
+        JVM_ARGS: run.jvmArgs ?? '-Duser.timezone=UTC -Xshare:auto -XX:TieredStopAtLevel=1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);
+    if (child.pid !== undefined) run.onSpawn?.(child.pid);
     let output = '';
     let summary: JmeterSummary | undefined;
     let rest = '';

@@ -112,6 +112,7 @@ function summarize(
     shards: sp.sizing.shards,
     threadsPerShard: sp.threadsPerShard,
     tokensPerShard: sp.sizing.tokensPerShard,
+    task: { cpu: sp.task.cpu, memoryMiB: sp.task.memoryMiB },
     targetRpmPerShard: Number(props.TARGET_RPM),
     rampUpSec: sp.rampUpSec,
     durationSec: sp.durationSec,

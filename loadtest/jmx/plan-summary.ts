@@ -25,6 +25,8 @@ export interface PlanSummary {
   readonly shards: number;
   readonly threadsPerShard: number;
   readonly tokensPerShard: number;
+  /** The Fargate task each shard runs on (cpu units, MiB): what the report prices the run with. */
+  readonly task: { readonly cpu: number; readonly memoryMiB: number };
   readonly targetRpmPerShard: number;
   readonly rampUpSec: number;
   readonly durationSec: number;

@@ -17,6 +17,7 @@ import {
 } from '../../lib/cost';
 import type { ShardTaskRecord } from '../../lib/contracts/report-step';
 import type { Report } from './model';
+import type { TaskSize } from '../../lib/ratelimits/capacity';
 
 /** One shard's task from the state machine's record: what Fargate billed (ISO times). */
 export interface TaskTimes {
@@ -60,11 +61,19 @@ export interface ReportCost {
 export const COST_UNKNOWN = 'cost: unknown — pass --env <environment> (the environment file has the region and prices)';
 
 /** The run as planned, rebuilt from the plan summary the report read. */
-function plannedRun(report: Report): RunPlan | undefined {
+/** The shards' task: the plan summary's, else the environment's fixed runners.cpu / memoryMiB. */
+function shardTask(report: Report, profile: CostProfile): TaskSize | undefined {
+  if (report.target?.task) return report.target.task;
+  const { cpu, memoryMiB } = profile.runners;
+  return cpu !== undefined && memoryMiB !== undefined ? { cpu, memoryMiB } : undefined;
+}
+
+function plannedRun(report: Report, task: TaskSize): RunPlan | undefined {
   const t = report.target;
   if (!t || t.source === '--target-rpm') return undefined;
   return {
     name: t.scenario ?? report.testId,
+    task,
     durationSec: t.durationSec ?? report.window.durationSec,
     requestsPerMinute: t.requestsPerMinute,
     sizing: { shards: t.shards ?? report.shards.length },
@@ -84,9 +93,15 @@ function recordedShards(report: Report, tasks: readonly TaskTimes[] | undefined)
   return { shards, fromTaskRecord: true };
 }
 
-function actualFigures(report: Report, req: CostRequest, profile: CostProfile, prices: PriceTable): NonNullable<ReportCost['actual']> {
+function actualFigures(
+  report: Report,
+  req: CostRequest,
+  profile: CostProfile,
+  prices: PriceTable,
+  task: TaskSize,
+): NonNullable<ReportCost['actual']> {
   const { shards, fromTaskRecord } = recordedShards(report, req.tasks);
-  const actual = actualCost({ shards, fromTaskRecord, lambda: req.lambda, bytesWritten: req.bytesWritten }, profile, prices);
+  const actual = actualCost({ shards, fromTaskRecord, task, lambda: req.lambda, bytesWritten: req.bytesWritten }, profile, prices);
   const basis = [
     fromTaskRecord
       ? "task times from the state machine's record (image pull to stop)"
@@ -123,7 +138,14 @@ export function reportCost(report: Report, req: CostRequest | undefined): Report
   } catch (err) {
     return { environment: profile.environment, unknown: `cost: unknown — ${err instanceof Error ? err.message : String(err)}` };
   }
-  const planned = plannedRun(report);
+  const task = shardTask(report, profile);
+  if (!task)
+    return {
+      environment: profile.environment,
+      unknown:
+        'cost: unknown — the plan summary names no task size and runners.cpu / memoryMiB are not set: regenerate the plan (npm run jmx) or set both',
+    };
+  const planned = plannedRun(report, task);
   const estimate = planned
     ? (() => {
         const s = estimateScenario(planned, profile, prices);
@@ -131,7 +153,7 @@ export function reportCost(report: Report, req: CostRequest | undefined): Report
         return { usd: s.usd, lines: s.lines, basis };
       })()
     : null;
-  const actual = actualFigures(report, req, profile, prices);
+  const actual = actualFigures(report, req, profile, prices, task);
   return {
     environment: profile.environment,
     prices: { region: prices.region, date: prices.date, overridden: prices.overridden, reference: 'lib/cost/prices.ts, docs/cost.md' },

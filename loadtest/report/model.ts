@@ -126,6 +126,8 @@ export interface ReportTarget {
   readonly shards?: number;
   readonly tokensPerShard?: number;
   readonly threadsPerShard?: number;
+  /** The shards' Fargate task (cpu units, MiB), when the plan summary says. */
+  readonly task?: { readonly cpu: number; readonly memoryMiB: number };
   /** Test length including ramp-up. */
   readonly durationSec?: number;
   readonly thresholds?: ReportThresholds;

@@ -14,6 +14,15 @@ function numberField(s: Json, field: string, source: string, required: boolean):
   return v;
 }
 
+/** A plan summary's `task` (optional: summaries written before the planner picked task sizes have none). */
+function taskField(s: Json, source: string): ReportTarget['task'] {
+  const t = s?.task as Json;
+  if (t === undefined) return undefined;
+  const cpu = numberField(t, 'cpu', `${source}: task`, true);
+  const memoryMiB = numberField(t, 'memoryMiB', `${source}: task`, true);
+  return { cpu, memoryMiB };
+}
+
 /** A plan summary's `thresholds` (copied from the scenario's config, validated there), or a --thresholds file: checked for shape. */
 export function thresholdsFromJson(value: unknown, source: string): ReportThresholds {
   const t = value as Json;
@@ -73,6 +82,7 @@ export function targetFromPlanSummary(summary: unknown, source: string): ReportT
     tokensPerShard: numberField(s, 'tokensPerShard', source, false),
     threadsPerShard: numberField(s, 'threadsPerShard', source, false),
     durationSec: numberField(s, 'durationSec', source, false),
+    task: taskField(s, source),
     thresholds: s?.thresholds === undefined ? undefined : thresholdsFromJson(s.thresholds, `${source}: thresholds`),
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
