@@ -168,7 +168,10 @@ describe('generated JMeter plan', () => {
     const { env, plan } = example();
     const root = parsePlan(generatePlan(env, plan, 'agent-scripts').xml);
     const main = root.children[1];
-    const post = main.children.filter((c) => c.tag === 'JSR223PostProcessor');
+    // Scoped to the requests: the arrival sampler runs no 429 handler of its own.
+    expect(main.children.filter((c) => c.tag === 'JSR223PostProcessor')).toHaveLength(0);
+    const sendIf = main.children.find((c) => c.tag === 'IfController')!;
+    const post = sendIf.children.filter((c) => c.tag === 'JSR223PostProcessor');
     expect(post).toHaveLength(1);
     const script = post[0].props.script;
     expect(post[0].props.scriptLanguage).toBe('groovy');

@@ -139,6 +139,8 @@ if (pending.size() >= wanted) {
  */
 export const PICK_TOKEN = String.raw`
 vars.put('loadlab_send', 'false')
+// Blank until a 429 of this arrival's request says otherwise (a dropped arrival's record has none).
+vars.put('loadlab_retry_after', '')
 java.util.List tokens = (java.util.List) props.get('loadlab.tokens')
 def gate = props.get('loadlab.gate')
 if (tokens == null || tokens.isEmpty() || gate == null) {
@@ -174,8 +176,8 @@ vars.put('loadlab_send', 'true')
  * would leave the timer's schedule behind and make it catch up in a burst.
  */
 export const HONOUR_RETRY_AFTER = String.raw`
-// The gate's own sample (ignored) carries no answer; every request's sample does, whatever its code.
-// A dropped arrival's record (DROP_LABEL) is no answer either: it must not count as one in flight.
+// Scoped to the requests (under the IfController), so the arrival sampler costs no Groovy call here;
+// the guard stays in case a plan is edited: neither the gate's sample nor a dropped arrival is an answer.
 if (prev.isIgnore() || prev.getSampleLabel() == '${DROP_LABEL}') return
 def gate = props.get('loadlab.gate')
 String index = vars.get('loadlab_token_index')

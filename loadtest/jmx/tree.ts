@@ -200,14 +200,6 @@ function mainGroup(t: TreeInput): TreeItem {
       : []),
     {
       element: jsr223(
-        'JSR223PostProcessor',
-        'on 429: rest the token for Retry-After and tag the sample',
-        HONOUR_RETRY_AFTER,
-        'Sets JTL column loadlab_retry_after (seconds) and rests the token; the thread goes on with its next arrival.',
-      ),
-    },
-    {
-      element: jsr223(
         'JSR223Sampler',
         'arrival: next token, unless it rests',
         PICK_TOKEN,
@@ -231,7 +223,18 @@ function mainGroup(t: TreeInput): TreeItem {
         '${loadlab_send}',
         'False when the arrival was dropped because its token rests (Retry-After).',
       ),
-      children: requests(t),
+      // The 429 handler in here applies to the requests only: one Groovy call per request, none per arrival.
+      children: [
+        {
+          element: jsr223(
+            'JSR223PostProcessor',
+            'on 429: rest the token for Retry-After and tag the sample',
+            HONOUR_RETRY_AFTER,
+            'Sets JTL column loadlab_retry_after (seconds) and rests the token; the thread goes on with its next arrival.',
+          ),
+        },
+        ...requests(t),
+      ],
     },
   ];
   return {
