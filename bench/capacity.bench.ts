@@ -7,7 +7,7 @@
  * rising, falls under 80 % of the target, or the p99 of the local round trip exceeds 50 ms; the
  * capacity is the highest achieved rate of a step within that bound. Figures: requests/s per CPU,
  * the threads at that step, p99, JMeter's peak heap used (GC log) and peak RSS (/usr/bin/time).
- * Target: every generated plan >= 70 % of the plain plan's rate per CPU. lib/ratelimits/capacity.ts
+ * Target: every generated plan >= 70 % of the plain plan's requests per JMeter CPU-second. lib/ratelimits/capacity.ts
  * holds the figures the planner uses, with the machine they came from.
  */
 import { spawnSync } from 'node:child_process';
@@ -200,7 +200,8 @@ function summaryLines(sweeps: readonly Sweep[]): { lines: string[]; met: boolean
   for (const s of sweeps) {
     const k = s.peak;
     const plain = sweeps.find((x) => x.plan === 'plain' && x.vcpus === s.vcpus)?.peak;
-    if (s.plan !== 'plain') met &&= k !== undefined && plain !== undefined && k.achievedPerSec / plain.achievedPerSec >= TARGET_RATIO;
+    // Per CPU-second JMeter used: the rate per CPU that the machine's other load changes least.
+    if (s.plan !== 'plain') met &&= k !== undefined && plain !== undefined && k.perCpuSec / plain.perCpuSec >= TARGET_RATIO;
     const n = (v: number | undefined, width: number): string =>
       (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(0)).padStart(width);
     lines.push(
@@ -259,7 +260,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       `${stepSec} s steps (2 s ramp-up, 2 s JIT warm-up excluded), target x2 per step from ${START_PER_SEC}/s, one thread per 4 requests/s; p99 bound ${P99_BOUND_MS} ms`,
       'p99 ok = highest req/s with p99 <= the bound; the other columns are the peak step (highest req/s); per CPU-s = req/s per CPU-second JMeter used; heap = peak MiB in use (GC log)',
       ...lines,
-      `target: each generated plan's peak >= ${TARGET_RATIO * 100} % of the plain plan's at the same CPUs (vs plain; in brackets the same per CPU-second)`,
+      `target: each generated plan's requests per JMeter CPU-second >= ${TARGET_RATIO * 100} % of the plain plan's at the same CPUs (in brackets under vs plain; before them, the wall-clock peaks)`,
     ],
     targetsMet: met,
   };
