@@ -7,10 +7,10 @@ import type { Environment } from '../lib/config';
 import type { BudgetPlan } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
-import type { GenesysRefs } from '../lib/genesys/refs';
-import { GenesysTenant } from '../lib/genesys/tenant';
-import { EventBridgeSourceIntegration, partnerEventSourceName } from '../lib/genesys/eventbridge-integration';
-import { RecordingExportIntegration, RecordingExportPolicy } from '../lib/genesys/recording-export';
+import type { GenesysRefs } from '../lib/genesys-tenant/refs';
+import { GenesysTenant } from '../lib/genesys-tenant/tenant';
+import { EventBridgeSourceIntegration, partnerEventSourceName } from '../lib/genesys-tenant/eventbridge-integration';
+import { RecordingExportIntegration, RecordingExportPolicy } from '../lib/genesys-tenant/recording-export';
 import { LoadlabStack } from './loadlab-stack';
 
 export interface GenesysStackProps {

@@ -7,7 +7,7 @@ import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
 import { shardChecksOf } from '../lib/runners/shard-exit';
 import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
-import type { GenesysRefs } from '../lib/genesys/refs';
+import type { GenesysRefs } from '../lib/genesys-tenant/refs';
 
 export interface RunnersStackProps {
   readonly env: Environment;

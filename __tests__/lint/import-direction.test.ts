@@ -28,7 +28,7 @@ tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
     { filename: at('bin/synth.ts'), code: "import { synthesizeEnvironment } from '../app/synth-check';" },
     { filename: at('stacks/runners-stack.ts'), code: "import { App } from 'cdktf';" },
     // The environment schema names catalogue limits from the facts below it, not from the planner.
-    { filename: at('lib/config/limits-schema.ts'), code: "import { LIMIT_CATALOGUE } from '../genesys-api/limits';" },
+    { filename: at('lib/config/limits-schema.ts'), code: "import { LIMIT_CATALOGUE } from '../genesys-facts/limits';" },
   ],
   invalid: [
     // lib/config reading the planner's folder runs back up: no edge is allowed any more.

@@ -3,10 +3,10 @@
  * the Genesys roles and the JMeter generator all follow it.
  */
 import { ConfigError } from '../../lib/config';
-import { planRoles } from '../../lib/genesys/permissions';
+import { planRoles } from '../../lib/genesys-tenant/permissions';
 import { ENDPOINT_RULES, judgeEndpoint, planBudget, resolveEndpoints, scenarioPlan } from '../../lib/ratelimits';
 import { generatePlan } from '../../loadtest/jmx/generate';
-import type { HttpMethod } from '../../lib/genesys-api/endpoints';
+import type { HttpMethod } from '../../lib/genesys-facts/endpoints';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 /** One case per rule, plus an endpoint no rule matches. */

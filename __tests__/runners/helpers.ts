@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import type { ArchiveRefs } from '../../lib/archive/refs';
 import type { Environment } from '../../lib/config';
-import type { GenesysRefs } from '../../lib/genesys/refs';
+import type { GenesysRefs } from '../../lib/genesys-tenant/refs';
 import { planBudget, type BudgetPlan } from '../../lib/ratelimits';
 import { LoadRunners } from '../../lib/runners/runners';
 import type { ReportJobsQueue } from '../../lib/runners/state-machine';

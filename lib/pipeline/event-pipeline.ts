@@ -11,7 +11,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { WorkerPlan } from '../ratelimits';
 import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
-import type { GenesysRefs } from '../genesys/refs';
+import type { GenesysRefs } from '../genesys-tenant/refs';
 import type { IGrantable } from '../iam/policy';
 import { grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../archive/grants';
 import { accountRootArn, toResourcePolicyJson } from '../archive/resource-policy';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { TaskEnvVar } from '../contracts/shard-container';
 import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
-import type { GenesysRefs } from '../genesys/refs';
+import type { GenesysRefs } from '../genesys-tenant/refs';
 import type { ScenarioPlan } from '../ratelimits';
 import { RunnerCluster } from './cluster';
 import { runnerNames, type RunnerNames } from './naming';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
 import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
-import type { OAuthClientRef } from '../genesys/refs';
+import type { OAuthClientRef } from '../genesys-tenant/refs';
 import { ServiceRole } from '../iam/service-role';
 import type { RunnerClientSlot } from '../ratelimits';
 import { ClientSecretLookup } from '../secrets/client-secret-lookup';

@@ -1,10 +1,10 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { ConfigError, type Environment } from '../../lib/config';
-import { findEndpoint } from '../../lib/genesys-api/endpoints';
+import { findEndpoint } from '../../lib/genesys-facts/endpoints';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { GenesysStack } from '../../stacks/genesys-stack';
-import { RecordingExportPolicy } from '../../lib/genesys/recording-export';
+import { RecordingExportPolicy } from '../../lib/genesys-tenant/recording-export';
 import { exampleInput, loadFrom, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 
 type Input = Record<string, any>;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
-import { GenesysTenant } from '../../lib/genesys/tenant';
+import { GenesysTenant } from '../../lib/genesys-tenant/tenant';
 
 describe('GenesysTenant', () => {
   const { stacks } = synthEnvironment(repoEnvironment('example'));
