@@ -34,7 +34,7 @@ describe('archiveRefsFor', () => {
       Object.values(data.aws_s3_bucket)
         .map((b) => b.bucket)
         .sort(),
-    ).toEqual([names.recordingsBucket, names.resultsBucket, names.reportsBucket].sort());
+    ).toEqual([names.recordingsBucket, names.resultsBucket, names.analyticsBucket].sort());
     expect(Object.values(data.aws_kms_alias).map((a) => a.name)).toEqual(['alias/loadlab-example-archive']);
     expect(Object.values(data.aws_iam_role).map((r) => r.name)).toEqual(['loadlab-example-genesys-recording-export']);
     expect(json.resource).toBeUndefined();

@@ -50,7 +50,7 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
   testId: true,
   resultsBucket: true,
   resultsPrefix: true,
-  reportsBucket: true,
+  analyticsBucket: true,
   metadataPrefix: true,
   analyticsPrefix: true,
   shards: true,
@@ -524,8 +524,8 @@ describe('a load test from npm run loadtest to the report and the analytics requ
     // Links: the metadata the pipeline archives, and this test's analytics output where the report-jobs worker writes it.
     expect(report.links.metadata!.uri).toBe(`s3://${bucket}/metadata/`);
     const analytics = report.links.analytics!.uri;
-    expect(`s3://${fakeArchive.reports.name}/${reportKeys.manifest(TEST_ID)}`.startsWith(analytics)).toBe(true);
-    expect(`s3://${fakeArchive.reports.name}/${reportKeys.manifest('example_other-test')}`.startsWith(analytics)).toBe(false);
+    expect(`s3://${fakeArchive.analytics.name}/${reportKeys.manifest(TEST_ID)}`.startsWith(analytics)).toBe(true);
+    expect(`s3://${fakeArchive.analytics.name}/${reportKeys.manifest('example_other-test')}`.startsWith(analytics)).toBe(false);
   });
 
   it('the report-jobs worker accepts the analytics request the state machine sends: this test, from START_AT to after the load', () => {

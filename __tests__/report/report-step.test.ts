@@ -71,7 +71,7 @@ describe('report step (state machine Lambda)', () => {
         testId: 't-1',
         resultsBucket: 'results-bkt',
         resultsPrefix: 'results/t-1',
-        reportsBucket: 'reports-bkt',
+        analyticsBucket: 'reports-bkt',
         metadataPrefix: 'metadata/',
         analyticsPrefix: 'analytics/',
         shards: 2,

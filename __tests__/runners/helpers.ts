@@ -16,7 +16,7 @@ export const fakeArchive: ArchiveRefs = {
   keyArn: 'arn:aws:kms:us-east-1:111122223333:key/archive-key',
   recordings: { name: 'loadlab-example-recordings-111122223333', arn: 'arn:aws:s3:::loadlab-example-recordings-111122223333' },
   results: { name: 'loadlab-example-results-111122223333', arn: 'arn:aws:s3:::loadlab-example-results-111122223333' },
-  reports: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
+  analytics: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
   exportRoleArn: 'arn:aws:iam::111122223333:role/loadlab-example-genesys-recording-export',
 };
 

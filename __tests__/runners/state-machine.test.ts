@@ -148,7 +148,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
       testId: TEST_ID,
       resultsBucket: 'loadlab-example-results-111122223333',
       resultsPrefix: `results/${TEST_ID}/`,
-      reportsBucket: 'loadlab-example-reports-111122223333',
+      analyticsBucket: 'loadlab-example-reports-111122223333',
       metadataPrefix: 'metadata/',
       analyticsPrefix: `analytics/${TEST_ID}/`,
       partial: false,

@@ -135,7 +135,7 @@ export class LoadTestStateMachine extends Construct {
       securityGroupIds: [network.securityGroup.id],
       assignPublicIp: network.assignPublicIp,
       resultsBucket: archive.results.name,
-      reportsBucket: archive.reports.name,
+      analyticsBucket: archive.analytics.name,
       metadataPrefix: ARCHIVE_PREFIXES.metadata,
       analyticsPrefix: ARCHIVE_PREFIXES.analytics,
       reportFunctionArn: this.reportFunction.fn.arn,
