@@ -31,7 +31,7 @@ export class ArchiveStack extends LoadlabStack {
       genesysOrgId: config.genesys.orgId,
       genesysAccountId: props.env.genesys.awsAccountId,
       transitionToInfrequentAccessDays: config.archive.transitionToInfrequentAccessDays,
-      transitionToColdDays: config.archive.transitionToGlacierDays,
+      transitionToColdDays: config.archive.transitionToColdDays,
       coldStorageClass: config.archive.coldStorageClass,
       noncurrentVersionExpirationDays: config.archive.noncurrentVersionExpirationDays,
       accessLogRetentionDays: config.archive.accessLogRetentionDays,

@@ -106,7 +106,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
     const input = exampleInput() as Record<string, any>;
     input.archive = {
       transitionToInfrequentAccessDays: 45,
-      transitionToGlacierDays: 120,
+      transitionToColdDays: 120,
       noncurrentVersionExpirationDays: 30,
       // Old versions may expire only once their lock has: at least the retention.
       objectLock: { retentionDays: 30 },
