@@ -1,5 +1,5 @@
 /**
- * `npm run jmx`: writes the JMeter plan of one scenario, taken by name from the budget plan. One
+ * `npm run jmx`: writes the JMeter plan of one scenario, taken by name from the rate budget. One
  * plan serves every shard: the budgeted values are property defaults the runner overrides per
  * shard. bin/jmx.ts is its entry point.
  */

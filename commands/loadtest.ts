@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
 import { costDetail, estimateLaunch, priceTable } from '../lib/cost';
-import { planBudget, scenarioPlan, type BudgetPlan } from '../lib/ratelimits';
+import { planBudget, scenarioPlan, type RateBudget } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
@@ -132,7 +132,7 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
  */
 function testPlan(
   env: Environment,
-  plan: BudgetPlan,
+  plan: RateBudget,
   launch: LoadTestLaunch,
   jmx: string | undefined,
   hasParams: boolean,
@@ -154,7 +154,7 @@ function testPlan(
 }
 
 /** `--dry-run`: the execution input, where everything would land, and what the run would cost. */
-function logDryRun(env: Environment, plan: BudgetPlan, launch: LoadTestLaunch, deps: LoadTestDeps): void {
+function logDryRun(env: Environment, plan: RateBudget, launch: LoadTestLaunch, deps: LoadTestDeps): void {
   deps.log(JSON.stringify(launch.input, null, 2));
   for (const line of describeLaunch(launch, false)) deps.log(line);
   const prices = priceTable(env.config.aws.region, env.config.cost.prices);

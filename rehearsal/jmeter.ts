@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../lib/config';
-import { scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../lib/ratelimits';
+import { scenarioPlan, type RateBudget, type ScenarioPlan } from '../lib/ratelimits';
 import { generatePlan } from '../loadtest/jmx/generate';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
@@ -40,7 +40,7 @@ export function jmeterCompression(requestsPerMinute: number, perTokenLimit: numb
 
 export interface JmeterRehearsalOptions {
   readonly env: Environment;
-  readonly budget: BudgetPlan;
+  readonly budget: RateBudget;
   readonly scenario: string;
   readonly mode: RehearsalMode;
   readonly jmeterHome: string;

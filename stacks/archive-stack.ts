@@ -1,14 +1,14 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../lib/config';
-import type { BudgetPlan } from '../lib/ratelimits';
+import type { RateBudget } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { Archive } from '../lib/archive/archive';
 import { LoadlabStack } from './loadlab-stack';
 
 export interface ArchiveStackProps {
   readonly env: Environment;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
 }
 
 /**

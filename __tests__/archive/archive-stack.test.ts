@@ -19,7 +19,7 @@ const DEFAULTS: ExpectedLifecycle = {
 
 /** Only the archive stack: its tests do not depend on how the other stacks are built. */
 function archiveStack(env: Environment = repoEnvironment('example')): ArchiveStack {
-  return new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
+  return new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) });
 }
 
 function archiveOf(input: any = exampleInput()): { json: SynthesizedStack; text: string } {

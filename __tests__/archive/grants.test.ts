@@ -125,7 +125,7 @@ describe('ArchiveBucket grants', () => {
   it('grants from the archive stack to a role in another stack become a cross-stack reference', () => {
     const app = Testing.app();
     const env = repoEnvironment('example');
-    const archive = new ArchiveStack(app, { env, plan: planBudget(env.config) });
+    const archive = new ArchiveStack(app, { env, budget: planBudget(env.config) });
     const other = new TerraformStack(app, 'consumer');
     new AwsProvider(other, 'aws', { region: 'us-east-1' });
     const role = new ServiceRole(other, 'task', { roleName: 'task', service: 'ecs-tasks.amazonaws.com', description: 'test' });

@@ -16,7 +16,7 @@ function consumerStack() {
 describe('archiveRefsFor', () => {
   it('returns the archive stack refs when they are provided', () => {
     const env = repoEnvironment('example');
-    const archive = new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
+    const archive = new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) });
     const stack = consumerStack();
     expect(archiveRefsFor(stack, env, archive.refs)).toBe(archive.refs);
     expect(synthJson(stack).data).toBeUndefined();

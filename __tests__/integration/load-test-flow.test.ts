@@ -41,7 +41,7 @@ const env = (() => {
 const queue = fakeQueue();
 const built = buildRunners(env, { queue });
 const definition = definitionOf(built.json);
-const generated = generatePlan(env, built.plan, SCENARIO);
+const generated = generatePlan(env, built.budget, SCENARIO);
 const policies = policiesByRole(built.json);
 const names = runnerNames(env.name, env.resourcePrefix);
 
@@ -244,7 +244,7 @@ interface FlowOptions {
 /** Runs the whole flow for one scenario. */
 async function runFlow(options: FlowOptions = {}): Promise<Flow> {
   const { scenario = SCENARIO, failShard } = options;
-  const label = generatePlan(env, built.plan, scenario).summary.endpoints[0].label;
+  const label = generatePlan(env, built.budget, scenario).summary.endpoints[0].label;
   const work = mkdtempSync(path.join(tmpdir(), 'loadlab-flow-'));
   const s3Root = path.join(work, 's3');
   const bin = path.join(work, 'bin');
@@ -349,7 +349,7 @@ async function runFlow(options: FlowOptions = {}): Promise<Flow> {
 
 const opsOf = (shard: Shard): string[] => readFileSync(path.join(shard.root, 'ops.log'), 'utf8').trim().split('\n');
 const bucket = fakeArchive.results.name;
-const sp = built.plan.scenarios.find((s) => s.name === SCENARIO)!;
+const sp = built.budget.scenarios.find((s) => s.name === SCENARIO)!;
 const table = definition.States.Setup.Assign.scenarios[SCENARIO];
 
 describe('a load test from npm run loadtest to the report and the analytics request', () => {
@@ -581,7 +581,7 @@ describe('a load test whose shard fails', () => {
 });
 
 describe('a scenario that reads ids (messaging)', () => {
-  const messaging = generatePlan(env, built.plan, 'messaging');
+  const messaging = generatePlan(env, built.budget, 'messaging');
   const csv = `${messaging.summary.csvColumns.join(',')}\nconv-1,comm-1\n`;
   const entry = definition.States.Setup.Assign.scenarios.messaging.shards[0];
 

@@ -17,7 +17,7 @@ tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
   valid: [
     { filename: at('stacks/runners-stack.ts'), code: "import { Runners } from '../lib/runners';" },
     { filename: at('app/build-app.ts'), code: "import { RunnersStack } from '../stacks/runners-stack';" },
-    { filename: at('lib/runners/runners.ts'), code: "import type { BudgetPlan } from '../ratelimits';" },
+    { filename: at('lib/runners/runners.ts'), code: "import type { RateBudget } from '../ratelimits';" },
     { filename: at('lib/pipeline/event-pipeline.ts'), code: "import { METRIC } from '../contracts/metrics';" },
     { filename: at('functions/shared/metrics.ts'), code: "import { METRIC } from '../../lib/contracts/metrics';" },
     { filename: at('commands/teardown/state.ts'), code: "import { stateKey } from '../../lib/config';" },

@@ -89,7 +89,7 @@ describe('generated JMeter plan', () => {
   });
 
   it.each(['screen-recording', 'agent-scripts', 'bot-analytics', 'messaging'])(
-    '%s: threads, ramp-up, duration, tokens and per-shard throughput are the budget plan defaults',
+    '%s: threads, ramp-up, duration, tokens and per-shard throughput are the rate budget defaults',
     (name) => {
       const { env, plan } = example();
       const sp = plan.scenarios.find((s) => s.name === name)!;

@@ -9,7 +9,7 @@ import { buildRunners, definitionOf, fakeQueue } from './helpers';
 const env = repoEnvironment('example');
 const built = buildRunners(env, { queue: fakeQueue() });
 const definition = definitionOf(built.json);
-const agentScripts = built.plan.scenarios.find((s) => s.name === 'agent-scripts')!;
+const agentScripts = built.budget.scenarios.find((s) => s.name === 'agent-scripts')!;
 const TEST_ID = 'example_261123-100000';
 
 const RUN = 'arn:aws:states:::ecs:runTask.sync';
@@ -100,8 +100,8 @@ describe('load-test state machine definition', () => {
 
   it('bakes one table entry per planned shard: its own task role and secret, threads and budgeted rate', () => {
     const table = definition.States.Setup.Assign.scenarios;
-    expect(Object.keys(table)).toEqual(built.plan.scenarios.map((s) => s.name));
-    const slots = runnerClientSlots(built.plan).filter((s) => s.scenario === 'agent-scripts');
+    expect(Object.keys(table)).toEqual(built.budget.scenarios.map((s) => s.name));
+    const slots = runnerClientSlots(built.budget).filter((s) => s.scenario === 'agent-scripts');
     const entry = table['agent-scripts'];
     expect(entry.plannedShards).toBe(agentScripts.sizing.shards);
     expect(entry.tokensPerShard).toBe(agentScripts.sizing.tokensPerShard);
@@ -177,7 +177,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
   it('defaults shards and duration to the plan', async () => {
     const run = await runDefinition(definition, { testId: TEST_ID, scenario: 'screen-recording' }, services());
     expect(run.status).toBe('SUCCEEDED');
-    const sp = built.plan.scenarios.find((s) => s.name === 'screen-recording')!;
+    const sp = built.budget.scenarios.find((s) => s.name === 'screen-recording')!;
     const runs = run.calls.filter((c) => c.resource === RUN);
     expect(runs).toHaveLength(sp.sizing.shards);
     expect(envOf(runs[0]).DURATION_SEC).toBe(String(sp.durationSec));

@@ -365,7 +365,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
     States: {
       Setup: {
         Type: 'Pass',
-        Comment: 'The per-scenario shard table, baked in at synth time from the budget plan',
+        Comment: 'The per-scenario shard table, baked in at synth time from the rate budget',
         Assign: { scenarios: p.scenarios as unknown as Json },
         Next: 'CheckInput',
       },

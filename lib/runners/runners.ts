@@ -36,7 +36,7 @@ export interface LoadRunnersProps {
   readonly genesysApiBase: string;
   readonly genesysLoginBase: string;
   /**
-   * The budget plan's scenarios, taken as planned: each shard's OAuth client, threads and target
+   * The rate budget's scenarios, taken as planned: each shard's OAuth client, threads and target
    * rate (`ScenarioPlan.shards`) and each scenario's sizing.
    */
   readonly scenarios: readonly ScenarioPlan[];

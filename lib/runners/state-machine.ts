@@ -30,7 +30,7 @@ export interface LoadTestStateMachineProps {
   readonly names: RunnerNames;
   readonly region: string;
   readonly accountId: string;
-  /** The budget plan's scenarios: their sizing and shards become the definition's shard table. */
+  /** The rate budget's scenarios: their sizing and shards become the definition's shard table. */
   readonly scenarios: readonly ScenarioPlan[];
   /** Each scenario's shard checks (shard-exit.ts `shardChecksOf`). Default: DEFAULT_SHARD_CHECKS, no 429 check with expectThrottling. */
   readonly shardChecks?: Readonly<Record<string, ShardChecks>>;

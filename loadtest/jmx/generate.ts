@@ -13,7 +13,7 @@
  */
 import type { Environment } from '../../lib/config';
 import { ConfigError } from '../../lib/config';
-import { endpointField, scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../../lib/ratelimits';
+import { endpointField, scenarioPlan, type RateBudget, type ScenarioPlan } from '../../lib/ratelimits';
 import { jmeterTestPlan } from './elements';
 import { pathParams, requestTemplate } from './requests';
 import { serializeXml } from './xml';
@@ -132,8 +132,8 @@ function summarize(
   };
 }
 
-/** Generates the plan of one scenario, found by name in the environment's budget plan. */
-export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: string, options: GenerateOptions = {}): GeneratedPlan {
+/** Generates the plan of one scenario, found by name in the environment's rate budget. */
+export function generatePlan(env: Environment, plan: RateBudget, scenarioName: string, options: GenerateOptions = {}): GeneratedPlan {
   const sp = scenarioPlan(plan, scenarioName);
   const resolved = resolve(env, sp);
   const paramsCsv = resolved.csvColumns.length > 0 ? (options.paramsCsv ?? `${sp.name}.params.csv`) : undefined;
