@@ -205,6 +205,12 @@ describe('npm run report on the sample results', () => {
     expect(bad.stderr).toContain('error: --baseline README.md is not readable JSON');
   });
 
+  it('refuses the old flag --plan-summary, naming --jmx-summary', () => {
+    const res = report('examples/results/current', '--plan-summary', 'x.summary.json');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('error: --plan-summary is now --jmx-summary');
+  });
+
   it('--help describes every option the command accepts, and runs nothing', () => {
     const res = report('--help');
     expect(res.status).toBe(0);
