@@ -11,7 +11,7 @@ import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment
 import { costDetail, estimateLaunch, priceTable } from '../lib/cost';
 import { planBudget, scenarioPlan, type RateBudget } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 import { shardFailureOf } from '../lib/runners/shard-exit';
 
@@ -142,7 +142,7 @@ function testPlan(
     if (!planXml.includes('<jmeterTestPlan')) throw new ConfigError([`--jmx ${jmx} is not a JMeter test plan (no <jmeterTestPlan>)`]);
     return { planXml, planSummary: undefined };
   }
-  const generated = generatePlan(env, plan, launch.input.scenario);
+  const generated = generateTestPlan(env, plan, launch.input.scenario);
   const planSummary =
     JSON.stringify({ ...generated.summary, shards: launch.input.shards, durationSec: launch.input.durationSec }, null, 2) + '\n';
   if (generated.summary.csvColumns.length > 0 && !hasParams) {

@@ -18,7 +18,7 @@ import {
   readShards,
   RESULT_FILE,
   shardName,
-  targetFromPlanSummary,
+  targetFromTestPlanSummary,
   thresholdsFromJson,
   type AssembledReport,
   type Report,
@@ -163,7 +163,7 @@ function plannedTarget(dir: string, summaryFlag: string | undefined, targetRpm: 
   }
   if (!isFile(file)) throw new UsageError(`--jmx-summary ${file} is not a file`);
   const summary = readJson(file, '--jmx-summary');
-  return asUsage(() => targetFromPlanSummary(summary, path.basename(file)));
+  return asUsage(() => targetFromTestPlanSummary(summary, path.basename(file)));
 }
 
 async function baselineReport(p: string, bucketSec: number | undefined, io: ReportIo): Promise<Report> {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../lib/config';
 import { scenarioPlan, type RateBudget, type ScenarioPlan } from '../lib/ratelimits';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
 import { runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
@@ -117,7 +117,7 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
 
   rmSync(o.outDir, { recursive: true, force: true });
   mkdirSync(o.outDir, { recursive: true });
-  const generated = generatePlan(o.env, o.budget, o.scenario, { paramsCsv: 'params.csv' });
+  const generated = generateTestPlan(o.env, o.budget, o.scenario, { paramsCsv: 'params.csv' });
   const planFile = path.join(o.outDir, `${o.scenario}.jmx`);
   writeFileSync(planFile, generated.xml);
   if (generated.summary.csvColumns.length) writeFileSync(path.join(o.outDir, 'params.csv'), paramsCsv(generated.summary.csvColumns));

@@ -17,7 +17,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { runReportStep, type ReportStepOutput, type S3Like } from '../../functions/report-step';
 import type { ReportStepInput } from '../../lib/contracts/report-step';
 import { parseReportMessage, reportKeys } from '../../functions/report-jobs/messages';
-import { generatePlan } from '../../loadtest/jmx/generate';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import type { Report } from '../../loadtest/report';
 import { runLoadTest } from '../../commands/loadtest';
@@ -41,7 +41,7 @@ const env = (() => {
 const queue = fakeQueue();
 const built = buildRunners(env, { queue });
 const definition = definitionOf(built.json);
-const generated = generatePlan(env, built.budget, SCENARIO);
+const generated = generateTestPlan(env, built.budget, SCENARIO);
 const policies = policiesByRole(built.json);
 const names = runnerNames(env.name, env.resourcePrefix);
 
@@ -244,7 +244,7 @@ interface FlowOptions {
 /** Runs the whole flow for one scenario. */
 async function runFlow(options: FlowOptions = {}): Promise<Flow> {
   const { scenario = SCENARIO, failShard } = options;
-  const label = generatePlan(env, built.budget, scenario).summary.endpoints[0].label;
+  const label = generateTestPlan(env, built.budget, scenario).summary.endpoints[0].label;
   const work = mkdtempSync(path.join(tmpdir(), 'loadlab-flow-'));
   const s3Root = path.join(work, 's3');
   const bin = path.join(work, 'bin');
@@ -581,7 +581,7 @@ describe('a load test whose shard fails', () => {
 });
 
 describe('a scenario that reads ids (messaging)', () => {
-  const messaging = generatePlan(env, built.budget, 'messaging');
+  const messaging = generateTestPlan(env, built.budget, 'messaging');
   const csv = `${messaging.summary.csvColumns.join(',')}\nconv-1,comm-1\n`;
   const entry = definition.States.Setup.Assign.scenarios.messaging.shards[0];
 
