@@ -3,7 +3,7 @@ import type { Environment } from '../lib/config';
 import type { RateBudget } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
-import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
+import { EventPipeline, type EventPipelineProps } from '../lib/pipeline/event-pipeline';
 import { shardChecksOf } from '../lib/runners/shard-exit';
 import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';

@@ -15,7 +15,7 @@ const tester = new RuleTester({ languageOptions: { parser: tseslint.parser as ne
 
 tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
   valid: [
-    { filename: at('stacks/runners-stack.ts'), code: "import { Runners } from '../lib/runners';" },
+    { filename: at('stacks/runners-stack.ts'), code: "import { Runners } from '../lib/runners/runners';" },
     { filename: at('app/build-app.ts'), code: "import { RunnersStack } from '../stacks/runners-stack';" },
     { filename: at('lib/runners/runners.ts'), code: "import type { RateBudget } from '../ratelimits';" },
     { filename: at('lib/pipeline/event-pipeline.ts'), code: "import { METRIC } from '../contracts/metrics';" },
@@ -50,7 +50,7 @@ tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
     },
     { filename: at('lib/runners/runners.ts'), code: "export * from '../../stacks/runners-stack';", errors: [{ messageId: 'upward' }] },
     // Budget importing constructs; foundation importing the budget.
-    { filename: at('lib/ratelimits/planner.ts'), code: "import { Runners } from '../runners';", errors: [{ messageId: 'upward' }] },
+    { filename: at('lib/ratelimits/planner.ts'), code: "import { Runners } from '../runners/runners';", errors: [{ messageId: 'upward' }] },
     { filename: at('lib/cli/args.ts'), code: "import { planBudget } from '../ratelimits';", errors: [{ messageId: 'upward' }] },
     // Runtime and constructs apart, whichever way.
     {

@@ -3,7 +3,7 @@ import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { EventPipeline, REPORT_WORKER_TIMEOUT_SEC } from '../../lib/pipeline';
+import { EventPipeline, REPORT_WORKER_TIMEOUT_SEC } from '../../lib/pipeline/event-pipeline';
 import { ConfigError, type Environment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits';
 import { asyncViolations } from '../../lib/guards';
