@@ -59,7 +59,8 @@ export class Archive extends Construct {
 
     this.key = new ArchiveKey(this, 'key', {
       aliasName: names.keyAlias,
-      description: `genesys-loadlab ${props.ownerEnv} archive: recordings, results and analytics`,
+      // Says "reports" as the bucket's physical name does: new words would update the durable key.
+      description: `genesys-loadlab ${props.ownerEnv} archive: recordings, results and reports`,
       accountId: props.accountId,
       partition,
       breakGlassRoleArn: props.breakGlassRoleArn,
