@@ -1,6 +1,6 @@
 import type { App } from 'cdktf';
 import type { CiIdentitiesConfig, Environment } from '../lib/config';
-import { planBudget, type BudgetPlan } from '../lib/ratelimits';
+import { planBudget, type RateBudget } from '../lib/ratelimits';
 import { ArchiveStack } from '../stacks/archive-stack';
 import { GenesysStack } from '../stacks/genesys-stack';
 import { RunnersStack } from '../stacks/runners-stack';
@@ -8,7 +8,7 @@ import { CiStack } from '../stacks/ci-stack';
 import { installGuards, type InstalledGuards } from '../lib/guards';
 
 export interface LoadlabStacks {
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   /** Absent when the environment shares another environment's archive (`archive.shareFrom`). */
   readonly archive?: ArchiveStack;
   readonly genesys: GenesysStack;
@@ -22,14 +22,14 @@ export interface LoadlabStacks {
  * references flow archive -> genesys -> runners only.
  */
 export function addEnvironmentStacks(app: App, env: Environment): LoadlabStacks {
-  const plan = planBudget(env.config);
-  const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
-  const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
-  const runners = new RunnersStack(app, { env, plan, archive: archive?.refs, genesys: genesys.refs });
+  const budget = planBudget(env.config);
+  const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, budget });
+  const genesys = new GenesysStack(app, { env, budget, archive: archive?.refs });
+  const runners = new RunnersStack(app, { env, budget, archive: archive?.refs, genesys: genesys.refs });
   // The runners find the genesys stack's secrets by name (no state of it is read), so order the deploy explicitly.
   runners.addDependency(genesys);
-  const guards = installGuards({ plan, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
-  return { plan, archive, genesys, runners, guards };
+  const guards = installGuards({ budget, budgetStack: runners, stacks: [archive, genesys, runners].filter((s) => s !== undefined) });
+  return { budget, archive, genesys, runners, guards };
 }
 
 /** Adds the account's CI identities (`loadlab-ci`, docs/security.md#ci-identities); an app holds it alone. */

@@ -17,9 +17,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadSelectedEnvironment, type Environment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits/planner';
-import type { BudgetPlan } from '../lib/ratelimits';
+import type { RateBudget } from '../lib/ratelimits';
 import { ensureJmeter, javaProblem } from '../loadtest/jmeter/home';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import { paramsCsv } from '../rehearsal/jmeter';
 import { startSimulator } from '../sim/server';
 import { clientProperties, fetchToken, plainPlanXml, runStep, type StepResult } from './capacity-step';
@@ -143,7 +143,7 @@ async function sweep(
   return { plan: put.name, vcpus: pin.vcpus, steps, best, peak, stop };
 }
 
-function plansUnderTest(env: Environment, budget: BudgetPlan, scenarios: readonly string[]): PlanUnderTest[] {
+function plansUnderTest(env: Environment, budget: RateBudget, scenarios: readonly string[]): PlanUnderTest[] {
   const plain: PlanUnderTest = {
     name: 'plain',
     prepare: async (dir, sim) => {
@@ -157,7 +157,7 @@ function plansUnderTest(env: Environment, budget: BudgetPlan, scenarios: readonl
   const generated = scenarios.map((name): PlanUnderTest => ({
     name,
     prepare: async (dir, sim) => {
-      const g = generatePlan(env, budget, name, { paramsCsv: 'params.csv' });
+      const g = generateTestPlan(env, budget, name, { paramsCsv: 'params.csv' });
       const plan = path.join(dir, `${name}.jmx`);
       writeFileSync(plan, g.xml);
       if (g.summary.csvColumns.length) writeFileSync(path.join(dir, 'params.csv'), paramsCsv(g.summary.csvColumns));

@@ -20,7 +20,7 @@ import { javaProblem, jmeterHome } from '../loadtest/jmeter/home';
 import { SAMPLE_VARIABLES } from '../loadtest/labels';
 import { syntheticJtl } from '../loadtest/report/synthetic';
 import { MAX_DURATION_SEC } from '../lib/contracts/load-test-input';
-import { CLIENT_LIMIT, LIMIT_CATALOGUE } from '../lib/genesys-api/limits';
+import { CLIENT_LIMIT, LIMIT_CATALOGUE } from '../lib/genesys-facts/limits';
 import { MAX_SHARDS_PER_TEST } from '../lib/runners/naming';
 import type { BenchOptions, BenchResult } from './types';
 

@@ -1,5 +1,5 @@
 /**
- * `npm run jmx`: writes the JMeter plan of one scenario, taken by name from the budget plan. One
+ * `npm run jmx`: writes the JMeter plan of one scenario, taken by name from the rate budget. One
  * plan serves every shard: the budgeted values are property defaults the runner overrides per
  * shard. bin/jmx.ts is its entry point.
  */
@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadSelectedEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
-import { generatePlan } from '../loadtest/jmx/generate';
-import type { PlanSummary } from '../loadtest/jmx/plan-summary';
+import { generateTestPlan } from '../loadtest/jmx/generate';
+import type { TestPlanSummary } from '../loadtest/jmx/test-plan-summary';
 
 export const JMX_USAGE = 'usage: npm run jmx -- --env <env> --scenario <name> --out <file.jmx> [--params-csv <file>] [--summary]';
 
@@ -31,7 +31,7 @@ TOKENS_PER_SHARD, ...) that the runner overrides per shard. No credentials neede
 Exit codes: 0 written; 2 bad arguments, a bad environment file or a scenario that cannot be
 planned (over budget, unknown endpoint), each problem on its own error: line.`;
 
-function describe(summary: PlanSummary, out: string, summaryFile: string | undefined): string[] {
+function describe(summary: TestPlanSummary, out: string, summaryFile: string | undefined): string[] {
   const lines = [
     `wrote ${out}${summaryFile ? ` and ${summaryFile}` : ''}`,
     `  scenario ${summary.scenario}: ${summary.shards} shard(s) x ${summary.threadsPerShard} threads, ${summary.targetRpmPerShard} requests/min and ${summary.tokensPerShard} token(s) per shard`,
@@ -70,7 +70,7 @@ export function runJmx(argv: readonly string[]): number {
   if (problems.length > 0) throw new ConfigError([...problems, JMX_USAGE]);
   const env = loadSelectedEnvironment(values.env);
   const plan = planBudget(env.config);
-  const generated = generatePlan(env, plan, values.scenario!, { paramsCsv: values['params-csv'] });
+  const generated = generateTestPlan(env, plan, values.scenario!, { paramsCsv: values['params-csv'] });
   const out = path.resolve(values.out!);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, generated.xml);

@@ -322,7 +322,7 @@ export async function runLimitsFetch(argv: readonly string[]): Promise<number> {
     log(`Not returned (catalogue defaults stay): ${match.notReturned.map((s) => s.name).join(', ')}`);
   }
   if (match.unused.length) {
-    log(`Other limits in these namespaces (not used by the planner; add them to lib/genesys-api/limits.ts to plan against them):`);
+    log(`Other limits in these namespaces (not used by the planner; add them to lib/genesys-facts/limits.ts to plan against them):`);
     for (const e of match.unused) log(`  ${e.namespace} ${e.key} = ${e.value}`);
   }
   if (endpointMatch.updates.length) log('Declared endpoint limits the org reports (written to genesys.endpointLimits):');

@@ -8,11 +8,13 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from '../lib/cli';
 import { ConfigError, loadEnvironment, selectedEnvironmentName, type Environment } from '../lib/config';
-import { costDetail, dollars, estimateLaunch, priceTable } from '../lib/cost';
+import { estimateLaunch } from '../lib/cost/estimate';
+import { costDetail, dollars } from '../lib/cost/format';
 import { testKey } from '../lib/contracts/test-keys';
-import { planBudget, scenarioPlan, type BudgetPlan } from '../lib/ratelimits';
+import { priceTable } from '../lib/cost/prices';
+import { planBudget, scenarioPlan, type RateBudget } from '../lib/ratelimits';
 import { sleep as sleepFor } from '../lib/contracts/clock';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import type { ReportCost } from '../loadtest/report';
 import { buildLoadTestLaunch, type LoadTestLaunch } from '../lib/runners/execution-input';
 import { shardFailureOf } from '../lib/runners/shard-exit';
@@ -169,7 +171,7 @@ async function watch(launch: LoadTestLaunch, deps: LoadTestDeps): Promise<number
  */
 function testPlan(
   env: Environment,
-  plan: BudgetPlan,
+  plan: RateBudget,
   launch: LoadTestLaunch,
   jmx: string | undefined,
   hasParams: boolean,
@@ -179,7 +181,7 @@ function testPlan(
     if (!planXml.includes('<jmeterTestPlan')) throw new ConfigError([`--jmx ${jmx} is not a JMeter test plan (no <jmeterTestPlan>)`]);
     return { planXml, planSummary: undefined };
   }
-  const generated = generatePlan(env, plan, launch.input.scenario);
+  const generated = generateTestPlan(env, plan, launch.input.scenario);
   const planSummary =
     JSON.stringify({ ...generated.summary, shards: launch.input.shards, durationSec: launch.input.durationSec }, null, 2) + '\n';
   if (generated.summary.csvColumns.length > 0 && !hasParams) {
@@ -191,7 +193,7 @@ function testPlan(
 }
 
 /** `--dry-run`: the execution input, where everything would land, and what the run would cost. */
-function logDryRun(env: Environment, plan: BudgetPlan, launch: LoadTestLaunch, deps: LoadTestDeps): void {
+function logDryRun(env: Environment, plan: RateBudget, launch: LoadTestLaunch, deps: LoadTestDeps): void {
   deps.log(JSON.stringify(launch.input, null, 2));
   for (const line of describeLaunch(launch, false)) deps.log(line);
   const prices = priceTable(env.config.aws.region, env.config.cost.prices);

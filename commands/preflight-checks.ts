@@ -14,7 +14,7 @@
  */
 import type { EnvironmentFile } from '../lib/config/schema';
 import { GenesysApiError, type GenesysApiClient } from '../lib/genesys-client';
-import { planRoles, roleName, type Caller } from '../lib/genesys/permissions';
+import { planRoles, roleName, type Caller } from '../lib/genesys-tenant/permissions';
 import { LIMIT_CATALOGUE, resolveLimits, TOKEN_CREATION_LIMIT, type LimitSpec } from '../lib/ratelimits/catalogue';
 import { ANALYTICS_AVAILABILITY_TOPIC } from '../lib/contracts/topics';
 import { fetchNamespaceLimits, LimitsApiError, matchCatalogue, tokenCreationEntry, type LimitEntry } from './limits-fetch';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { numberOption, parseArgs, UsageError } from '../lib/cli';
 import { loadSelectedEnvironment, type Environment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits/planner';
-import { scenarioPlan, type BudgetPlan } from '../lib/ratelimits';
+import { scenarioPlan, type RateBudget } from '../lib/ratelimits';
 import { ensureJmeter, JmeterUnavailableError, REPO_ROOT } from '../loadtest/jmeter/home';
 import { formatJmeterResults, formatResults } from '../rehearsal/format';
 import { jmeterCompression, runJmeterRehearsal, type JmeterRehearsalResult } from '../rehearsal/jmeter';
@@ -40,7 +40,7 @@ achieves less than ${Math.round(ACHIEVED_SHARE.min * 100)} % or more than ${Math
 
 interface Run {
   readonly env: Environment;
-  readonly budget: BudgetPlan;
+  readonly budget: RateBudget;
   readonly scenarios: readonly string[];
   readonly modes: readonly RehearsalMode[];
   readonly max429Share: number;

@@ -23,7 +23,7 @@ import {
   reportCost,
   RESULT_FILE,
   shardName,
-  targetFromPlanSummary,
+  targetFromTestPlanSummary,
   taskRecordFromJson,
   thresholdsFromJson,
   type AssembledReport,
@@ -35,14 +35,14 @@ import {
 } from '../loadtest/report';
 
 export const REPORT_USAGE =
-  'usage: npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--plan-summary <file>] [--target-rpm <n>] [--thresholds <file>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>] [--env <env>] [--task-record <file>]';
+  'usage: npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--jmx-summary <file>] [--target-rpm <n>] [--thresholds <file>] [--test-id <id>] [--bucket-sec <n>] [--metadata s3://...] [--analytics s3://...] [--region <aws-region>] [--env <env>] [--task-record <file>]';
 
 export const REPORT_HELP = `${REPORT_USAGE}
 
 Merges the JMeter results of every shard (*.jtl and *.csv files anywhere under <results-dir>, one
 shard per file) into report.json, report.html and junit.xml: the headline figures over the
-steady-state window (after the plan's ramp-up), percentiles over all samples of all shards,
-throughput against the plan, errors by response code and message, 429s, Retry-After rests and
+steady-state window (after the test plan's ramp-up), percentiles over all samples of all shards,
+throughput against the test plan, errors by response code and message, 429s, Retry-After rests and
 dropped arrivals, active threads, bytes, response-time histograms and Apdex per endpoint, per
 shard; pass/fail against the scenario's thresholds. Offline, one streaming pass, in memory that
 does not grow with the sample count (docs/report.md has measured times).
@@ -52,13 +52,13 @@ does not grow with the sample count (docs/report.md has measured times).
   --test-id <id>         the test id shown in the report (default: the folder's name)
   --bucket-sec <n>       width of the time buckets in seconds (default: chosen from the run's length
                          and rate: at most 150 buckets of about 20 samples or more)
-  --plan-summary <file>  the JMeter plan's summary (npm run jmx -- --summary, <scenario>.summary.json):
+  --jmx-summary <file>   the JMeter test plan's summary (npm run jmx -- --summary, <scenario>.summary.json):
                          scenario, environment, sizing, ramp-up and thresholds; the planned rate is
                          drawn over the achieved one. Default: the one *.summary.json file in
                          <results-dir>, if there is exactly one
-  --target-rpm <n>       the planned requests/min of all shards together, instead of --plan-summary
+  --target-rpm <n>       the planned requests/min of all shards together, instead of --jmx-summary
   --thresholds <file>    pass/fail goals as JSON (the shape of a scenario's "thresholds" in the
-                         environment file), instead of the plan summary's
+                         environment file), instead of the test plan summary's
   --baseline <path>      an earlier run of the same scenario, as a results folder or its report.json:
                          per endpoint the change in p50/p90/p99, throughput, error and 429 share,
                          flagged where it got worse beyond the thresholds; shown in report.html,
@@ -89,7 +89,7 @@ export const REPORT_OPTIONS = {
   out: { type: 'string' },
   'test-id': { type: 'string' },
   'bucket-sec': { type: 'string' },
-  'plan-summary': { type: 'string' },
+  'jmx-summary': { type: 'string' },
   'target-rpm': { type: 'string' },
   thresholds: { type: 'string' },
   baseline: { type: 'string' },
@@ -167,7 +167,7 @@ function asUsage<T>(f: () => T): T {
   }
 }
 
-/** --plan-summary, --target-rpm, or the one plan summary in the results folder. */
+/** --jmx-summary, --target-rpm, or the one test plan summary in the results folder. */
 function plannedTarget(dir: string, summaryFlag: string | undefined, targetRpm: number | undefined): ReportTarget | undefined {
   if (targetRpm !== undefined) return { requestsPerMinute: targetRpm, rampUpSec: 0, byLabel: {}, source: '--target-rpm' };
   let file = summaryFlag;
@@ -176,9 +176,9 @@ function plannedTarget(dir: string, summaryFlag: string | undefined, targetRpm: 
     if (found.length !== 1) return undefined;
     file = path.join(dir, found[0]);
   }
-  if (!isFile(file)) throw new UsageError(`--plan-summary ${file} is not a file`);
-  const summary = readJson(file, '--plan-summary');
-  return asUsage(() => targetFromPlanSummary(summary, path.basename(file)));
+  if (!isFile(file)) throw new UsageError(`--jmx-summary ${file} is not a file`);
+  const summary = readJson(file, '--jmx-summary');
+  return asUsage(() => targetFromTestPlanSummary(summary, path.basename(file)));
 }
 
 /** Bytes of a folder's results files: what its shards wrote. */
@@ -236,8 +236,7 @@ export function reportSettings(values: ReportArgs, positionals: readonly string[
   if (bucketSec !== undefined && !(bucketSec > 0))
     throw new UsageError(`--bucket-sec must be a number of seconds > 0 (got ${values['bucket-sec']})`);
   const targetRpm = numberOption('target-rpm', values['target-rpm'], { min: 0 });
-  if (targetRpm !== undefined && values['plan-summary'] !== undefined)
-    throw new UsageError('give --plan-summary or --target-rpm, not both');
+  if (targetRpm !== undefined && values['jmx-summary'] !== undefined) throw new UsageError('give --jmx-summary or --target-rpm, not both');
   const latencyPercent = numberOption('threshold', values.threshold, { min: 0 });
   const sharePoints = numberOption('share-threshold', values['share-threshold'], { min: 0 });
   if ((latencyPercent !== undefined || sharePoints !== undefined || values['fail-on-regression']) && values.baseline === undefined)
@@ -254,7 +253,7 @@ export function reportSettings(values: ReportArgs, positionals: readonly string[
     const json = readJson(file, '--thresholds');
     thresholds = asUsage(() => thresholdsFromJson(json, `--thresholds ${file}`));
   }
-  const target = plannedTarget(dir, values['plan-summary'], targetRpm);
+  const target = plannedTarget(dir, values['jmx-summary'], targetRpm);
   const cost = costRequest(values, target);
   return { dir, out: path.resolve(values.out ?? dir), bucketSec, target, thresholds, latencyPercent, sharePoints, cost };
 }
@@ -294,7 +293,14 @@ function printSummary(a: AssembledReport, io: ReportIo): void {
 }
 
 /** Runs `npm run report` with `argv`; returns the exit code. */
+/** --plan-summary was the old name of --jmx-summary: refused with the new name, never ignored. */
+function refuseRenamedFlags(argv: readonly string[]): void {
+  if (argv.some((a) => a === '--plan-summary' || a.startsWith('--plan-summary=')))
+    throw new UsageError('--plan-summary is now --jmx-summary (the JMeter test plan summary, <scenario>.summary.json)');
+}
+
 export async function runReport(argv: readonly string[], io: ReportIo): Promise<number> {
+  refuseRenamedFlags(argv);
   const { values, positionals } = parseArgs(argv, REPORT_OPTIONS, { positionals: true });
   if (values.help) {
     io.log(REPORT_HELP);

@@ -15,7 +15,7 @@ const LAYERS = [
     rank: 0,
     paths: ['cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'ci-identities', 'examples', 'docs', '.github'],
   },
-  { name: 'foundation', rank: 0, paths: ['lib/config', 'lib/genesys-api', 'lib/random', 'lib/contracts', 'lib/cli'] },
+  { name: 'foundation', rank: 0, paths: ['lib/config', 'lib/genesys-facts', 'lib/random', 'lib/contracts', 'lib/cli'] },
   { name: 'budget', rank: 1, paths: ['lib/ratelimits', 'lib/cost'] },
   {
     name: 'constructs',
@@ -26,7 +26,7 @@ const LAYERS = [
       'lib/ci',
       'lib/lambda',
       'lib/archive',
-      'lib/genesys',
+      'lib/genesys-tenant',
       'lib/secrets',
       'lib/pipeline',
       'lib/runners',

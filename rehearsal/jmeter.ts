@@ -14,8 +14,8 @@ import { mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../lib/config';
-import { scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../lib/ratelimits';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { scenarioPlan, type RateBudget, type ScenarioPlan } from '../lib/ratelimits';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
 import { runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
@@ -40,7 +40,7 @@ export function jmeterCompression(requestsPerMinute: number, perTokenLimit: numb
 
 export interface JmeterRehearsalOptions {
   readonly env: Environment;
-  readonly budget: BudgetPlan;
+  readonly budget: RateBudget;
   readonly scenario: string;
   readonly mode: RehearsalMode;
   readonly jmeterHome: string;
@@ -117,7 +117,7 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
 
   rmSync(o.outDir, { recursive: true, force: true });
   mkdirSync(o.outDir, { recursive: true });
-  const generated = generatePlan(o.env, o.budget, o.scenario, { paramsCsv: 'params.csv' });
+  const generated = generateTestPlan(o.env, o.budget, o.scenario, { paramsCsv: 'params.csv' });
   const planFile = path.join(o.outDir, `${o.scenario}.jmx`);
   writeFileSync(planFile, generated.xml);
   if (generated.summary.csvColumns.length) writeFileSync(path.join(o.outDir, 'params.csv'), paramsCsv(generated.summary.csvColumns));

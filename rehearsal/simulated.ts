@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket, type ResponseInfo } from '../lib/genesys-client';
-import { scenarioPlan, type BudgetPlan, type ResolvedEndpoint, type ScenarioPlan, type Sizing } from '../lib/ratelimits';
+import { scenarioPlan, type RateBudget, type ResolvedEndpoint, type ScenarioPlan, type Sizing } from '../lib/ratelimits';
 import { sleep } from '../lib/contracts/clock';
 import type { EndpointLimit } from '../sim/server';
 import { MIN_WINDOWS, tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
@@ -21,8 +21,8 @@ export interface RehearsalTarget {
 
 export interface RehearsalOptions {
   readonly target: RehearsalTarget;
-  /** The environment's budget plan; the scenario is taken from it by name. */
-  readonly budget: BudgetPlan;
+  /** The environment's rate budget; the scenario is taken from it by name. */
+  readonly budget: RateBudget;
   readonly scenario: string;
   readonly mode: RehearsalMode;
   /** Scenario seconds to replay; a planned run spans at least two windows (120), or it is refused. */

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { parseArgs, runCli } from '../lib/cli';
 import { loadEnvironment } from '../lib/config';
 import { planBudget } from '../lib/ratelimits';
-import { generatePlan } from '../loadtest/jmx/generate';
+import { generateTestPlan } from '../loadtest/jmx/generate';
 import { syntheticJtlText } from '../loadtest/report/synthetic';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -21,7 +21,7 @@ const DURATION_SEC = 360;
 
 export function sampleFiles(): Record<string, string> {
   const env = loadEnvironment('example', { dir: path.join(ROOT, 'environments') });
-  const { summary } = generatePlan(env, planBudget(env.config), SCENARIO);
+  const { summary } = generateTestPlan(env, planBudget(env.config), SCENARIO);
   const { properties: _properties, ...shown } = summary;
   const weighted = summary.endpoints.flatMap((e) => Array<string>(e.weight).fill(e.label));
   const common = {

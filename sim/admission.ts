@@ -12,7 +12,7 @@ import type { LimitCheck, LimitVerdict } from './limiter';
 /** A limit the simulator enforces on one endpoint on top of the per-token and per-client limits. */
 export interface EndpointLimit {
   readonly method: string;
-  /** Path template as in lib/genesys-api/endpoints.ts, e.g. `/api/v2/analytics/conversations/details/query`. */
+  /** Path template as in lib/genesys-facts/endpoints.ts, e.g. `/api/v2/analytics/conversations/details/query`. */
   readonly path: string;
   /** Requests per window. */
   readonly perWindow: number;

@@ -5,7 +5,7 @@
  * `inin-ratelimit-*` headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { nonexistentEndpoint } from '../lib/genesys-api/endpoints';
+import { nonexistentEndpoint } from '../lib/genesys-facts/endpoints';
 import { sleep } from '../lib/contracts/clock';
 import { apiLimitChecks, rateHeaders, throttledReply, type SimLimits } from './admission';
 import type { FaultInjector } from './fault-injection';

@@ -17,7 +17,7 @@ export type Handler = (ctx: Ctx) => Reply;
 
 export interface Route {
   readonly method: string;
-  /** As in lib/genesys-api/endpoints.ts, e.g. `/api/v2/analytics/conversations/details/jobs/{jobId}`. */
+  /** As in lib/genesys-facts/endpoints.ts, e.g. `/api/v2/analytics/conversations/details/jobs/{jobId}`. */
   readonly template: string;
   readonly re: RegExp;
   readonly names: string[];

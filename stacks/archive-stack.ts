@@ -1,14 +1,14 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../lib/config';
-import type { BudgetPlan } from '../lib/ratelimits';
+import type { RateBudget } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { Archive } from '../lib/archive/archive';
 import { LoadlabStack } from './loadlab-stack';
 
 export interface ArchiveStackProps {
   readonly env: Environment;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
 }
 
 /**
@@ -31,7 +31,7 @@ export class ArchiveStack extends LoadlabStack {
       genesysOrgId: config.genesys.orgId,
       genesysAccountId: props.env.genesys.awsAccountId,
       transitionToInfrequentAccessDays: config.archive.transitionToInfrequentAccessDays,
-      transitionToColdDays: config.archive.transitionToGlacierDays,
+      transitionToColdDays: config.archive.transitionToColdDays,
       coldStorageClass: config.archive.coldStorageClass,
       noncurrentVersionExpirationDays: config.archive.noncurrentVersionExpirationDays,
       accessLogRetentionDays: config.archive.accessLogRetentionDays,
@@ -49,8 +49,8 @@ export class ArchiveStack extends LoadlabStack {
       recordings_bucket_arn: [this.refs.recordings.arn, 'Genesys recording export target'],
       results_bucket_name: [this.refs.results.name, 'JMeter results (results/<testId>/) and recording metadata (metadata/)'],
       results_bucket_arn: [this.refs.results.arn, 'JMeter results (results/<testId>/) and recording metadata (metadata/)'],
-      reports_bucket_name: [this.refs.reports.name, 'analytics job output (analytics/)'],
-      reports_bucket_arn: [this.refs.reports.arn, 'analytics job output (analytics/)'],
+      analytics_bucket_name: [this.refs.analytics.name, 'analytics job output (analytics/)'],
+      analytics_bucket_arn: [this.refs.analytics.arn, 'analytics job output (analytics/)'],
       access_logs_bucket_name: [this.archive.accessLogs.name, 'server access logs of the archive buckets'],
       export_role_arn: [this.refs.exportRoleArn, 'role Genesys Cloud assumes to export recordings'],
     };

@@ -4,18 +4,18 @@ import { GenesyscloudProvider } from '../.gen/providers/genesyscloud/provider';
 import { DataGenesyscloudAuthDivisionHome } from '../.gen/providers/genesyscloud/data-genesyscloud-auth-division-home';
 import { DataGenesyscloudOrganizationsMe } from '../.gen/providers/genesyscloud/data-genesyscloud-organizations-me';
 import type { Environment } from '../lib/config';
-import type { BudgetPlan } from '../lib/ratelimits';
+import type { RateBudget } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
-import type { GenesysRefs } from '../lib/genesys/refs';
-import { GenesysTenant } from '../lib/genesys/tenant';
-import { EventBridgeSourceIntegration, partnerEventSourceName } from '../lib/genesys/eventbridge-integration';
-import { RecordingExportIntegration, RecordingExportPolicy } from '../lib/genesys/recording-export';
+import type { GenesysRefs } from '../lib/genesys-tenant/refs';
+import { GenesysTenant } from '../lib/genesys-tenant/tenant';
+import { EventBridgeSourceIntegration, partnerEventSourceName } from '../lib/genesys-tenant/eventbridge-integration';
+import { RecordingExportIntegration, RecordingExportPolicy } from '../lib/genesys-tenant/recording-export';
 import { LoadlabStack } from './loadlab-stack';
 
 export interface GenesysStackProps {
   readonly env: Environment;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   /** The archive stack's outputs; undefined when the environment shares another's archive. */
   readonly archive?: ArchiveRefs;
 }
@@ -62,7 +62,7 @@ export class GenesysStack extends LoadlabStack {
         ? config.genesys.divisionIds
         : [new DataGenesyscloudAuthDivisionHome(this, 'home-division', {}).id];
     // 'Default' keeps the tenant's resources at the stack's top level in Terraform addresses, where they were before the construct existed.
-    this.tenant = new GenesysTenant(this, 'Default', { env, plan: props.plan, divisionIds });
+    this.tenant = new GenesysTenant(this, 'Default', { env, budget: props.budget, divisionIds });
 
     this.eventBridge = new EventBridgeSourceIntegration(this, 'eventbridge', {
       name: `${prefix}-eventbridge`,

@@ -1,18 +1,18 @@
 import type { Construct } from 'constructs';
 import type { Environment } from '../lib/config';
-import type { BudgetPlan } from '../lib/ratelimits';
+import type { RateBudget } from '../lib/ratelimits';
 import type { ArchiveRefs } from '../lib/archive/refs';
 import { archiveRefsFor } from '../lib/archive/shared-archive';
-import { EventPipeline, type EventPipelineProps } from '../lib/pipeline';
+import { EventPipeline, type EventPipelineProps } from '../lib/pipeline/event-pipeline';
 import { shardChecksOf } from '../lib/runners/shard-exit';
 import { costProfileOf } from '../lib/cost/profile';
 import { LoadRunners, type LoadRunnersProps } from '../lib/runners/runners';
 import { LoadlabStack } from './loadlab-stack';
-import type { GenesysRefs } from '../lib/genesys/refs';
+import type { GenesysRefs } from '../lib/genesys-tenant/refs';
 
 export interface RunnersStackProps {
   readonly env: Environment;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   /** The archive stack's references. Default: the shared archive of `archive.shareFrom`, found by name. */
   readonly archive?: ArchiveRefs;
   /** The genesys stack's references (OAuth clients, partner event source); stacks pass references, not stacks. */
@@ -22,7 +22,7 @@ export interface RunnersStackProps {
 type FromEnvironment<P> = Omit<P, 'genesys' | 'archive' | 'alarmActions' | 'reportJobs' | 'reportEntry' | 'logsKmsKeyArn'>;
 
 /** The event pipeline's settings from an environment and its plan (the workers exactly as planned). */
-export function pipelineProps(env: Environment, plan: BudgetPlan): FromEnvironment<EventPipelineProps> {
+export function pipelineProps(env: Environment, plan: RateBudget): FromEnvironment<EventPipelineProps> {
   const { pipeline, aws, genesys } = env.config;
   return {
     envName: env.name,
@@ -45,13 +45,13 @@ export function pipelineProps(env: Environment, plan: BudgetPlan): FromEnvironme
  * The task definition's size: the largest scenario task (by CPU, then memory: one of the planned
  * pairs, so a valid Fargate size). Each shard's RunTask overrides it with its own scenario's task.
  */
-export function taskDefinitionSize(plan: BudgetPlan): { cpu: number; memoryMiB: number } {
+export function taskDefinitionSize(plan: RateBudget): { cpu: number; memoryMiB: number } {
   const [largest] = plan.scenarios.map((s) => s.task).sort((a, b) => b.cpu - a.cpu || b.memoryMiB - a.memoryMiB);
   return { cpu: largest.cpu, memoryMiB: largest.memoryMiB };
 }
 
 /** The load runners' settings from an environment and its plan (the scenarios exactly as planned). */
-export function runnersProps(env: Environment, plan: BudgetPlan): FromEnvironment<LoadRunnersProps> {
+export function runnersProps(env: Environment, plan: RateBudget): FromEnvironment<LoadRunnersProps> {
   const { aws, runners } = env.config;
   return {
     envName: env.name,
@@ -82,9 +82,9 @@ export class RunnersStack extends LoadlabStack {
     super(scope, props.env, 'runners');
     this.addAwsProvider();
     const archive = archiveRefsFor(this, props.env, props.archive);
-    this.pipeline = new EventPipeline(this, 'pipeline', { ...pipelineProps(props.env, props.plan), genesys: props.genesys, archive });
+    this.pipeline = new EventPipeline(this, 'pipeline', { ...pipelineProps(props.env, props.budget), genesys: props.genesys, archive });
     this.runners = new LoadRunners(this, 'runners', {
-      ...runnersProps(props.env, props.plan),
+      ...runnersProps(props.env, props.budget),
       archive,
       genesys: props.genesys,
       reportJobs: this.pipeline.reportJobsQueue,

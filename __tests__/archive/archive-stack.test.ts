@@ -19,7 +19,7 @@ const DEFAULTS: ExpectedLifecycle = {
 
 /** Only the archive stack: its tests do not depend on how the other stacks are built. */
 function archiveStack(env: Environment = repoEnvironment('example')): ArchiveStack {
-  return new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
+  return new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) });
 }
 
 function archiveOf(input: any = exampleInput()): { json: SynthesizedStack; text: string } {
@@ -54,7 +54,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
   it('creates the recordings, results, reports and access-log buckets by their deterministic names', () => {
     const names = archiveNames('example', '111122223333');
     const buckets = Object.values(example().json.resource!.aws_s3_bucket).map((b) => b.bucket);
-    expect(buckets.sort()).toEqual([names.accessLogsBucket, names.recordingsBucket, names.reportsBucket, names.resultsBucket].sort());
+    expect(buckets.sort()).toEqual([names.accessLogsBucket, names.recordingsBucket, names.analyticsBucket, names.resultsBucket].sort());
   });
 
   it('each bucket: public access blocked, SSE-KMS + bucket key, versioning, BucketOwnerEnforced, TLS-only, lifecycle, access logs, prevent_destroy', () => {
@@ -97,7 +97,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
     expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
     expect(delivery.Action).toBe('s3:PutObject');
     expect(delivery.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '111122223333' });
-    const sources = [names.recordingsBucket, names.resultsBucket, names.reportsBucket];
+    const sources = [names.recordingsBucket, names.resultsBucket, names.analyticsBucket];
     expect(delivery.Condition.ArnLike['aws:SourceArn'].sort()).toEqual(sources.map((b) => bucketRef(json, b, 'arn')).sort());
     for (const b of sources) expect(delivery.Resource).toContain(`${bucketRef(json, names.accessLogsBucket, 'arn')}/${b}/*`);
   });
@@ -106,7 +106,7 @@ describe('archive buckets (every aws_s3_bucket in the stack)', () => {
     const input = exampleInput() as Record<string, any>;
     input.archive = {
       transitionToInfrequentAccessDays: 45,
-      transitionToGlacierDays: 120,
+      transitionToColdDays: 120,
       noncurrentVersionExpirationDays: 30,
       // Old versions may expire only once their lock has: at least the retention.
       objectLock: { retentionDays: 30 },
@@ -330,8 +330,8 @@ describe('durability and outputs', () => {
         'key_arn',
         'recordings_bucket_arn',
         'recordings_bucket_name',
-        'reports_bucket_arn',
-        'reports_bucket_name',
+        'analytics_bucket_arn',
+        'analytics_bucket_name',
         'results_bucket_arn',
         'results_bucket_name',
       ].sort(),
@@ -351,7 +351,7 @@ describe('durability and outputs', () => {
         keyArn: a.key.key.arn,
         recordings: { name: a.recordings.bucket.id, arn: a.recordings.bucket.arn },
         results: { name: a.results.bucket.id, arn: a.results.bucket.arn },
-        reports: { name: a.reports.bucket.id, arn: a.reports.bucket.arn },
+        analytics: { name: a.analytics.bucket.id, arn: a.analytics.bucket.arn },
         exportRoleArn: a.exportRole.role.arn,
       },
     });

@@ -16,7 +16,7 @@ describe('archive config', () => {
     const config = parseEnvironmentFile({ ...exampleInput(), archive: undefined }, 'e.json');
     expect(config.archive).toEqual({
       transitionToInfrequentAccessDays: 30,
-      transitionToGlacierDays: 180,
+      transitionToColdDays: 180,
       objectLock: { enabled: true, mode: 'GOVERNANCE', retentionDays: 365 },
       coldStorageClass: 'GLACIER_IR',
       accessLogRetentionDays: 365,
@@ -45,9 +45,17 @@ describe('archive config', () => {
       'e.json: archive.accessLogRetentionDays must be an integer >= 1 (got 0)',
       'e.json: archive.exportRoleExtraActions[0] must be one of s3:PutObjectAcl, kms:Decrypt (got "s3:*")',
     ]);
-    input.archive = { transitionToInfrequentAccessDays: 45, transitionToGlacierDays: 60 };
+    input.archive = { transitionToInfrequentAccessDays: 45, transitionToColdDays: 60 };
     expect(problemsOf(input)).toEqual([
-      'e.json: archive.transitionToGlacierDays must be at least archive.transitionToInfrequentAccessDays + 30 (75): S3 keeps objects 30 days in Standard-IA first (got 60)',
+      'e.json: archive.transitionToColdDays must be at least archive.transitionToInfrequentAccessDays + 30 (75): S3 keeps objects 30 days in Standard-IA first (got 60)',
+    ]);
+  });
+
+  it('refuses the old key transitionToGlacierDays, naming its new name', () => {
+    const input = exampleInput() as Record<string, any>;
+    input.archive = { transitionToInfrequentAccessDays: 30, transitionToGlacierDays: 120 };
+    expect(problemsOf(input)).toEqual([
+      'e.json: archive.transitionToGlacierDays was renamed archive.transitionToColdDays (the class is archive.coldStorageClass, not always Glacier): rename the key (got 120)',
     ]);
   });
 

@@ -125,7 +125,7 @@ describe('ArchiveBucket grants', () => {
   it('grants from the archive stack to a role in another stack become a cross-stack reference', () => {
     const app = Testing.app();
     const env = repoEnvironment('example');
-    const archive = new ArchiveStack(app, { env, plan: planBudget(env.config) });
+    const archive = new ArchiveStack(app, { env, budget: planBudget(env.config) });
     const other = new TerraformStack(app, 'consumer');
     new AwsProvider(other, 'aws', { region: 'us-east-1' });
     const role = new ServiceRole(other, 'task', { roleName: 'task', service: 'ecs-tasks.amazonaws.com', description: 'test' });
@@ -146,17 +146,17 @@ describe('ArchiveBucket grants', () => {
       keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
       recordings: { name: 'r', arn: 'arn:aws:s3:::r' },
       results: { name: 'res', arn: 'arn:aws:s3:::res' },
-      reports: { name: 'rep', arn: 'arn:aws:s3:::rep' },
+      analytics: { name: 'rep', arn: 'arn:aws:s3:::rep' },
       exportRoleArn: 'arn:aws:iam::111122223333:role/x',
     };
     grantArchiveRead(role, refs, 'recordings', '3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b/');
-    grantArchiveWrite(role, refs, 'reports', ARCHIVE_PREFIXES.analytics);
+    grantArchiveWrite(role, refs, 'analytics', ARCHIVE_PREFIXES.analytics);
     expect(role.statements.map((s) => [s.sid, s.resources])).toEqual([
       ['ReadRecordings3b4e9a1c2f0d4c559a7e1c2d3e4f5a6bObjects', ['arn:aws:s3:::r/3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b/*']],
       ['ReadRecordings3b4e9a1c2f0d4c559a7e1c2d3e4f5a6bList', ['arn:aws:s3:::r']],
       ['ReadRecordings3b4e9a1c2f0d4c559a7e1c2d3e4f5a6bDecrypt', ['arn:aws:kms:us-east-1:111122223333:key/k']],
-      ['WriteReportsAnalyticsObjects', ['arn:aws:s3:::rep/analytics/*']],
-      ['WriteReportsAnalyticsEncrypt', ['arn:aws:kms:us-east-1:111122223333:key/k']],
+      ['WriteAnalyticsAnalyticsObjects', ['arn:aws:s3:::rep/analytics/*']],
+      ['WriteAnalyticsAnalyticsEncrypt', ['arn:aws:kms:us-east-1:111122223333:key/k']],
     ]);
   });
 });
@@ -254,7 +254,7 @@ describe('ArchiveBucket and ArchiveKey refuse insecure or contradictory props', 
       keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
       recordings: { name: 'r', arn: 'arn:aws:s3:::r' },
       results: { name: 'res', arn: 'arn:aws:s3:::res' },
-      reports: { name: 'rep', arn: 'arn:aws:s3:::rep' },
+      analytics: { name: 'rep', arn: 'arn:aws:s3:::rep' },
       exportRoleArn: 'arn:aws:iam::111122223333:role/x',
     };
 
@@ -313,16 +313,16 @@ describe('ArchiveBucket and ArchiveKey refuse insecure or contradictory props', 
 
     it('deletes only named key patterns, never a whole prefix', () => {
       const role = new Recorder();
-      grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/', keys: ['pending/*', '*/job.json'], name: 'Bookkeeping' });
+      grantArchiveDelete(role, refs, 'analytics', { prefix: 'analytics/', keys: ['pending/*', '*/job.json'], name: 'Bookkeeping' });
       expect(role.statements).toEqual([
         {
-          sid: 'DeleteReportsBookkeeping',
+          sid: 'DeleteAnalyticsBookkeeping',
           actions: ['s3:DeleteObject'],
           resources: ['arn:aws:s3:::rep/analytics/pending/*', 'arn:aws:s3:::rep/analytics/*/job.json'],
         },
       ]);
-      expect(() => grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/' })).toThrow('must name key patterns');
-      expect(() => grantArchiveDelete(role, refs, 'reports', { prefix: 'analytics/', keys: ['*'] })).toThrow('must name key patterns');
+      expect(() => grantArchiveDelete(role, refs, 'analytics', { prefix: 'analytics/' })).toThrow('must name key patterns');
+      expect(() => grantArchiveDelete(role, refs, 'analytics', { prefix: 'analytics/', keys: ['*'] })).toThrow('must name key patterns');
     });
 
     it.each([[[] as string[]], [['']], [['/abs/*']]])('refuses the key patterns %j', (keys) => {

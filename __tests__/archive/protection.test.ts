@@ -21,7 +21,7 @@ function archiveText(mutate: (input: Record<string, any>) => void = () => undefi
   const input = exampleInput() as Record<string, any>;
   mutate(input);
   const env = loadFrom({ example: input }, 'example');
-  return Testing.synth(new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) }));
+  return Testing.synth(new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) }));
 }
 
 const keyStatements = (json: SynthesizedStack) => statementsOf((Object.values(json.resource!.aws_kms_key)[0] as any).policy);

@@ -16,7 +16,7 @@ function consumerStack() {
 describe('archiveRefsFor', () => {
   it('returns the archive stack refs when they are provided', () => {
     const env = repoEnvironment('example');
-    const archive = new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) });
+    const archive = new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) });
     const stack = consumerStack();
     expect(archiveRefsFor(stack, env, archive.refs)).toBe(archive.refs);
     expect(synthJson(stack).data).toBeUndefined();
@@ -34,7 +34,7 @@ describe('archiveRefsFor', () => {
       Object.values(data.aws_s3_bucket)
         .map((b) => b.bucket)
         .sort(),
-    ).toEqual([names.recordingsBucket, names.resultsBucket, names.reportsBucket].sort());
+    ).toEqual([names.recordingsBucket, names.resultsBucket, names.analyticsBucket].sort());
     expect(Object.values(data.aws_kms_alias).map((a) => a.name)).toEqual(['alias/loadlab-example-archive']);
     expect(Object.values(data.aws_iam_role).map((r) => r.name)).toEqual(['loadlab-example-genesys-recording-export']);
     expect(json.resource).toBeUndefined();

@@ -76,12 +76,12 @@ describe('environment validation', () => {
     input.genesys.tokenValiditySec = { runner: 7200, worker: 3600, max: 3600 };
     input.loadProfile.scenarios[1].name = input.loadProfile.scenarios[0].name;
     input.archive.transitionToInfrequentAccessDays = 90;
-    input.archive.transitionToGlacierDays = 60;
+    input.archive.transitionToColdDays = 60;
     const problems = problemsOf(() => parseEnvironmentFile(input, 'e.json'));
     expect(problems).toEqual([
       'e.json: genesys.tokenValiditySec.runner must be <= genesys.tokenValiditySec.max (3600); lower it or raise the maximum (got 7200)',
       'e.json: loadProfile.scenarios[1].name must be unique among the scenarios; rename one of them (got "screen-recording")',
-      'e.json: archive.transitionToGlacierDays must be greater than archive.transitionToInfrequentAccessDays (90) (got 60)',
+      'e.json: archive.transitionToColdDays must be greater than archive.transitionToInfrequentAccessDays (90) (got 60)',
     ]);
   });
 

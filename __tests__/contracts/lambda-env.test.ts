@@ -112,7 +112,7 @@ describe('typed getters', () => {
     RATE_PER_MINUTE: '12.5',
     QUEUE_URL: 'https://sqs/q',
     DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq',
-    REPORTS_BUCKET: 'reports',
+    ANALYTICS_BUCKET: 'analytics',
   };
 
   it('reads checked values, with declared fallbacks and optional variables', () => {

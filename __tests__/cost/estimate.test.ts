@@ -39,7 +39,7 @@ describe('cost estimate', () => {
       securityGroupIds: ['g'],
       assignPublicIp: true,
       resultsBucket: 'r',
-      reportsBucket: 'p',
+      analyticsBucket: 'p',
       metadataPrefix: 'm/',
       analyticsPrefix: 'a/',
       reportFunctionArn: 'f',

@@ -61,14 +61,14 @@ describe('worker handler factories run locally against the simulator', () => {
     expect(sim.stats().byClient['local-worker'].tokensIssued).toBe(1);
   });
 
-  it('report-jobs: an end-of-test window in, the analytics export in the reports bucket', async () => {
+  it('report-jobs: an end-of-test window in, the analytics export in the analytics bucket', async () => {
     const aws = new LocalAws({ secrets: { [SECRET_ARN]: { clientId: 'local-worker', clientSecret: 'local-secret' } } });
     const handler = createReportJobsHandler({
       genesys: { apiBase: sim.url },
       s3: aws.s3,
       sqs: aws.sqs,
       secrets: aws.secrets,
-      env: env('REPORTS_BUCKET'),
+      env: env('ANALYTICS_BUCKET'),
       writeMetrics: () => undefined,
     });
     const iso = (t: number) => new Date(t).toISOString();

@@ -111,7 +111,7 @@ describe('async-retrieval guard', () => {
   it("fails a worker whose reserved concurrency is not the plan's", () => {
     expect(workerStack({ reserved: 5, planned: { metadata: 5 } }).guard.validate()).toEqual([]);
     expect(workerStack({ reserved: 5, planned: { metadata: 3 } }).guard.validate()).toEqual([
-      expect.stringContaining('retrieves metadata with reserved_concurrent_executions 5, but the budget plan gives 3'),
+      expect.stringContaining('retrieves metadata with reserved_concurrent_executions 5, but the rate budget gives 3'),
     ]);
     // The plan of the other kind does not apply.
     expect(workerStack({ reserved: 5, planned: { analytics: 3 } }).guard.validate()).toEqual([]);

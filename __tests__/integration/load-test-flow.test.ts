@@ -17,7 +17,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { runReportStep, type ReportStepOutput, type S3Like } from '../../functions/report-step';
 import type { ReportStepInput } from '../../lib/contracts/report-step';
 import { parseReportMessage, reportKeys } from '../../functions/report-jobs/messages';
-import { generatePlan } from '../../loadtest/jmx/generate';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import type { Report } from '../../loadtest/report';
 import { runLoadTest } from '../../commands/loadtest';
@@ -41,7 +41,7 @@ const env = (() => {
 const queue = fakeQueue();
 const built = buildRunners(env, { queue });
 const definition = definitionOf(built.json);
-const generated = generatePlan(env, built.plan, SCENARIO);
+const generated = generateTestPlan(env, built.budget, SCENARIO);
 const policies = policiesByRole(built.json);
 const names = runnerNames(env.name, env.resourcePrefix);
 
@@ -50,7 +50,7 @@ const REPORT_STEP_FIELDS: Record<keyof ReportStepInput, true> = {
   testId: true,
   resultsBucket: true,
   resultsPrefix: true,
-  reportsBucket: true,
+  analyticsBucket: true,
   metadataPrefix: true,
   analyticsPrefix: true,
   shards: true,
@@ -254,7 +254,7 @@ interface FlowOptions {
 /** Runs the whole flow for one scenario. */
 async function runFlow(options: FlowOptions = {}): Promise<Flow> {
   const { scenario = SCENARIO, failShard } = options;
-  const label = generatePlan(env, built.plan, scenario).summary.endpoints[0].label;
+  const label = generateTestPlan(env, built.budget, scenario).summary.endpoints[0].label;
   const work = mkdtempSync(path.join(tmpdir(), 'loadlab-flow-'));
   const s3Root = path.join(work, 's3');
   const bin = path.join(work, 'bin');
@@ -371,7 +371,7 @@ async function runFlow(options: FlowOptions = {}): Promise<Flow> {
 
 const opsOf = (shard: Shard): string[] => readFileSync(path.join(shard.root, 'ops.log'), 'utf8').trim().split('\n');
 const bucket = fakeArchive.results.name;
-const sp = built.plan.scenarios.find((s) => s.name === SCENARIO)!;
+const sp = built.budget.scenarios.find((s) => s.name === SCENARIO)!;
 const table = definition.States.Setup.Assign.scenarios[SCENARIO];
 
 describe('a load test from npm run loadtest to the report and the analytics request', () => {
@@ -554,8 +554,8 @@ describe('a load test from npm run loadtest to the report and the analytics requ
     // Links: the metadata the pipeline archives, and this test's analytics output where the report-jobs worker writes it.
     expect(report.links.metadata!.uri).toBe(`s3://${bucket}/metadata/`);
     const analytics = report.links.analytics!.uri;
-    expect(`s3://${fakeArchive.reports.name}/${reportKeys.manifest(TEST_ID)}`.startsWith(analytics)).toBe(true);
-    expect(`s3://${fakeArchive.reports.name}/${reportKeys.manifest('example_other-test')}`.startsWith(analytics)).toBe(false);
+    expect(`s3://${fakeArchive.analytics.name}/${reportKeys.manifest(TEST_ID)}`.startsWith(analytics)).toBe(true);
+    expect(`s3://${fakeArchive.analytics.name}/${reportKeys.manifest('example_other-test')}`.startsWith(analytics)).toBe(false);
   });
 
   it('the report-jobs worker accepts the analytics request the state machine sends: this test, from START_AT to after the load', () => {
@@ -611,7 +611,7 @@ describe('a load test whose shard fails', () => {
 });
 
 describe('a scenario that reads ids (messaging)', () => {
-  const messaging = generatePlan(env, built.plan, 'messaging');
+  const messaging = generateTestPlan(env, built.budget, 'messaging');
   const csv = `${messaging.summary.csvColumns.join(',')}\nconv-1,comm-1\n`;
   const entry = definition.States.Setup.Assign.scenarios.messaging.shards[0];
 

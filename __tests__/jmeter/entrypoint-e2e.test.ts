@@ -19,7 +19,7 @@ import { planBudget } from '../../lib/ratelimits/planner';
 import { SHARD_EXIT_CODES } from '../../lib/runners/shard-exit';
 import { testKey } from '../../lib/contracts/shard-container';
 import { ensureJmeter, javaProblem } from '../../loadtest/jmeter/home';
-import { generatePlan } from '../../loadtest/jmx/generate';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { SAMPLE_VARIABLES } from '../../loadtest/labels';
 import { catalogueLimits, startSimulator, type Simulator } from '../../sim/server';
 import { AWS_STANDIN_BIN, awsStandinProblem, freePort, REGION, startAwsStandin, type AwsStandin } from './aws-standin';
@@ -76,7 +76,7 @@ suite('loadtest/entrypoint.sh end to end (JMeter, the AWS CLI against moto, the 
   /** A fresh test id with the scenario's plan (and ids) uploaded, as npm run loadtest leaves it. */
   async function uploadPlan(): Promise<{ testId: string; env: Record<string, string> }> {
     const testId = `example_e2e-${++n}`;
-    const generated = generatePlan(env, budget, SCENARIO);
+    const generated = generateTestPlan(env, budget, SCENARIO);
     const put = (key: string, body: string) => aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
     await put(testKey('plan', { testId, scenario: SCENARIO }), generated.xml);
     const columns = generated.summary.csvColumns;

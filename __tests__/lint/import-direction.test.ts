@@ -15,9 +15,9 @@ const tester = new RuleTester({ languageOptions: { parser: tseslint.parser as ne
 
 tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
   valid: [
-    { filename: at('stacks/runners-stack.ts'), code: "import { Runners } from '../lib/runners';" },
+    { filename: at('stacks/runners-stack.ts'), code: "import { Runners } from '../lib/runners/runners';" },
     { filename: at('app/build-app.ts'), code: "import { RunnersStack } from '../stacks/runners-stack';" },
-    { filename: at('lib/runners/runners.ts'), code: "import type { BudgetPlan } from '../ratelimits';" },
+    { filename: at('lib/runners/runners.ts'), code: "import type { RateBudget } from '../ratelimits';" },
     { filename: at('lib/pipeline/event-pipeline.ts'), code: "import { METRIC } from '../contracts/metrics';" },
     { filename: at('functions/shared/metrics.ts'), code: "import { METRIC } from '../../lib/contracts/metrics';" },
     { filename: at('commands/teardown/state.ts'), code: "import { stateKey } from '../../lib/config';" },
@@ -28,7 +28,7 @@ tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
     { filename: at('bin/synth.ts'), code: "import { synthesizeEnvironment } from '../app/synth-check';" },
     { filename: at('stacks/runners-stack.ts'), code: "import { App } from 'cdktf';" },
     // The environment schema names catalogue limits from the facts below it, not from the planner.
-    { filename: at('lib/config/limits-schema.ts'), code: "import { LIMIT_CATALOGUE } from '../genesys-api/limits';" },
+    { filename: at('lib/config/limits-schema.ts'), code: "import { LIMIT_CATALOGUE } from '../genesys-facts/limits';" },
   ],
   invalid: [
     // lib/config reading the planner's folder runs back up: no edge is allowed any more.
@@ -50,7 +50,7 @@ tester.run('loadlab/import-direction', plugin.rules['import-direction'], {
     },
     { filename: at('lib/runners/runners.ts'), code: "export * from '../../stacks/runners-stack';", errors: [{ messageId: 'upward' }] },
     // Budget importing constructs; foundation importing the budget.
-    { filename: at('lib/ratelimits/planner.ts'), code: "import { Runners } from '../runners';", errors: [{ messageId: 'upward' }] },
+    { filename: at('lib/ratelimits/planner.ts'), code: "import { Runners } from '../runners/runners';", errors: [{ messageId: 'upward' }] },
     { filename: at('lib/cli/args.ts'), code: "import { planBudget } from '../ratelimits';", errors: [{ messageId: 'upward' }] },
     // Runtime and constructs apart, whichever way.
     {

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { ConfigError } from '../../lib/config';
 import { planBudget, scenarioPlan } from '../../lib/ratelimits';
-import { generatePlan } from '../../loadtest/jmx/generate';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { weightedPickExpression } from '../../loadtest/jmx/weighted-pick';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import { exampleInput, loadFrom, repoEnvironment } from '../helpers/env';
@@ -77,7 +77,7 @@ const example = () => {
 describe('generated JMeter plan', () => {
   it('is well-formed XML in JMeter 5.6 structure (jmeterTestPlan > hashTree pairs)', () => {
     const { env, plan } = example();
-    const { xml } = generatePlan(env, plan, 'agent-scripts');
+    const { xml } = generateTestPlan(env, plan, 'agent-scripts');
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<jmeterTestPlan')).toBe(true);
     const root = parsePlan(xml);
     expect(root.tag).toBe('TestPlan');
@@ -89,11 +89,11 @@ describe('generated JMeter plan', () => {
   });
 
   it.each(['screen-recording', 'agent-scripts', 'bot-analytics', 'messaging'])(
-    '%s: threads, ramp-up, duration, tokens and per-shard throughput are the budget plan defaults',
+    '%s: threads, ramp-up, duration, tokens and per-shard throughput are the rate budget defaults',
     (name) => {
       const { env, plan } = example();
       const sp = plan.scenarios.find((s) => s.name === name)!;
-      const { xml, summary } = generatePlan(env, plan, name);
+      const { xml, summary } = generateTestPlan(env, plan, name);
       const root = parsePlan(xml);
       const main = root.children[1];
       expect(main.attrs.testname).toBe(`${name}: virtual users`);
@@ -135,7 +135,7 @@ describe('generated JMeter plan', () => {
   it('fetches tokens only in the setUp group and the refresh group, never in the main loop', () => {
     const { env, plan } = example();
     for (const s of plan.scenarios.map((p) => p.name)) {
-      const root = parsePlan(generatePlan(env, plan, s).xml);
+      const root = parsePlan(generateTestPlan(env, plan, s).xml);
       const [setUp, main, refresh] = root.children;
       const tokenSamplers = (el: El) => byTag(el, 'HTTPSamplerProxy').filter((h) => h.props['HTTPSampler.path'] === '/oauth/token');
       expect(tokenSamplers(setUp)).toHaveLength(1);
@@ -155,7 +155,7 @@ describe('generated JMeter plan', () => {
       // Main threads send the round-robin token.
       const headers = JSON.stringify(byTag(main, 'HeaderManager'));
       expect(headers).not.toContain('Basic');
-      expect(generatePlan(env, plan, s).xml).toContain('Bearer ${loadlab_token}');
+      expect(generateTestPlan(env, plan, s).xml).toContain('Bearer ${loadlab_token}');
       expect(byTag(main, 'JSR223Sampler')[0].props.script).toContain('gate.pick(now)');
       // setUp builds (and warms) the round-robin gate before its first token request.
       expect(setUp.children[0].tag).toBe('JSR223Sampler');
@@ -166,7 +166,7 @@ describe('generated JMeter plan', () => {
 
   it('has the 429 handler: reads Retry-After, rests the token (not the thread), tags the sample', () => {
     const { env, plan } = example();
-    const root = parsePlan(generatePlan(env, plan, 'agent-scripts').xml);
+    const root = parsePlan(generateTestPlan(env, plan, 'agent-scripts').xml);
     const main = root.children[1];
     // Scoped to the requests: the arrival sampler runs no 429 handler of its own.
     expect(main.children.filter((c) => c.tag === 'JSR223PostProcessor')).toHaveLength(0);
@@ -194,7 +194,7 @@ describe('generated JMeter plan', () => {
 
   it('holds no secret: the Basic credentials are computed from properties at run time', () => {
     const { env, plan } = example();
-    const { xml, summary } = generatePlan(env, plan, 'agent-scripts');
+    const { xml, summary } = generateTestPlan(env, plan, 'agent-scripts');
     expect(summary.properties.CLIENT_SECRET).toBe('');
     const setUp = parsePlan(xml).children[0];
     expect(byTag(setUp, 'JSR223PreProcessor')[0].props.script).toContain("props.getProperty('CLIENT_SECRET', '')");
@@ -203,7 +203,7 @@ describe('generated JMeter plan', () => {
 
   it('calls only catalogue endpoints, labelled by their template, with path params from producers or the CSV', () => {
     const { env, plan } = example();
-    const bot = parsePlan(generatePlan(env, plan, 'bot-analytics').xml);
+    const bot = parsePlan(generateTestPlan(env, plan, 'bot-analytics').xml);
     const samplers = byTag(bot.children[1], 'HTTPSamplerProxy');
     expect(samplers.map((s) => s.attrs.testname)).toEqual([
       'POST /api/v2/analytics/conversations/details/jobs',
@@ -218,7 +218,7 @@ describe('generated JMeter plan', () => {
     expect(sw).toContain("vars.get('jobId') == null");
     expect(sw).not.toMatch(/[^\\],/);
 
-    const messaging = generatePlan(env, plan, 'messaging');
+    const messaging = generateTestPlan(env, plan, 'messaging');
     const m = parsePlan(messaging.xml);
     const csv = byTag(m, 'CSVDataSet');
     expect(csv).toHaveLength(1);
@@ -254,7 +254,7 @@ describe('generated JMeter plan', () => {
     const plan = planBudget(env.config);
     // The planner's rule is the generator's: a warning in the budget is a warning in the plan.
     expect(scenarioPlan(plan, 'metadata-poll').findings.map((f) => [f.severity, f.code])).toEqual([['warning', 'sync-recording-metadata']]);
-    const meta = generatePlan(env, plan, 'metadata-poll');
+    const meta = generateTestPlan(env, plan, 'metadata-poll');
     expect(meta.summary.warnings).toEqual([
       expect.stringMatching(
         /^loadProfile\.scenarios\[0\]\.endpoints\[0\] GET \/api\/v2\/conversations\/\{conversationId\}\/recordingmetadata fetches recording metadata synchronously/,
@@ -263,19 +263,19 @@ describe('generated JMeter plan', () => {
     expect(byTag(parsePlan(meta.xml), 'HTTPSamplerProxy')[1].props['HTTPSampler.path']).toBe(
       '/api/v2/conversations/${conversationId}/recordingmetadata',
     );
-    expect(() => generatePlan(env, plan, 'unknown')).toThrow(ConfigError);
-    expect(() => generatePlan(env, plan, 'unknown')).toThrow(
+    expect(() => generateTestPlan(env, plan, 'unknown')).toThrow(ConfigError);
+    expect(() => generateTestPlan(env, plan, 'unknown')).toThrow(
       /example\.json: loadProfile\.scenarios\[1\]\.endpoints\[1\] GET \/api\/v2\/users\/me has no known permissions/,
     );
     const { env: ex, plan: examplePlan } = example();
-    expect(() => generatePlan(ex, examplePlan, 'nope')).toThrow(/--scenario: no scenario "nope".*choose one of screen-recording/);
+    expect(() => generateTestPlan(ex, examplePlan, 'nope')).toThrow(/--scenario: no scenario "nope".*choose one of screen-recording/);
   });
 
   it('refuses a scenario the planner rejects as over budget', () => {
     const input = exampleInput();
     input.loadProfile.scenarios[1].fixedSizing = { shards: 1, tokensPerShard: 1 };
     const env = loadFrom({ example: input }, 'example');
-    expect(() => generatePlan(env, planBudget(env.config), 'agent-scripts')).toThrow(/over-budget/);
+    expect(() => generateTestPlan(env, planBudget(env.config), 'agent-scripts')).toThrow(/over-budget/);
   });
 
   it('uses the region of the environment and the token validity for the refresh interval', () => {
@@ -283,7 +283,7 @@ describe('generated JMeter plan', () => {
     input.genesys.region = 'eu-central-1';
     input.genesys.tokenValiditySec = { runner: 1200, worker: 3600, max: 86400 };
     const env = loadFrom({ example: input }, 'example');
-    const { summary } = generatePlan(env, planBudget(env.config), 'screen-recording');
+    const { summary } = generateTestPlan(env, planBudget(env.config), 'screen-recording');
     expect(summary.properties.API_HOST).toBe('api.mypurecloud.de');
     expect(summary.properties.LOGIN_HOST).toBe('login.mypurecloud.de');
     expect(summary.tokenRefreshSec).toBe(960);

@@ -3,7 +3,7 @@ import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { EventPipeline, REPORT_WORKER_TIMEOUT_SEC } from '../../lib/pipeline';
+import { EventPipeline, REPORT_WORKER_TIMEOUT_SEC } from '../../lib/pipeline/event-pipeline';
 import { ConfigError, type Environment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits';
 import { asyncViolations } from '../../lib/guards';
@@ -32,7 +32,7 @@ const archive: ArchiveRefs = {
   keyArn: 'arn:aws:kms:us-east-1:111122223333:key/archive',
   recordings: { name: 'loadlab-example-recordings-111122223333', arn: 'arn:aws:s3:::loadlab-example-recordings-111122223333' },
   results: { name: 'loadlab-example-results-111122223333', arn: 'arn:aws:s3:::loadlab-example-results-111122223333' },
-  reports: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
+  analytics: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
   exportRoleArn: 'arn:aws:iam::111122223333:role/loadlab-example-genesys-recording-export',
 };
 

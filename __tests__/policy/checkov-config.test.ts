@@ -47,7 +47,7 @@ describe('scanners/checkov-baseline.json (findings accepted for one resource)', 
 
   it('accepts CKV_AWS_145 only, only for the archive access-log bucket address, which is no longer skipped for every bucket', () => {
     const env = repoEnvironment('example');
-    const json = JSON.parse(Testing.synth(new ArchiveStack(Testing.app(), { env, plan: planBudget(env.config) })));
+    const json = JSON.parse(Testing.synth(new ArchiveStack(Testing.app(), { env, budget: planBudget(env.config) })));
     const logBucket = Object.entries(json.resource.aws_s3_bucket as Record<string, { bucket: string }>).find(([, b]) =>
       b.bucket.includes('-access-logs-'),
     )![0];

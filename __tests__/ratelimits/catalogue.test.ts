@@ -38,7 +38,7 @@ describe('limit catalogue', () => {
     const raw: any = exampleInput();
     raw.genesys.limits = { 'org.app.user.rate.per.min': 5000 };
     expect(() => loadFrom({ example: raw }, 'example')).toThrow(
-      /genesys\.limits\.org\.app\.user\.rate\.per\.min must name a limit in lib\/genesys-api\/limits\.ts/,
+      /genesys\.limits\.org\.app\.user\.rate\.per\.min must name a limit in lib\/genesys-facts\/limits\.ts/,
     );
   });
 

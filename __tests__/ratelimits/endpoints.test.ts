@@ -3,10 +3,10 @@
  * the Genesys roles and the JMeter generator all follow it.
  */
 import { ConfigError } from '../../lib/config';
-import { planRoles } from '../../lib/genesys/permissions';
+import { planRoles } from '../../lib/genesys-tenant/permissions';
 import { ENDPOINT_RULES, judgeEndpoint, planBudget, resolveEndpoints, scenarioPlan } from '../../lib/ratelimits';
-import { generatePlan } from '../../loadtest/jmx/generate';
-import type { HttpMethod } from '../../lib/genesys-api/endpoints';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
+import type { HttpMethod } from '../../lib/genesys-facts/endpoints';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 /** One case per rule, plus an endpoint no rule matches. */
@@ -83,13 +83,13 @@ describe('endpoint resolver: planner, roles and generator agree', () => {
       // No role is derived and no plan generated, each naming the field.
       expect(() => planRoles(env.config, 'example.json')).toThrow(ConfigError);
       expect(() => planRoles(env.config, 'example.json')).toThrow(`loadProfile.scenarios[0].endpoints[0] ${method} ${path}`);
-      expect(() => generatePlan(env, plan, 's')).toThrow(`loadProfile.scenarios[0].endpoints[0] ${method} ${path}`);
+      expect(() => generateTestPlan(env, plan, 's')).toThrow(`loadProfile.scenarios[0].endpoints[0] ${method} ${path}`);
     } else {
       expect(sp.verdict).toBe('ok');
       // The role holds the endpoint's permission and the plan calls it; a warning is passed on, not refused.
       const spec = sp.endpoints[0].spec;
       expect(planRoles(env.config).runner.endpoints).toContain(spec);
-      const generated = generatePlan(env, plan, 's');
+      const generated = generateTestPlan(env, plan, 's');
       expect(generated.summary.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual([`${spec.method} ${spec.path}`]);
       expect(generated.summary.warnings.filter((w) => w.startsWith('loadProfile.scenarios[0].endpoints[0]'))).toHaveLength(
         severity ? 1 : 0,

@@ -5,7 +5,7 @@
  */
 import { planBudget, scenarioPlan, type ScenarioPlan } from '../../lib/ratelimits';
 import { buildLoadTestLaunch } from '../../lib/runners/execution-input';
-import { generatePlan } from '../../loadtest/jmx/generate';
+import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { buildRunners } from '../runners/helpers';
 import { exampleInput, loadFrom, TEST_NOW } from '../helpers/env';
 
@@ -34,7 +34,7 @@ describe('consumers take the plan by scenario name', () => {
 
   it.each(names)('%s: the same plan, the same JMeter plan and the same launch in either order', (name) => {
     expect(positionFree(scenarioPlan(plan2, name))).toEqual(positionFree(scenarioPlan(plan, name)));
-    expect(generatePlan(reversed, plan2, name).xml).toBe(generatePlan(env, plan, name).xml);
+    expect(generateTestPlan(reversed, plan2, name).xml).toBe(generateTestPlan(env, plan, name).xml);
     const launch = buildLoadTestLaunch(env, plan, { scenario: name, now: TEST_NOW });
     const launch2 = buildLoadTestLaunch(reversed, plan2, { scenario: name, now: TEST_NOW });
     expect(launch2).toEqual(launch);

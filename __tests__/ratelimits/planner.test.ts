@@ -7,7 +7,7 @@ import {
   runnerClientSlots,
   scenarioPlan,
   TOKEN_LIMIT,
-  type BudgetPlan,
+  type RateBudget,
   type LimitSpec,
   type ScenarioPlan,
 } from '../../lib/ratelimits';
@@ -382,7 +382,7 @@ describe('planner: properties', () => {
             raw.genesys.maxRunnerClients = 500;
           },
         );
-        const plan: BudgetPlan = planBudget(env);
+        const plan: RateBudget = planBudget(env);
         const s: ScenarioPlan = plan.scenarios[0];
         const rate = p.virtualUsers * p.requestsPerUserPerMinute;
         // One user can never be split: only then may a per-client limit stay over.

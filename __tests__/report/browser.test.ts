@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
 import { buildReport, compareReports, renderHtml, reportCost, type Comparison, type Report } from '../../loadtest/report';
-import { costProfileOf } from '../../lib/cost';
+import { costProfileOf } from '../../lib/cost/profile';
 import { repoEnvironment } from '../helpers/env';
 import { syntheticJtl } from '../../loadtest/report/synthetic';
 import { CHROMIUM_PATH, describeWith } from '../helpers/prerequisites';

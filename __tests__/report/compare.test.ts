@@ -11,7 +11,7 @@ import {
   compareReports,
   comparisonMarkdown,
   plannedRequestsPerSec,
-  targetFromPlanSummary,
+  targetFromTestPlanSummary,
   type LabelStats,
   type Report,
 } from '../../loadtest/report';
@@ -149,7 +149,7 @@ describe('comparisonMarkdown', () => {
 
 describe('planned rate', () => {
   it('comes from a plan summary: all shards, the ramp-up and each endpoint share', () => {
-    const target = targetFromPlanSummary(
+    const target = targetFromTestPlanSummary(
       { shards: 7, targetRpmPerShard: 2142.857, rampUpSec: 180, endpoints: [{ label: 'GET /api/v2/scripts', share: 1 }] },
       'agent-scripts.summary.json',
     );
@@ -160,7 +160,7 @@ describe('planned rate', () => {
       byLabel: { 'GET /api/v2/scripts': 14999.999 },
       source: 'agent-scripts.summary.json',
     });
-    expect(() => targetFromPlanSummary({ shards: 1 }, 'x.json')).toThrow('x.json: targetRpmPerShard must be a number >= 0');
+    expect(() => targetFromTestPlanSummary({ shards: 1 }, 'x.json')).toThrow('x.json: targetRpmPerShard must be a number >= 0');
   });
 
   it('ramps linearly from the first sample, then stays at the plan', () => {
@@ -203,6 +203,12 @@ describe('npm run report on the sample results', () => {
     const bad = report('examples/results/current', '--baseline', 'README.md');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('error: --baseline README.md is not readable JSON');
+  });
+
+  it('refuses the old flag --plan-summary, naming --jmx-summary', () => {
+    const res = report('examples/results/current', '--plan-summary', 'x.summary.json');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('error: --plan-summary is now --jmx-summary');
   });
 
   it('--help describes every option the command accepts, and runs nothing', () => {

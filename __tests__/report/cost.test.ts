@@ -8,7 +8,8 @@ import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { assembleReport, comparisonMarkdown, taskRecordFromJson, type Report } from '../../loadtest/report';
-import { costProfileOf, parseCostProfile, priceTable } from '../../lib/cost';
+import { costProfileOf, parseCostProfile } from '../../lib/cost/profile';
+import { priceTable } from '../../lib/cost/prices';
 import { runReport } from '../../commands/report';
 import { runDemo } from '../../commands/demo';
 import { repoEnvironment } from '../helpers/env';

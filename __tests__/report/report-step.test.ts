@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, type Report } from '../../loadtest/report';
 import { ReportFailedError, runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
-import { costProfileOf } from '../../lib/cost';
+import { costProfileOf } from '../../lib/cost/profile';
 import { repoEnvironment } from '../helpers/env';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'two-shards');
@@ -73,7 +73,7 @@ describe('report step (state machine Lambda)', () => {
         testId: 't-1',
         resultsBucket: 'results-bkt',
         resultsPrefix: 'results/t-1',
-        reportsBucket: 'reports-bkt',
+        analyticsBucket: 'reports-bkt',
         metadataPrefix: 'metadata/',
         analyticsPrefix: 'analytics/',
         shards: 2,

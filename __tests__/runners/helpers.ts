@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import type { ArchiveRefs } from '../../lib/archive/refs';
 import type { Environment } from '../../lib/config';
-import type { GenesysRefs } from '../../lib/genesys/refs';
-import { planBudget, type BudgetPlan } from '../../lib/ratelimits';
+import type { GenesysRefs } from '../../lib/genesys-tenant/refs';
+import { planBudget, type RateBudget } from '../../lib/ratelimits';
 import { LoadRunners } from '../../lib/runners/runners';
 import type { ReportJobsQueue } from '../../lib/runners/state-machine';
 import type { IGrantable } from '../../lib/iam/policy';
@@ -16,7 +16,7 @@ export const fakeArchive: ArchiveRefs = {
   keyArn: 'arn:aws:kms:us-east-1:111122223333:key/archive-key',
   recordings: { name: 'loadlab-example-recordings-111122223333', arn: 'arn:aws:s3:::loadlab-example-recordings-111122223333' },
   results: { name: 'loadlab-example-results-111122223333', arn: 'arn:aws:s3:::loadlab-example-results-111122223333' },
-  reports: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
+  analytics: { name: 'loadlab-example-reports-111122223333', arn: 'arn:aws:s3:::loadlab-example-reports-111122223333' },
   exportRoleArn: 'arn:aws:iam::111122223333:role/loadlab-example-genesys-recording-export',
 };
 
@@ -26,7 +26,7 @@ const client = (purpose: string) => ({
   secretsKeyAlias: 'alias/loadlab-example-secrets',
 });
 
-export function fakeGenesys(plan: BudgetPlan): GenesysRefs {
+export function fakeGenesys(plan: RateBudget): GenesysRefs {
   return {
     orgId: '3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b',
     partnerEventSourceName: 'aws.partner/genesys.com/cloud/3b4e9a1c-2f0d-4c55-9a7e-1c2d3e4f5a6b/loadlab-example',
@@ -54,7 +54,7 @@ export const fakeQueue = (): ReportJobsQueue & { granted: string[] } => {
 
 export interface Built {
   readonly runners: LoadRunners;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   readonly synth: string;
   readonly json: SynthesizedStack;
 }
@@ -72,7 +72,7 @@ export function buildRunners(env: Environment, options: { queue?: ReportJobsQueu
     reportEntry: REPORT_FIXTURE,
   });
   const synth = Testing.synth(stack);
-  return { runners, plan, synth, json: JSON.parse(synth) as SynthesizedStack };
+  return { runners, budget: plan, synth, json: JSON.parse(synth) as SynthesizedStack };
 }
 
 export interface Statement {

@@ -10,7 +10,7 @@ import { buildRunners, definitionOf, fakeArchive, list, policiesByRole, roleRef,
 const example = () => buildRunners(repoEnvironment('example'));
 
 describe('runner compute', () => {
-  const { synth, json, plan } = example();
+  const { synth, json, budget: plan } = example();
   const taskDef = () => Object.values(json.resource!.aws_ecs_task_definition)[0] as Record<string, any>;
   const container = () => JSON.parse(taskDef().container_definitions)[0];
 
@@ -161,7 +161,7 @@ describe('runner IAM', () => {
 
   it('every shard role reads exactly its own secret, the plan, and writes only its own shard folder of this environment', () => {
     const env = repoEnvironment('example');
-    const slots = runnerClientSlots(buildRunners(env).plan);
+    const slots = runnerClientSlots(buildRunners(env).budget);
     const secretIds = Object.entries((json.data as Record<string, Record<string, { name: string }>>).aws_secretsmanager_secret).map(
       ([id, body]) => [id, body.name] as const,
     );

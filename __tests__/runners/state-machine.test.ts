@@ -6,12 +6,12 @@ import { ConfigError } from '../../lib/config';
 import { runDefinition, TaskError, type Call, type Json } from './asl';
 import { buildRunners, definitionOf, fakeQueue } from './helpers';
 import { taskDefinitionSize } from '../../stacks/runners-stack';
-import type { BudgetPlan } from '../../lib/ratelimits';
+import type { RateBudget } from '../../lib/ratelimits';
 
 const env = repoEnvironment('example');
 const built = buildRunners(env, { queue: fakeQueue() });
 const definition = definitionOf(built.json);
-const agentScripts = built.plan.scenarios.find((s) => s.name === 'agent-scripts')!;
+const agentScripts = built.budget.scenarios.find((s) => s.name === 'agent-scripts')!;
 const TEST_ID = 'example_261123-100000';
 
 const RUN = 'arn:aws:states:::ecs:runTask.sync';
@@ -102,8 +102,8 @@ describe('load-test state machine definition', () => {
 
   it('bakes one table entry per planned shard: its own task role and secret, threads and budgeted rate', () => {
     const table = definition.States.Setup.Assign.scenarios;
-    expect(Object.keys(table)).toEqual(built.plan.scenarios.map((s) => s.name));
-    const slots = runnerClientSlots(built.plan).filter((s) => s.scenario === 'agent-scripts');
+    expect(Object.keys(table)).toEqual(built.budget.scenarios.map((s) => s.name));
+    const slots = runnerClientSlots(built.budget).filter((s) => s.scenario === 'agent-scripts');
     const entry = table['agent-scripts'];
     expect(entry.plannedShards).toBe(agentScripts.sizing.shards);
     expect(entry.tokensPerShard).toBe(agentScripts.sizing.tokensPerShard);
@@ -152,7 +152,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
       testId: TEST_ID,
       resultsBucket: 'loadlab-example-results-111122223333',
       resultsPrefix: `results/${TEST_ID}/`,
-      reportsBucket: 'loadlab-example-reports-111122223333',
+      analyticsBucket: 'loadlab-example-reports-111122223333',
       metadataPrefix: 'metadata/',
       analyticsPrefix: `analytics/${TEST_ID}/`,
       partial: false,
@@ -181,7 +181,7 @@ describe('running the definition (JSONata evaluated by the jsonata library)', ()
   it('defaults shards and duration to the plan', async () => {
     const run = await runDefinition(definition, { testId: TEST_ID, scenario: 'screen-recording' }, services());
     expect(run.status).toBe('SUCCEEDED');
-    const sp = built.plan.scenarios.find((s) => s.name === 'screen-recording')!;
+    const sp = built.budget.scenarios.find((s) => s.name === 'screen-recording')!;
     const runs = run.calls.filter((c) => c.resource === RUN);
     expect(runs).toHaveLength(sp.sizing.shards);
     expect(envOf(runs[0]).DURATION_SEC).toBe(String(sp.durationSec));
@@ -293,7 +293,7 @@ describe('shard limits', () => {
       { cpu: 1024, memoryMiB: 2048 },
       { cpu: 256, memoryMiB: 512 },
     ];
-    const plan = { scenarios: sizes.map((task) => ({ task })) } as unknown as BudgetPlan;
+    const plan = { scenarios: sizes.map((task) => ({ task })) } as unknown as RateBudget;
     expect(taskDefinitionSize(plan)).toEqual({ cpu: 1024, memoryMiB: 2048 });
   });
 

@@ -57,7 +57,7 @@ export function archiveRefusal(stack: string): string {
   const env = stack.replace(/-archive$/, '');
   return [
     `refusing to destroy ${stack}: archive stacks are durable.`,
-    `It holds the recordings, results and reports buckets and their KMS key; every bucket and key carries prevent_destroy, so Terraform would refuse anyway.`,
+    `It holds the recordings, results and analytics buckets and their KMS key; every bucket and key carries prevent_destroy, so Terraform would refuse anyway.`,
     `To tear down the test environment, run: npm run destroy -- --env ${env}`,
     `To retire the archive deliberately: empty and export what you need, remove the lifecycle.prevent_destroy of each bucket and key in lib/archive/ in a reviewed pull request,`,
     `then run LOADLAB_ENV=${env} npx cdktf destroy ${stack} by hand. No workflow or script here does it for you.`,

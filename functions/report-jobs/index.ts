@@ -1,6 +1,6 @@
 /**
  * Lambda entry of the report-jobs worker: SQS (end-of-test windows from the state machine and the
- * analytics availability event) -> async conversation details jobs -> reports bucket.
+ * analytics availability event) -> async conversation details jobs -> analytics bucket.
  */
 import { REPORT_JOBS_ENV } from '../../lib/contracts/lambda-env';
 import { sqsWorkerHandler, workerOptions, type WorkerClients } from '../shared/handler';
@@ -14,7 +14,7 @@ export function createReportJobsHandler(clients: WorkerClients = {}) {
   return sqsWorkerHandler({
     name: 'report-jobs',
     contract: REPORT_JOBS_ENV,
-    bucketVariable: 'REPORTS_BUCKET',
+    bucketVariable: 'ANALYTICS_BUCKET',
     recordsMetric: 'Messages',
     ...workerOptions(clients),
     process: (records, wiring) => processReportBatch(records, wiring),

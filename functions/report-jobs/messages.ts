@@ -64,7 +64,7 @@ export function parseReportMessage(body: string): ReportMessage {
   return { kind: 'window', window: { testId: msg.testId, interval: msg.interval }, start, end };
 }
 
-/** Keys in the reports bucket, all under `analytics/`. */
+/** Keys in the analytics bucket, all under `analytics/`. */
 export const reportKeys = {
   pending: (testId: string) => `analytics/pending/${testId}.json`,
   pendingPrefix: 'analytics/pending/',

@@ -24,7 +24,7 @@ export const JOBS_PATH = '/api/v2/analytics/conversations/details/jobs';
 
 export interface ReportJobsDeps {
   readonly api: JobsApi;
-  /** The reports bucket (keys under `analytics/`). */
+  /** The analytics bucket (keys under `analytics/`). */
   readonly store: ObjectStore;
   readonly sender: MessageSender;
   readonly queueUrl: string;
@@ -333,7 +333,7 @@ async function processRecord(ctx: ReportContext, record: SqsRecord): Promise<Rep
  * Exports a load test's conversations through the async conversation details jobs API: waits for
  * the data lake to cover the window, submits one job (recorded in the bucket so a redelivery
  * never submits a second), polls its state with backoff, pages results by cursor into the
- * reports bucket, and writes a manifest last. Every call goes through the shared paced client.
+ * analytics bucket, and writes a manifest last. Every call goes through the shared paced client.
  */
 export async function processReportBatch(records: readonly SqsRecord[], deps: ReportJobsDeps): Promise<SqsBatchResponse> {
   const ctx = resolveContext(deps);

@@ -68,7 +68,7 @@ export async function buildReportStep(input: ReportStepInput, s3: S3Like, now: D
   const keys = await listTestKeys(s3, bucket, prefix, input.testId, input.shards);
   const planWarnings: string[] = [];
   const target = await plannedTarget(s3, bucket, keys.summaries, planWarnings);
-  const reportsBucket = input.reportsBucket ?? bucket;
+  const analyticsBucket = input.analyticsBucket ?? bucket;
   const assembled = await assembleReport({
     sources: s3Sources(s3, bucket, keys),
     options: {
@@ -77,7 +77,7 @@ export async function buildReportStep(input: ReportStepInput, s3: S3Like, now: D
       now,
       resultsUri: `s3://${bucket}/${prefix}`,
       metadataUri: input.metadataPrefix !== undefined ? `s3://${bucket}/${input.metadataPrefix}` : undefined,
-      analyticsUri: input.analyticsPrefix !== undefined ? `s3://${reportsBucket}/${input.analyticsPrefix}` : undefined,
+      analyticsUri: input.analyticsPrefix !== undefined ? `s3://${analyticsBucket}/${input.analyticsPrefix}` : undefined,
       awsRegion: lambdaEnvValue(LAMBDA_RUNTIME_ENV, 'AWS_REGION', process.env),
       shardFiles: keys.files,
     },

@@ -40,7 +40,8 @@ export function validateInput(input: ReportStepInput): void {
     const v = input[key];
     if (v !== undefined && (typeof v !== 'string' || !SAFE.test(v))) problems.push(`${key} must be an S3 key prefix`);
   }
-  if (input.reportsBucket !== undefined && !BUCKET.test(input.reportsBucket)) problems.push('reportsBucket must be an S3 bucket name');
+  if (input.analyticsBucket !== undefined && !BUCKET.test(input.analyticsBucket))
+    problems.push('analyticsBucket must be an S3 bucket name');
   if (input.shards !== undefined && !(Number.isInteger(input.shards) && input.shards >= 0 && input.shards <= 1000))
     problems.push('shards must be an integer 0..1000');
   problems.push(...taskProblems(input.tasks));

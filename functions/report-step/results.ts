@@ -6,7 +6,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { testKey } from '../../lib/contracts/test-keys';
-import { RESULT_FILE, targetFromPlanSummary, type ReportTarget, type ShardFiles, type ShardSource } from '../../loadtest/report';
+import { RESULT_FILE, targetFromTestPlanSummary, type ReportTarget, type ShardFiles, type ShardSource } from '../../loadtest/report';
 
 /** The S3 calls the step makes; an S3Client fits, and tests pass a fake. */
 export interface S3Like {
@@ -93,7 +93,7 @@ export async function plannedTarget(
     if (!object.Body) throw new Error('no body');
     let text = '';
     for await (const chunk of object.Body) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return targetFromPlanSummary(JSON.parse(text), key.split('/').pop()!);
+    return targetFromTestPlanSummary(JSON.parse(text), key.split('/').pop()!);
   } catch (err) {
     warnings.push(`plan summary s3://${bucket}/${key} not used: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

@@ -31,7 +31,7 @@ export interface ArchiveProps {
 }
 
 /**
- * An environment's durable archive: one KMS key, the recordings / results / reports buckets
+ * An environment's durable archive: one KMS key, the recordings / results / analytics buckets
  * (SSE-KMS), the access-log bucket they log to, and the role Genesys Cloud exports with.
  */
 export class Archive extends Construct {
@@ -42,7 +42,7 @@ export class Archive extends Construct {
   /** `metadata/` (archived recording metadata) and `results/<testId>/` (JMeter results). */
   readonly results: ArchiveBucket;
   /** `analytics/` (analytics conversation details job output). */
-  readonly reports: ArchiveBucket;
+  readonly analytics: ArchiveBucket;
   readonly exportRole: GenesysExportRole;
   readonly refs: ArchiveRefs;
 
@@ -59,6 +59,7 @@ export class Archive extends Construct {
 
     this.key = new ArchiveKey(this, 'key', {
       aliasName: names.keyAlias,
+      // Says "reports" as the bucket's physical name does: new words would update the durable key.
       description: `genesys-loadlab ${props.ownerEnv} archive: recordings, results and reports`,
       accountId: props.accountId,
       partition,
@@ -85,7 +86,9 @@ export class Archive extends Construct {
       });
     this.recordings = archiveBucket('recordings', names.recordingsBucket, 'Recordings', props.recordingsObjectLock);
     this.results = archiveBucket('results', names.resultsBucket, 'Results');
-    this.reports = archiveBucket('reports', names.reportsBucket, 'Reports');
+    // Construct id 'reports' (the bucket's first name) is part of every Terraform address of the
+    // bucket and its settings; a new id would make Terraform replace a durable bucket.
+    this.analytics = archiveBucket('reports', names.analyticsBucket, 'Analytics');
 
     this.exportRole = new GenesysExportRole(this, 'genesys-export', {
       roleName: names.exportRole,
@@ -102,7 +105,7 @@ export class Archive extends Construct {
       keyArn: this.key.keyArn,
       recordings: this.recordings.ref,
       results: this.results.ref,
-      reports: this.reports.ref,
+      analytics: this.analytics.ref,
       exportRoleArn: this.exportRole.roleArn,
     };
   }

@@ -159,7 +159,7 @@ export function grantKeyEncryptDecrypt(grantee: IGrantable, keyArn: string, labe
   });
 }
 
-const LABELS: Record<ArchiveBucketName, string> = { recordings: 'Recordings', results: 'Results', reports: 'Reports' };
+const LABELS: Record<ArchiveBucketName, string> = { recordings: 'Recordings', results: 'Results', analytics: 'Analytics' };
 
 /**
  * Grants on an archive known only by its refs (the usual case in the genesys and runners

@@ -11,14 +11,14 @@ export interface ArchiveRefs {
   readonly recordings: BucketRef;
   /** JMeter raw results, merged reports and archived recording metadata. */
   readonly results: BucketRef;
-  /** Analytics conversation details job output. */
-  readonly reports: BucketRef;
+  /** Analytics conversation details job output (`analytics/`). */
+  readonly analytics: BucketRef;
   /** The IAM role Genesys Cloud assumes to export recordings. */
   readonly exportRoleArn: string;
 }
 
 /** The archive buckets other stacks read and write (the access-log bucket is internal). */
-export type ArchiveBucketName = 'recordings' | 'results' | 'reports';
+export type ArchiveBucketName = 'recordings' | 'results' | 'analytics';
 
 /**
  * Key layout inside the archive buckets. Prefixes end with `/` so a grant on one prefix never
@@ -29,7 +29,7 @@ export const ARCHIVE_PREFIXES = {
   metadata: 'metadata/',
   /** results bucket: JMeter raw results and merged reports, one folder per test. */
   results: 'results/',
-  /** reports bucket: analytics conversation details job output. */
+  /** analytics bucket: analytics conversation details job output. */
   analytics: 'analytics/',
 } as const;
 
@@ -56,7 +56,9 @@ export function archiveNames(ownerEnv: string, accountId: string) {
     keyAlias: `alias/${base}-archive`,
     recordingsBucket: `${base}-recordings-${accountId}`,
     resultsBucket: `${base}-results-${accountId}`,
-    reportsBucket: `${base}-reports-${accountId}`,
+    // The analytics bucket's physical name still says "reports" (its first name in code): S3 bucket
+    // names cannot change, so a new name would replace the bucket and lose the archived job output.
+    analyticsBucket: `${base}-reports-${accountId}`,
     accessLogsBucket: `${base}-access-logs-${accountId}`,
     exportRole: `${base}-genesys-recording-export`,
   } as const;

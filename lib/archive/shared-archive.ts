@@ -24,7 +24,7 @@ class SharedArchiveLookup extends Construct {
       keyArn: key.targetKeyArn,
       recordings: bucket('recordings', names.recordingsBucket),
       results: bucket('results', names.resultsBucket),
-      reports: bucket('reports', names.reportsBucket),
+      analytics: bucket('analytics', names.analyticsBucket),
       exportRoleArn: role.arn,
     };
   }

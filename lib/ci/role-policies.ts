@@ -4,6 +4,7 @@ import type { PolicyStatement } from '../iam/policy';
 import { GITHUB_OIDC_HOST } from './github-oidc';
 import { UNSCOPED_DESTROYS, UNSCOPED_READS, type ActionScope } from './terraform-actions';
 
+// Physical name parts (archiveNames): the analytics bucket's physical name says `reports`.
 const ARCHIVE_BUCKET_KINDS = ['recordings', 'results', 'reports', 'access-logs'] as const;
 
 /** Archive buckets of the scope's environments: `loadlab-<env>-<kind>-<account>`. */

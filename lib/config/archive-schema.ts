@@ -17,7 +17,15 @@ export const archiveSchema = z
     /** Use this environment's archive instead of creating one (ephemeral environments). */
     shareFrom: z.string().regex(ENV_NAME_PATTERN).optional(),
     transitionToInfrequentAccessDays: int(30, 3650).default(30),
-    transitionToGlacierDays: int(60, 3650).default(180),
+    /** Days before objects move to coldStorageClass (GLACIER_IR unless set otherwise). */
+    transitionToColdDays: int(60, 3650).default(180),
+    /** The old name of transitionToColdDays: refused with the new name, never silently ignored. */
+    transitionToGlacierDays: z
+      .unknown()
+      .refine((v) => v === undefined, {
+        message: 'was renamed archive.transitionToColdDays (the class is archive.coldStorageClass, not always Glacier): rename the key',
+      })
+      .optional(),
     /** Days a replaced or deleted version is kept; at least objectLock.retentionDays. Default: for ever. */
     noncurrentVersionExpirationDays: int(1, 36500).optional(),
     /** S3 Object Lock on the recordings bucket (it cannot be switched off once on). Default on, GOVERNANCE, 365 days. */
@@ -33,7 +41,7 @@ export const archiveSchema = z
     breakGlassRoleArn: iamRoleArn.optional(),
     /** Roles of people or tools that may decrypt archived data besides the workload roles. Default: none. */
     readerRoleArns: z.array(iamRoleArn).default([]),
-    /** Storage class after transitionToGlacierDays. Default GLACIER_IR: millisecond reads, no restore step. */
+    /** Storage class after transitionToColdDays. Default GLACIER_IR: millisecond reads, no restore step. */
     coldStorageClass: z.enum(['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']).default('GLACIER_IR'),
     /** Days server access logs are kept. Default 365. */
     accessLogRetentionDays: int(1, 3650).default(365),

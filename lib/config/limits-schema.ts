@@ -3,13 +3,13 @@
  * (`genesys.limits`) and limits declared per endpoint (`genesys.endpointLimits[]`).
  */
 import { z } from 'zod';
-import { LIMIT_CATALOGUE } from '../genesys-api/limits';
+import { LIMIT_CATALOGUE } from '../genesys-facts/limits';
 
 const knownLimits = LIMIT_CATALOGUE.map((l) => l.name);
-/** Keys are catalogue names (lib/genesys-api/limits.ts); `npm run limits:fetch` writes them. */
+/** Keys are catalogue names (lib/genesys-facts/limits.ts); `npm run limits:fetch` writes them. */
 export const limitOverrides = z.record(
   z.string().refine((name) => knownLimits.includes(name), {
-    message: `must name a limit in lib/genesys-api/limits.ts: ${knownLimits.join(', ')}`,
+    message: `must name a limit in lib/genesys-facts/limits.ts: ${knownLimits.join(', ')}`,
   }),
   z.number().int().positive(),
 );
@@ -23,7 +23,7 @@ export const limitOverrides = z.record(
 export const endpointLimit = z
   .object({
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-    /** Path template as in lib/genesys-api/endpoints.ts; `{param}` matches one segment. */
+    /** Path template as in lib/genesys-facts/endpoints.ts; `{param}` matches one segment. */
     path: z.string().regex(/^\/api\/v2\/[^\s?]*$/, { message: 'must be a Platform API path template such as /api/v2/scripts (no query)' }),
     requestsPerMinute: z.number().int().positive(),
     /** `org`: one budget for the whole org (more tokens or clients do not help); `client`: per OAuth client; `token`: per token. */

@@ -341,17 +341,17 @@ function scenarioRules(env: ParsedEnvironment, ctx: z.RefinementCtx): void {
 
 /** The archive's lifecycle fits S3's rules and Object Lock; it is shared only from another environment. */
 function archiveRules(env: ParsedEnvironment, ctx: z.RefinementCtx): void {
-  if (env.archive.transitionToGlacierDays <= env.archive.transitionToInfrequentAccessDays) {
+  if (env.archive.transitionToColdDays <= env.archive.transitionToInfrequentAccessDays) {
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
-      path: ['archive', 'transitionToGlacierDays'],
+      path: ['archive', 'transitionToColdDays'],
       message: `must be greater than archive.transitionToInfrequentAccessDays (${env.archive.transitionToInfrequentAccessDays})`,
     });
-  } else if (env.archive.transitionToGlacierDays < env.archive.transitionToInfrequentAccessDays + 30) {
-    // S3 rejects a lifecycle rule whose Glacier transition comes less than 30 days after the Standard-IA one.
+  } else if (env.archive.transitionToColdDays < env.archive.transitionToInfrequentAccessDays + 30) {
+    // S3 rejects a lifecycle rule whose cold-class transition comes less than 30 days after the Standard-IA one.
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
-      path: ['archive', 'transitionToGlacierDays'],
+      path: ['archive', 'transitionToColdDays'],
       message: `must be at least archive.transitionToInfrequentAccessDays + 30 (${env.archive.transitionToInfrequentAccessDays + 30}): S3 keeps objects 30 days in Standard-IA first`,
     });
   }

@@ -65,7 +65,7 @@ export const METADATA_WORKER_ENV = {
 
 export const REPORT_JOBS_ENV = {
   setBy: 'the EventPipeline construct',
-  vars: { ...SQS_WORKER_VARS, REPORTS_BUCKET: text('Reports bucket; analytics job output goes below analytics/') },
+  vars: { ...SQS_WORKER_VARS, ANALYTICS_BUCKET: text('Analytics bucket; analytics job output goes below analytics/') },
 } as const satisfies LambdaEnvContract;
 
 /** The report step's input names the buckets; the environment's cost figures are fixed at deploy. */

@@ -24,10 +24,10 @@ export interface ReportStepInput {
   readonly resultsBucket: string;
   readonly resultsPrefix: string;
   /** Bucket of the archived analytics job output. Default: resultsBucket. */
-  readonly reportsBucket?: string;
+  readonly analyticsBucket?: string;
   /** Prefix (in resultsBucket) of the recording metadata archived during the test. */
   readonly metadataPrefix?: string;
-  /** Prefix (in reportsBucket) of the analytics job output of the test window. */
+  /** Prefix (in analyticsBucket) of the analytics job output of the test window. */
   readonly analyticsPrefix?: string;
   /** Shards the test started; fewer result files than this is reported. */
   readonly shards?: number;

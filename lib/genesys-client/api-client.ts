@@ -1,4 +1,4 @@
-import { findEndpoint } from '../genesys-api/endpoints';
+import { findEndpoint } from '../genesys-facts/endpoints';
 import { GenesysApiError } from './errors';
 import { joinUrl, parseRetryAfter, rateLimitInfo, readBody, type RateLimitInfo } from './http';
 import { realSleep, type TokenBucket } from './token-bucket';
@@ -31,7 +31,7 @@ export interface RequestOptions {
   /**
    * May the request be sent again after a timeout, a lost connection or a 5xx, which may have
    * been applied? Default: yes for GET, HEAD, PUT, DELETE and OPTIONS and for the read-only POST
-   * queries of lib/genesys-api (analytics and telemetry queries); no for every other POST and
+   * queries of lib/genesys-facts (analytics and telemetry queries); no for every other POST and
    * PATCH (creating an analytics job, sending a message). 429 and 401 are always retried:
    * Genesys refuses those before doing anything.
    */

@@ -10,7 +10,7 @@
  *  - fed by an `aws_lambda_event_source_mapping` from an `aws_sqs_queue` that has a dead-letter
  *    queue (the predicate of policy rule SQS-002, which checks every queue-fed Lambda in tests;
  *    here it stops synth for retrieval queues);
- *  - capped by `reserved_concurrent_executions` (>= 1, and equal to the budget plan's worker
+ *  - capped by `reserved_concurrent_executions` (>= 1, and equal to the rate budget's worker
  *    concurrency when the plan is given), so the worker's token budget holds. That some reserved
  *    concurrency is set on every function is checkov's CKV_AWS_115; the cap against the plan is
  *    only here;
@@ -59,7 +59,7 @@ interface Retrieval {
   readonly body: Body;
 }
 
-/** The reserved concurrency the budget plan gives each kind of retrieval worker. */
+/** The reserved concurrency the rate budget gives each kind of retrieval worker. */
 export type RetrievalConcurrency = Readonly<Partial<Record<RetrievalKind, number>>>;
 
 /** What the checks share: the stack JSON, its resources by type, the retrieval lookup and the reporter. */
@@ -133,14 +133,14 @@ function checkRetrievalQueues(ctx: GuardContext, fn: Retrieval, address: string)
   }
 }
 
-/** A retrieval Lambda must reserve concurrency, exactly the plan's when the plan gives one. */
+/** A retrieval Lambda must reserve concurrency, exactly the budget's when the budget gives one. */
 function checkReservedConcurrency(ctx: GuardContext, fn: Retrieval, address: string, concurrency: RetrievalConcurrency): void {
   const reserved = fn.body.reserved_concurrent_executions;
   const reservedMissing = reserved === undefined || reserved === null || (typeof reserved === 'number' && reserved < 1);
   if (reservedMissing) {
     ctx.say(
       address,
-      `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the budget plan gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
+      `retrieves ${fn.kind} without reserved_concurrent_executions (got ${JSON.stringify(reserved ?? null)}); reserve the worker concurrency the rate budget gives (plan.metadataWorker / plan.reportWorker .concurrency) so its OAuth client stays within its rate limit`,
     );
     return;
   }
@@ -148,7 +148,7 @@ function checkReservedConcurrency(ctx: GuardContext, fn: Retrieval, address: str
   if (planned !== undefined && reserved !== planned) {
     ctx.say(
       address,
-      `retrieves ${fn.kind} with reserved_concurrent_executions ${JSON.stringify(reserved)}, but the budget plan gives ${planned}; reserve exactly the plan's worker concurrency so the fleet stays within its OAuth client's rate limit`,
+      `retrieves ${fn.kind} with reserved_concurrent_executions ${JSON.stringify(reserved)}, but the rate budget gives ${planned}; reserve exactly the budget's worker concurrency so the fleet stays within its OAuth client's rate limit`,
     );
   }
 }
@@ -238,7 +238,7 @@ function checkSchedulerSchedules(ctx: GuardContext): void {
 
 /**
  * Everything the guard finds wrong in one synthesized stack. `stackName` prefixes messages;
- * `concurrency` (from the budget plan) is what each retrieval worker must reserve.
+ * `concurrency` (from the rate budget) is what each retrieval worker must reserve.
  */
 export function asyncViolations(json: { resource?: unknown }, stackName = 'stack', concurrency: RetrievalConcurrency = {}): string[] {
   const of = (type: string): [string, Body][] => resources(json, type).map((r) => [r.name, r.body]);
@@ -266,7 +266,7 @@ export class AsyncRetrievalGuard implements IValidation {
   }
 }
 
-/** Installs the async guard on a stack; `concurrency` is the plan's reserved concurrency per kind. */
+/** Installs the async guard on a stack; `concurrency` is the budget's reserved concurrency per kind. */
 export function addAsyncGuard(stack: TerraformStack, concurrency: RetrievalConcurrency = {}): AsyncRetrievalGuard {
   const guard = new AsyncRetrievalGuard(stack, concurrency);
   (stack as IConstruct).node.addValidation(guard);

@@ -1,6 +1,6 @@
 import { Annotations } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
-import type { BudgetPlan, ScenarioPlan } from '../ratelimits/model';
+import type { RateBudget, ScenarioPlan } from '../ratelimits/model';
 
 export interface GuardProblems {
   readonly errors: readonly string[];
@@ -19,7 +19,7 @@ const what: Record<ScenarioPlan['verdict'], string> = {
  * of that scenario in one message), one warning per scenario that is over budget on purpose
  * (`expectThrottling`) or calls an endpoint the wrong way, and the environment-level findings.
  */
-export function budgetProblems(plan: BudgetPlan): GuardProblems {
+export function budgetProblems(plan: RateBudget): GuardProblems {
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const s of plan.scenarios) {
@@ -45,7 +45,7 @@ export function budgetProblems(plan: BudgetPlan): GuardProblems {
  * scenario, one short line per limit (field, default, what the scenario needs), then one pointer
  * to `npm run preflight` and docs/unconfirmed-facts.md.
  */
-export function unconfirmedLines(plan: BudgetPlan): string[] {
+export function unconfirmedLines(plan: RateBudget): string[] {
   const lines: string[] = [];
   for (const s of plan.scenarios) {
     const found = s.findings.filter((f) => f.code === 'unconfirmed-limit');
@@ -64,10 +64,10 @@ export function unconfirmedLines(plan: BudgetPlan): string[] {
 
 /** A cdktf validation that fails synth when the plan is not within budget. */
 export class BudgetGuard implements IValidation {
-  constructor(readonly plan: BudgetPlan) {}
+  constructor(readonly budget: RateBudget) {}
 
   validate(): string[] {
-    return [...budgetProblems(this.plan).errors];
+    return [...budgetProblems(this.budget).errors];
   }
 }
 
@@ -75,7 +75,7 @@ export class BudgetGuard implements IValidation {
  * Installs the budget guard on one construct (a stack): errors fail synth through a validation,
  * warnings become cdktf warning annotations (printed, synth continues).
  */
-export function addBudgetGuard(scope: IConstruct, plan: BudgetPlan): BudgetGuard {
+export function addBudgetGuard(scope: IConstruct, plan: RateBudget): BudgetGuard {
   const guard = new BudgetGuard(plan);
   scope.node.addValidation(guard);
   for (const w of budgetProblems(plan).warnings) Annotations.of(scope).addWarning(w);

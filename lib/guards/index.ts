@@ -1,6 +1,6 @@
 /**
  * Synth-time guards: the budget guard (the plan must be within budget) and the async-retrieval
- * guard (metadata and analytics retrieval must be queued and capped at the plan's concurrency;
+ * guard (metadata and analytics retrieval must be queued and capped at the budget's concurrency;
  * the queue's dead-letter queue is policy rule SQS-002). Both read synthesized JSON through
  * lib/policy/terraform-json, the engine the policy rules use.
  * `installGuards` wires both into an environment's stacks as cdktf validations, so every synth
@@ -8,7 +8,7 @@
  * checks up front so `main.ts` can print them and exit before anything is written to cdktf.out.
  */
 import type { TerraformStack } from 'cdktf';
-import type { BudgetPlan } from '../ratelimits/model';
+import type { RateBudget } from '../ratelimits/model';
 import { addAsyncGuard, type AsyncRetrievalGuard } from './async-guard';
 import { addBudgetGuard, budgetProblems, type BudgetGuard, type GuardProblems } from './budget-guard';
 
@@ -16,7 +16,7 @@ export * from './async-guard';
 export * from './budget-guard';
 
 export interface GuardedStacks {
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   /** The stack the budget guard reports on (the runners stack: it runs the scenarios). */
   readonly budgetStack: TerraformStack;
   /** Every stack of the environment; each gets the async guard. */
@@ -30,9 +30,9 @@ export interface InstalledGuards {
 
 export function installGuards(target: GuardedStacks): InstalledGuards {
   return {
-    budget: addBudgetGuard(target.budgetStack, target.plan),
+    budget: addBudgetGuard(target.budgetStack, target.budget),
     async: target.stacks.map((stack) =>
-      addAsyncGuard(stack, { metadata: target.plan.metadataWorker.concurrency, analytics: target.plan.reportWorker.concurrency }),
+      addAsyncGuard(stack, { metadata: target.budget.metadataWorker.concurrency, analytics: target.budget.reportWorker.concurrency }),
     ),
   };
 }
@@ -43,7 +43,7 @@ export function installGuards(target: GuardedStacks): InstalledGuards {
  * repeats), so cross-stack references are in place when its JSON is read.
  */
 export function guardReport(guards: InstalledGuards): GuardProblems {
-  const budget = budgetProblems(guards.budget.plan);
+  const budget = budgetProblems(guards.budget.budget);
   const asyncErrors = guards.async.flatMap((g) => {
     g.stack.prepareStack();
     return g.validate();

@@ -11,7 +11,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { WorkerPlan } from '../ratelimits';
 import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
-import type { GenesysRefs } from '../genesys/refs';
+import type { GenesysRefs } from '../genesys-tenant/refs';
 import type { IGrantable } from '../iam/policy';
 import { grantArchiveDelete, grantArchiveRead, grantArchiveWrite } from '../archive/grants';
 import { accountRootArn, toResourcePolicyJson } from '../archive/resource-policy';
@@ -68,7 +68,7 @@ export interface EventPipelineProps {
   readonly logRetentionDays: number;
   /** From the genesys stack: the partner event source and the two workers' OAuth clients. */
   readonly genesys: Pick<GenesysRefs, 'partnerEventSourceName' | 'metadataWorkerClient' | 'reportWorkerClient'>;
-  /** Results bucket (`metadata/`) and reports bucket (`analytics/`), and the archive key. */
+  /** Results bucket (`metadata/`) and analytics bucket (`analytics/`), and the archive key. */
   readonly archive: ArchiveRefs;
   /** Alarm actions (e.g. an SNS topic ARN). Default: none. */
   readonly alarmActions?: readonly string[];
@@ -232,12 +232,12 @@ export class EventPipeline extends Construct {
       batchSize: 1,
       oldestMessageAlarmSec: 3600,
       retrieval: 'analytics',
-      environment: (shared) => lambdaEnvironment(REPORT_JOBS_ENV, { ...shared, REPORTS_BUCKET: archive.reports.name }),
+      environment: (shared) => lambdaEnvironment(REPORT_JOBS_ENV, { ...shared, ANALYTICS_BUCKET: archive.analytics.name }),
       grantArchive: (g) => {
-        grantArchiveRead(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
-        grantArchiveWrite(g, archive, 'reports', ARCHIVE_PREFIXES.analytics);
+        grantArchiveRead(g, archive, 'analytics', ARCHIVE_PREFIXES.analytics);
+        grantArchiveWrite(g, archive, 'analytics', ARCHIVE_PREFIXES.analytics);
         // Only the worker's own bookkeeping is ever deleted: waiting markers and job records.
-        grantArchiveDelete(g, archive, 'reports', {
+        grantArchiveDelete(g, archive, 'analytics', {
           prefix: ARCHIVE_PREFIXES.analytics,
           keys: ['pending/*', '*/job.json'],
           name: 'ReportBookkeeping',

@@ -1,11 +1,11 @@
 /**
- * The limit catalogue (lib/genesys-api/limits.ts) with an environment's overrides applied, and
+ * The limit catalogue (lib/genesys-facts/limits.ts) with an environment's overrides applied, and
  * the lookups the planner and the simulator use.
  */
 import { ConfigError } from '../config/errors';
-import { LIMIT_CATALOGUE, type LimitSpec } from '../genesys-api/limits';
+import { LIMIT_CATALOGUE, type LimitSpec } from '../genesys-facts/limits';
 
-export * from '../genesys-api/limits';
+export * from '../genesys-facts/limits';
 
 export interface ResolvedLimit extends LimitSpec {
   /** True when the environment overrides the catalogue value. */
@@ -28,7 +28,7 @@ export function resolveLimits(
     throw new ConfigError([
       ...unknown.map(
         (name) =>
-          `genesys.limits.${name} is not a limit genesys-loadlab knows; use one of ${catalogue.map((s) => s.name).join(', ')} (or add it to lib/genesys-api/limits.ts)`,
+          `genesys.limits.${name} is not a limit genesys-loadlab knows; use one of ${catalogue.map((s) => s.name).join(', ')} (or add it to lib/genesys-facts/limits.ts)`,
       ),
       ...bad.map(([name, v]) => `genesys.limits.${name} must be a positive integer (got ${JSON.stringify(v)})`),
     ]);

@@ -1,7 +1,7 @@
 /**
  * The one endpoint resolver: a scenario's configured endpoints looked up in the catalogue
- * (lib/genesys-api/endpoints.ts) and judged by one rule table. The planner, the Genesys roles
- * (lib/genesys/permissions.ts) and the JMeter generator all read its answer, so an endpoint is an
+ * (lib/genesys-facts/endpoints.ts) and judged by one rule table. The planner, the Genesys roles
+ * (lib/genesys-tenant/permissions.ts) and the JMeter generator all read its answer, so an endpoint is an
  * error or a warning in the same words everywhere:
  *
  *   error    the path is not a Platform API path, or the catalogue does not know it (so no
@@ -12,7 +12,7 @@
  *            plan include it, and say what to use instead.
  */
 import type { ScenarioConfig } from '../config/schema';
-import { findEndpoint, nonexistentEndpoint, type EndpointKind, type EndpointSpec, type HttpMethod } from '../genesys-api/endpoints';
+import { findEndpoint, nonexistentEndpoint, type EndpointKind, type EndpointSpec, type HttpMethod } from '../genesys-facts/endpoints';
 import { sameTemplate } from './catalogue';
 
 export type EndpointFindingCode =
@@ -23,7 +23,7 @@ export interface ResolvedEndpoint {
   readonly method: HttpMethod;
   /** The catalogue's path template (`{param}` placeholders), whatever form the scenario wrote. */
   readonly path: string;
-  /** What kind of call it is (lib/genesys-api/endpoints.ts). */
+  /** What kind of call it is (lib/genesys-facts/endpoints.ts). */
   readonly kind: EndpointKind;
   readonly weight: number;
   /** weight / the scenario's total weight, 0..1. */
@@ -74,7 +74,7 @@ export const ENDPOINT_RULES: readonly EndpointRule[] = [
     check: (e) =>
       e.spec
         ? undefined
-        : 'has no known permissions; add it to lib/genesys-api/endpoints.ts (with its "Requires ANY permissions" from the API reference) or correct the path',
+        : 'has no known permissions; add it to lib/genesys-facts/endpoints.ts (with its "Requires ANY permissions" from the API reference) or correct the path',
   },
   {
     code: 'per-recording-fetch',

@@ -2,7 +2,7 @@ export * from './catalogue';
 export * from './endpoints';
 export * from './planner';
 export type {
-  BudgetPlan,
+  RateBudget,
   EndpointRate,
   Finding,
   FindingCode,

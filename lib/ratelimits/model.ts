@@ -156,7 +156,7 @@ export interface WorkerPlan {
   readonly withinBudget: boolean;
 }
 
-export interface BudgetPlan {
+export interface RateBudget {
   readonly environment: string;
   readonly headroomPercent: number;
   readonly limits: readonly ResolvedLimit[];

@@ -37,7 +37,7 @@ import {
   round1,
   tokenWindowMin,
   usable,
-  type BudgetPlan,
+  type RateBudget,
   type Context,
   type Finding,
   type PlanOptions,
@@ -219,7 +219,7 @@ function environmentFindings(
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** Plans the whole environment. Pure: the same file always gives the same plan. */
-export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): BudgetPlan {
+export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): RateBudget {
   const catalogue = [...(options.catalogue ?? LIMIT_CATALOGUE), ...endpointLimitSpecs(env.genesys.endpointLimits ?? [])];
   const limits = resolveLimits(env.genesys.limits, catalogue);
   // Both token limits apply to a client-credentials token: the lower one binds.
@@ -291,7 +291,7 @@ export function planBudget(env: EnvironmentFile, options: PlanOptions = {}): Bud
  * The single place the Genesys stack (how many OAuth clients, and for whom) and the runners
  * (which secret each shard reads, its threads and target throughput) get their counts from.
  */
-export function runnerClientSlots(plan: BudgetPlan): RunnerClientSlot[] {
+export function runnerClientSlots(plan: RateBudget): RunnerClientSlot[] {
   return plan.scenarios.flatMap((s) => s.shards);
 }
 
@@ -299,7 +299,7 @@ export function runnerClientSlots(plan: BudgetPlan): RunnerClientSlot[] {
  * The plan of one scenario by name: how every consumer (generator, rehearsals, runners, commands)
  * finds its scenario. ConfigError naming `flag` and the known scenarios when there is none.
  */
-export function scenarioPlan(plan: BudgetPlan, name: string, flag = '--scenario'): ScenarioPlan {
+export function scenarioPlan(plan: RateBudget, name: string, flag = '--scenario'): ScenarioPlan {
   const found = plan.scenarios.find((s) => s.name === name);
   if (!found) {
     throw new ConfigError([

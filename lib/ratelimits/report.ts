@@ -1,9 +1,9 @@
 /**
- * Renders a BudgetPlan for people (`npm run budget`) and for machines (`--json`). Pure: no I/O.
+ * Renders a RateBudget for people (`npm run budget`) and for machines (`--json`). Pure: no I/O.
  */
 import { costSection } from '../cost/format';
 import { describeUse } from './messages';
-import { round1, type BudgetPlan, type ScenarioPlan, type Sizing } from './model';
+import { round1, type RateBudget, type ScenarioPlan, type Sizing } from './model';
 
 const pct = (n: number): string => `${Math.round(n * 100)} %`;
 
@@ -61,7 +61,7 @@ function taskText(s: ScenarioPlan): string {
 }
 
 /** One row per scenario; the binding limit and clients go on a detail line below, to fit 100 columns. */
-function scenarioTable(plan: BudgetPlan): string {
+function scenarioTable(plan: RateBudget): string {
   const header = ['scenario', 'users', 'req/min', 'util', '1 token', 'shards x tok', 'per shard', 'verdict'];
   const numeric = [false, true, true, true, true, false, true, false];
   const rows = plan.scenarios.map((s) => [
@@ -81,7 +81,7 @@ function scenarioTable(plan: BudgetPlan): string {
   return [renderTable(header, rows, numeric), '', ...details.map((d) => wrapLine(d))].join('\n');
 }
 
-function findingLines(plan: BudgetPlan): string[] {
+function findingLines(plan: RateBudget): string[] {
   const scenarioNotes = plan.scenarios.flatMap((s) =>
     s.findings.map((f) => `  ${f.severity === 'error' ? 'error' : 'warning'}: ${s.name}: ${f.message}`),
   );
@@ -89,7 +89,7 @@ function findingLines(plan: BudgetPlan): string[] {
   return scenarioNotes.length || envNotes.length ? ['Findings:', ...scenarioNotes, ...envNotes, ''] : [];
 }
 
-function workerLines(plan: BudgetPlan): string[] {
+function workerLines(plan: RateBudget): string[] {
   const w = plan.metadataWorker;
   const r = plan.reportWorker;
   return [
@@ -100,14 +100,14 @@ function workerLines(plan: BudgetPlan): string[] {
   ];
 }
 
-function limitNote(l: BudgetPlan['limits'][number]): string {
+function limitNote(l: RateBudget['limits'][number]): string {
   if (l.confidence === 'declared') return `declared in genesys.endpointLimits (${l.appliesTo.join(', ')})`;
   if (l.overridden) return `overridden (default ${l.defaultValue})`;
   // npm run preflight reads every unconfirmed limit, the token-creation one (no published key) included.
   return `UNCONFIRMED default: npm run preflight checks it against your org (docs/unconfirmed-facts.md)`;
 }
 
-function limitLines(plan: BudgetPlan): string[] {
+function limitLines(plan: RateBudget): string[] {
   const notable = plan.limits.filter((l) => l.overridden || l.confidence === 'unconfirmed' || l.confidence === 'declared');
   if (!notable.length) return [];
   return ['Limits to know about:', ...notable.map((l) => `  ${l.name} = ${l.value} ${l.unit} per ${l.scope}: ${limitNote(l)}`), ''];
@@ -117,7 +117,7 @@ function limitLines(plan: BudgetPlan): string[] {
  * The human-readable budget: scenarios table, findings, workers, totals, the limits used. Every
  * line fits TEXT_WIDTH columns (prose wraps with a hanging indent); `--json` has the full figures.
  */
-export function formatBudget(plan: BudgetPlan): string {
+export function formatBudget(plan: RateBudget): string {
   const over = plan.scenarios.filter((s) => s.verdict === 'over-budget' || s.verdict === 'invalid').length;
   const lines = [
     `Rate budget for ${plan.environment} (headroom ${plan.headroomPercent} %: ${round1(plan.usablePerToken)} requests/min per token, ${round1(plan.usablePerClient)} per OAuth client)`,
@@ -147,7 +147,7 @@ export function formatBudget(plan: BudgetPlan): string {
 }
 
 /** The JSON form: the plan itself plus, per scenario, every limit use spelled out. */
-export function budgetJson(plan: BudgetPlan): unknown {
+export function budgetJson(plan: RateBudget): unknown {
   return {
     ...plan,
     scenarios: plan.scenarios.map((s) => ({

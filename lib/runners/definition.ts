@@ -59,9 +59,9 @@ export interface DefinitionParams {
   readonly securityGroupIds: readonly string[];
   readonly assignPublicIp: boolean;
   readonly resultsBucket: string;
-  readonly reportsBucket: string;
+  readonly analyticsBucket: string;
   readonly metadataPrefix: string;
-  /** Root of the analytics job output in reportsBucket; a test's own is `<analyticsPrefix><testId>/`. */
+  /** Root of the analytics job output in analyticsBucket; a test's own is `<analyticsPrefix><testId>/`. */
   readonly analyticsPrefix: string;
   readonly reportFunctionArn: string;
   /** The report-jobs queue; absent: no analytics job is requested. */
@@ -91,7 +91,7 @@ function invokeReport(p: DefinitionParams, partial: boolean, next: string): Stat
     testId: expr('$testId'),
     resultsBucket: p.resultsBucket,
     resultsPrefix: expr(testKeyExpression('test', { testId: '$testId' })),
-    reportsBucket: p.reportsBucket,
+    analyticsBucket: p.analyticsBucket,
     metadataPrefix: p.metadataPrefix,
     // The report-jobs worker writes each test's analytics below <prefix><testId>/.
     analyticsPrefix: expr(`'${p.analyticsPrefix}' & $testId & '/'`),
@@ -389,7 +389,7 @@ export function loadTestDefinition(p: DefinitionParams): State {
     States: {
       Setup: {
         Type: 'Pass',
-        Comment: 'The per-scenario shard table, baked in at synth time from the budget plan',
+        Comment: 'The per-scenario shard table, baked in at synth time from the rate budget',
         Assign: { scenarios: p.scenarios as unknown as Json },
         Next: 'CheckInput',
       },

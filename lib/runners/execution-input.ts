@@ -4,7 +4,7 @@
  */
 import { archiveNames } from '../archive/refs';
 import { ConfigError, type Environment } from '../config';
-import { scenarioPlan, type BudgetPlan } from '../ratelimits';
+import { scenarioPlan, type RateBudget } from '../ratelimits';
 import { consoleHost } from './arn';
 import { MAX_DURATION_SEC, MIN_DURATION_SEC, type LoadTestInput } from '../contracts/load-test-input';
 import { defaultTestId, executionArn, runnerNames, stateMachineArn, testIdProblem, testKeys } from './naming';
@@ -51,8 +51,8 @@ export interface LoadTestLaunch {
 
 const isPositiveInt = (n: number | undefined): boolean => n !== undefined && Number.isInteger(n) && n >= 1;
 
-/** Validates a request against the environment and its budget plan; throws ConfigError naming every bad flag. */
-export function buildLoadTestLaunch(env: Environment, plan: BudgetPlan, request: LoadTestRequest): LoadTestLaunch {
+/** Validates a request against the environment and its rate budget; throws ConfigError naming every bad flag. */
+export function buildLoadTestLaunch(env: Environment, plan: RateBudget, request: LoadTestRequest): LoadTestLaunch {
   const sp = scenarioPlan(plan, request.scenario);
   const problems: string[] = [];
   const warnings: string[] = [];

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { TaskEnvVar } from '../contracts/shard-container';
 import { Construct } from 'constructs';
 import type { ArchiveRefs } from '../archive/refs';
-import type { GenesysRefs } from '../genesys/refs';
+import type { GenesysRefs } from '../genesys-tenant/refs';
 import type { ScenarioPlan } from '../ratelimits';
 import type { CostProfile } from '../cost/profile';
 import { RunnerCluster } from './cluster';
@@ -37,7 +37,7 @@ export interface LoadRunnersProps {
   readonly genesysApiBase: string;
   readonly genesysLoginBase: string;
   /**
-   * The budget plan's scenarios, taken as planned: each shard's OAuth client, threads and target
+   * The rate budget's scenarios, taken as planned: each shard's OAuth client, threads and target
    * rate (`ScenarioPlan.shards`) and each scenario's sizing.
    */
   readonly scenarios: readonly ScenarioPlan[];

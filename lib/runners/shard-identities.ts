@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { grantArchiveRead, grantArchiveWrite } from '../archive/grants';
 import { ARCHIVE_PREFIXES, type ArchiveRefs } from '../archive/refs';
-import type { OAuthClientRef } from '../genesys/refs';
+import type { OAuthClientRef } from '../genesys-tenant/refs';
 import { ServiceRole } from '../iam/service-role';
 import type { RunnerClientSlot } from '../ratelimits';
 import { ClientSecretLookup } from '../secrets/client-secret-lookup';
@@ -13,7 +13,7 @@ export interface ShardIdentitiesProps {
   readonly names: RunnerNames;
   readonly region: string;
   readonly accountId: string;
-  /** One per runner OAuth client, from the budget plan (`runnerClientSlots(plan)`). */
+  /** One per runner OAuth client, from the rate budget (`runnerClientSlots(plan)`). */
   readonly slots: readonly RunnerClientSlot[];
   /** The runner OAuth clients the genesys stack created, indexed like `slots[].index`. */
   readonly clients: readonly OAuthClientRef[];
@@ -42,7 +42,7 @@ export class ShardIdentities extends Construct {
     const { names, region, accountId, archive } = props;
     if (props.clients.length < props.slots.length) {
       throw new Error(
-        `the genesys stack provides ${props.clients.length} runner OAuth clients but the budget plan needs ${props.slots.length} (one per shard)`,
+        `the genesys stack provides ${props.clients.length} runner OAuth clients but the rate budget needs ${props.slots.length} (one per shard)`,
       );
     }
     const partition = awsPartitionOf(region);

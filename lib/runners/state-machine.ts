@@ -31,7 +31,7 @@ export interface LoadTestStateMachineProps {
   readonly names: RunnerNames;
   readonly region: string;
   readonly accountId: string;
-  /** The budget plan's scenarios: their sizing and shards become the definition's shard table. */
+  /** The rate budget's scenarios: their sizing and shards become the definition's shard table. */
   readonly scenarios: readonly ScenarioPlan[];
   /** Each scenario's shard checks (shard-exit.ts `shardChecksOf`). Default: DEFAULT_SHARD_CHECKS, no 429 check with expectThrottling. */
   readonly shardChecks?: Readonly<Record<string, ShardChecks>>;
@@ -140,7 +140,7 @@ export class LoadTestStateMachine extends Construct {
       securityGroupIds: [network.securityGroup.id],
       assignPublicIp: network.assignPublicIp,
       resultsBucket: archive.results.name,
-      reportsBucket: archive.reports.name,
+      analyticsBucket: archive.analytics.name,
       metadataPrefix: ARCHIVE_PREFIXES.metadata,
       analyticsPrefix: ARCHIVE_PREFIXES.analytics,
       reportFunctionArn: this.reportFunction.fn.arn,

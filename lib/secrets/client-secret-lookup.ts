@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DataAwsSecretsmanagerSecret } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret';
 import { DataAwsKmsAlias } from '@cdktf/provider-aws/lib/data-aws-kms-alias';
 import type { IGrantable } from '../iam/policy';
-import type { OAuthClientRef } from '../genesys/refs';
+import type { OAuthClientRef } from '../genesys-tenant/refs';
 
 export interface ClientSecretLookupProps {
   /** The client, as the genesys stack names it (purpose, secret name, key alias). */

@@ -13,11 +13,11 @@
  */
 import type { Environment } from '../../lib/config';
 import { ConfigError } from '../../lib/config';
-import { endpointField, scenarioPlan, type BudgetPlan, type ScenarioPlan } from '../../lib/ratelimits';
+import { endpointField, scenarioPlan, type RateBudget, type ScenarioPlan } from '../../lib/ratelimits';
 import { jmeterTestPlan } from './elements';
 import { pathParams, requestTemplate } from './requests';
 import { serializeXml } from './xml';
-import type { GeneratedPlan, GenerateOptions, PlanSummary } from './plan-summary';
+import type { GeneratedTestPlan, GenerateOptions, TestPlanSummary } from './test-plan-summary';
 import { planTree, type TreeInput } from './tree';
 
 const prop = (name: string, fallback: string | number): string => '${__P(' + name + ',' + String(fallback) + ')}';
@@ -104,7 +104,7 @@ function summarize(
   r: Resolved,
   props: Record<string, string>,
   paramsCsv: string | undefined,
-): PlanSummary {
+): TestPlanSummary {
   const thresholds = env.config.loadProfile.scenarios[sp.index].thresholds;
   return {
     scenario: sp.name,
@@ -133,8 +133,13 @@ function summarize(
   };
 }
 
-/** Generates the plan of one scenario, found by name in the environment's budget plan. */
-export function generatePlan(env: Environment, plan: BudgetPlan, scenarioName: string, options: GenerateOptions = {}): GeneratedPlan {
+/** Generates the plan of one scenario, found by name in the environment's rate budget. */
+export function generateTestPlan(
+  env: Environment,
+  plan: RateBudget,
+  scenarioName: string,
+  options: GenerateOptions = {},
+): GeneratedTestPlan {
   const sp = scenarioPlan(plan, scenarioName);
   const resolved = resolve(env, sp);
   const paramsCsv = resolved.csvColumns.length > 0 ? (options.paramsCsv ?? `${sp.name}.params.csv`) : undefined;

@@ -2,7 +2,7 @@
  * How the plan fills each catalogue endpoint: path parameters, request bodies, and ids one request
  * hands to later ones. Variables nobody in the scenario produces come from the params CSV.
  */
-import type { EndpointSpec } from '../../lib/genesys-api/endpoints';
+import type { EndpointSpec } from '../../lib/genesys-facts/endpoints';
 
 export interface RequestTemplate {
   /** JSON body with JMeter `${var}` / `${__fn()}` references; undefined for no body. */

@@ -4,17 +4,10 @@
  * the report and what the caller knows (the environment's cost profile, the tasks' record, the
  * bytes and invocations it counted) in, figures out.
  */
-import {
-  actualCost,
-  estimateScenario,
-  priceTable,
-  REPORT_STEP,
-  type CostLine,
-  type CostProfile,
-  type PriceTable,
-  type RecordedShard,
-  type RunPlan,
-} from '../../lib/cost';
+import { actualCost, type RecordedShard } from '../../lib/cost/actual';
+import { estimateScenario, REPORT_STEP, type CostLine, type RunPlan } from '../../lib/cost/estimate';
+import type { CostProfile } from '../../lib/cost/profile';
+import { priceTable, type PriceTable } from '../../lib/cost/prices';
 import type { ShardTaskRecord } from '../../lib/contracts/report-step';
 import type { Report } from './model';
 import type { TaskSize } from '../../lib/ratelimits/capacity';
@@ -124,7 +117,7 @@ function costNotes(estimate: CostFigures | null, actual: NonNullable<ReportCost[
       `the event pipeline (its workers' invocations, metadata objects, queue and events) and log storage are not recorded by the run: estimate only (${onlyEstimated.join(', ')} and part of the Lambda, S3 and KMS lines)`,
     );
   if (actual.shardsWithoutTimes > 0) notes.push(`${actual.shardsWithoutTimes} shard(s) without start or end time: billed nothing`);
-  if (estimate === null) notes.push('no estimate: the report has no plan summary (--plan-summary) to rebuild the planned run from');
+  if (estimate === null) notes.push('no estimate: the report has no test plan summary (--jmx-summary) to rebuild the planned run from');
   return notes;
 }
 

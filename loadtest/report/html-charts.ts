@@ -53,7 +53,7 @@ export function timeCharts(report: Report): string[] {
         unit: `requests/s, ${unit}`,
         note: target
           ? `Planned (dashed, on top): ${fmt(target.requestsPerMinute)} requests/min over all shards after a ${fmt(target.rampUpSec)} s ramp-up (from ${target.source}).`
-          : 'No planned rate known: pass --plan-summary <scenario>.summary.json or --target-rpm to draw it.',
+          : 'No planned rate known: pass --jmx-summary <scenario>.summary.json or --target-rpm to draw it.',
       },
       t,
       throughputSeries(report),

@@ -4,7 +4,7 @@
  * pages). A report that does not know the environment says so instead.
  */
 import { dollars } from '../../lib/cost/format';
-import type { CostLine } from '../../lib/cost';
+import type { CostLine } from '../../lib/cost/estimate';
 import type { ReportCost } from './cost';
 import { escapeHtml } from './html-text';
 

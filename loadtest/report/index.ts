@@ -11,7 +11,7 @@ export {
 export type * from './model';
 export { compareReports, comparisonMarkdown, DEFAULT_THRESHOLDS } from './compare';
 export type { Comparison, CompareThresholds, EndpointComparison, MetricChange } from './compare';
-export { planSummaryText, targetFromPlanSummary, thresholdsFromJson } from './target';
+export { planSummaryText, targetFromTestPlanSummary, thresholdsFromJson } from './target';
 export { achievedText, achievedVsPlanned } from './steady';
 export { judge, junitXml } from './thresholds';
 export { assembleReport, parseReportJson, readShards, type AssembledReport, type AssembleRequest, type ShardSource } from './assemble';

@@ -63,7 +63,7 @@ const text = (s: Json, field: string): string | undefined => (typeof s?.[field] 
  * ramp-up and length, each endpoint's share, the sizing and the thresholds. Throws an Error
  * naming the field when the file is not one.
  */
-export function targetFromPlanSummary(summary: unknown, source: string): ReportTarget {
+export function targetFromTestPlanSummary(summary: unknown, source: string): ReportTarget {
   const s = summary as Json;
   const shards = numberField(s, 'shards', source, true);
   const perShard = numberField(s, 'targetRpmPerShard', source, true);

@@ -19,7 +19,7 @@ export const GENESYS_RULES: readonly PolicyRule[] = [
             t,
             role,
             `grants wildcard permission ${p}`,
-            'list the exact domain:entity:action the caller needs (lib/genesys-api/endpoints.ts)',
+            'list the exact domain:entity:action the caller needs (lib/genesys-facts/endpoints.ts)',
           ),
         );
       }),

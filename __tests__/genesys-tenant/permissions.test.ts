@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/config';
-import { ENDPOINTS, type EndpointSpec } from '../../lib/genesys-api/endpoints';
+import { ENDPOINTS, type EndpointSpec } from '../../lib/genesys-facts/endpoints';
 import {
   grantsFor,
   parsePermission,
@@ -8,7 +8,7 @@ import {
   planRoles,
   runnerEndpoints,
   workerEndpoints,
-} from '../../lib/genesys/permissions';
+} from '../../lib/genesys-tenant/permissions';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 const spec = (anyOf: string[], path = '/api/v2/x'): EndpointSpec => ({ method: 'GET', path, kind: 'interactive', anyOf, summary: 'test' });
@@ -110,7 +110,7 @@ describe('runnerEndpoints', () => {
         /^environments\/example\.json: loadProfile\.scenarios\[0\]\.endpoints\[0\] GET \/api\/v2\/recordings\/screens is not a Genesys Cloud Platform API endpoint; call .*screensessions\/details/,
       ),
       expect.stringMatching(
-        /^environments\/example\.json: loadProfile\.scenarios\[2\]\.endpoints\[1\] GET \/api\/v2\/users\/me has no known permissions; add it to lib\/genesys-api\/endpoints\.ts/,
+        /^environments\/example\.json: loadProfile\.scenarios\[2\]\.endpoints\[1\] GET \/api\/v2\/users\/me has no known permissions; add it to lib\/genesys-facts\/endpoints\.ts/,
       ),
     ]);
   });

@@ -1,11 +1,11 @@
 /**
  * Least-privilege Genesys Cloud roles as data: which permissions each caller gets, derived from
- * the endpoint catalogue (lib/genesys-api/endpoints.ts), and how a permission string becomes a
+ * the endpoint catalogue (lib/genesys-facts/endpoints.ts), and how a permission string becomes a
  * `genesyscloud_auth_role` permission policy. Pure TypeScript, no cdktf, so CLIs and tests share it.
  */
 import { ConfigError } from '../config/errors';
 import type { EnvironmentFile } from '../config/schema';
-import { ENDPOINTS, type EndpointKind, type EndpointSpec } from '../genesys-api/endpoints';
+import { ENDPOINTS, type EndpointKind, type EndpointSpec } from '../genesys-facts/endpoints';
 import { endpointField, resolveEndpoints } from '../ratelimits/endpoints';
 
 /** `domain:entity:action`, each part letters and digits only (so never `*`). */

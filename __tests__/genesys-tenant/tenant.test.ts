@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { repoEnvironment, synthEnvironment, synthJson } from '../helpers/env';
-import { GenesysTenant } from '../../lib/genesys/tenant';
+import { GenesysTenant } from '../../lib/genesys-tenant/tenant';
 
 describe('GenesysTenant', () => {
   const { stacks } = synthEnvironment(repoEnvironment('example'));
@@ -25,7 +25,7 @@ describe('GenesysTenant', () => {
   it('owns the roles, the clients sized by the plan and one secret per client', () => {
     const tenant = stacks.genesys.tenant;
     expect(tenant).toBeInstanceOf(GenesysTenant);
-    expect(tenant.runnerClients).toHaveLength(stacks.plan.runnerClients);
+    expect(tenant.runnerClients).toHaveLength(stacks.budget.runnerClients);
     expect([...tenant.secrets.keys()]).toEqual([...tenant.runnerClients.map((c) => c.purpose), 'metadata-worker', 'report-worker']);
     for (const client of [...tenant.runnerClients, tenant.metadataWorkerClient, tenant.reportWorkerClient])
       expect(client.roles.length).toBe(1);

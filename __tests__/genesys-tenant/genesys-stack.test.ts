@@ -1,10 +1,10 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { ConfigError, type Environment } from '../../lib/config';
-import { findEndpoint } from '../../lib/genesys-api/endpoints';
+import { findEndpoint } from '../../lib/genesys-facts/endpoints';
 import { planBudget } from '../../lib/ratelimits';
 import { ArchiveStack } from '../../stacks/archive-stack';
 import { GenesysStack } from '../../stacks/genesys-stack';
-import { RecordingExportPolicy } from '../../lib/genesys/recording-export';
+import { RecordingExportPolicy } from '../../lib/genesys-tenant/recording-export';
 import { exampleInput, loadFrom, synthEnvironment, synthJson, type SynthesizedStack } from '../helpers/env';
 
 type Input = Record<string, any>;
@@ -26,10 +26,10 @@ function envWith(edit: (input: Input) => void, name = 'example'): Environment {
  */
 function genesysOf(env: Environment) {
   const app = Testing.app();
-  const plan = planBudget(env.config);
-  const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, plan });
-  const genesys = new GenesysStack(app, { env, plan, archive: archive?.refs });
-  return { stacks: { plan, archive, genesys }, json: synthJson(genesys) };
+  const budget = planBudget(env.config);
+  const archive = env.config.archive.shareFrom ? undefined : new ArchiveStack(app, { env, budget });
+  const genesys = new GenesysStack(app, { env, budget, archive: archive?.refs });
+  return { stacks: { budget, archive, genesys }, json: synthJson(genesys) };
 }
 
 const byType = (json: SynthesizedStack, type: string): Body[] => Object.values(json.resource?.[type] ?? {}) as Body[];
@@ -147,17 +147,17 @@ describe('OAuth clients', () => {
   ])('%s gets one runner client per planned shard, named <prefix>-runner-<i>', (_, env) => {
     const { stacks, json } = genesysOf(env);
     const runners = byType(json, 'genesyscloud_oauth_client').filter((c) => /-runner-\d+$/.test(c.name));
-    expect(runners).toHaveLength(stacks.plan.runnerClients);
+    expect(runners).toHaveLength(stacks.budget.runnerClients);
     expect(runners.map((c) => c.name).sort()).toEqual(
-      Array.from({ length: stacks.plan.runnerClients }, (_, i) => `loadlab-example-runner-${i}`).sort(),
+      Array.from({ length: stacks.budget.runnerClients }, (_, i) => `loadlab-example-runner-${i}`).sort(),
     );
     expect(stacks.genesys.refs.runnerClients.map((c) => c.purpose)).toEqual(
-      Array.from({ length: stacks.plan.runnerClients }, (_, i) => `runner-${i}`),
+      Array.from({ length: stacks.budget.runnerClients }, (_, i) => `runner-${i}`),
     );
   });
 
   it('two load profiles give different client counts', () => {
-    const counts = [small, large].map((env) => genesysOf(env).stacks.plan.runnerClients);
+    const counts = [small, large].map((env) => genesysOf(env).stacks.budget.runnerClients);
     expect(counts[0]).toBe(1);
     expect(counts[1]).toBeGreaterThan(counts[0]);
   });
@@ -165,7 +165,7 @@ describe('OAuth clients', () => {
   it('plus one metadata-worker and one report-worker client; all CLIENT-CREDENTIALS with the secret exposed by reference', () => {
     const { stacks, json } = genesysOf(large);
     const clients = byType(json, 'genesyscloud_oauth_client');
-    expect(clients).toHaveLength(stacks.plan.runnerClients + 2);
+    expect(clients).toHaveLength(stacks.budget.runnerClients + 2);
     expect(clients.filter((c) => c.name === 'loadlab-example-metadata-worker')).toHaveLength(1);
     expect(clients.filter((c) => c.name === 'loadlab-example-report-worker')).toHaveLength(1);
     for (const c of clients) {
@@ -538,7 +538,7 @@ describe('outputs and refs for the runners stack', () => {
       'role_ids',
       'runner_client_ids',
     ]);
-    expect(json.output!.runner_client_ids.value).toHaveLength(stacks.plan.runnerClients);
+    expect(json.output!.runner_client_ids.value).toHaveLength(stacks.budget.runnerClients);
     expect(Object.keys(json.output!.role_ids.value as object).sort()).toEqual(['metadataWorker', 'reportWorker', 'runner']);
     const refs = stacks.genesys.refs;
     expect(refs.metadataWorkerClient.purpose).toBe('metadata-worker');

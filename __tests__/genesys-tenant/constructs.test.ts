@@ -1,11 +1,11 @@
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { OauthClient } from '../../.gen/providers/genesyscloud/oauth-client';
 import { AuthRole } from '../../.gen/providers/genesyscloud/auth-role';
-import { GenesysRole } from '../../lib/genesys/role';
-import { ClientCredentialsClient } from '../../lib/genesys/oauth-client';
-import { EventBridgeSourceIntegration, partnerEventSourceName } from '../../lib/genesys/eventbridge-integration';
-import { RecordingExportIntegration, RecordingExportPolicy } from '../../lib/genesys/recording-export';
-import { permissionPolicies } from '../../lib/genesys/permissions';
+import { GenesysRole } from '../../lib/genesys-tenant/role';
+import { ClientCredentialsClient } from '../../lib/genesys-tenant/oauth-client';
+import { EventBridgeSourceIntegration, partnerEventSourceName } from '../../lib/genesys-tenant/eventbridge-integration';
+import { RecordingExportIntegration, RecordingExportPolicy } from '../../lib/genesys-tenant/recording-export';
+import { permissionPolicies } from '../../lib/genesys-tenant/permissions';
 
 const stack = () => new TerraformStack(Testing.app(), 'test');
 const role = (scope: TerraformStack, id = 'role') =>

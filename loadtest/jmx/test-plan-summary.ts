@@ -1,6 +1,6 @@
 import type { ScenarioThresholds } from '../../lib/config/thresholds-schema';
 
-/** What the plan generator is asked for and what it returns: the .jmx and a summary of every value it planned. */
+/** What the JMeter test plan generator is asked for and what it returns: the .jmx and a summary of every value it planned. */
 
 export interface GenerateOptions {
   /** Default of the PARAMS_CSV property (the file the plan reads ids from). Default `<scenario>.params.csv`. */
@@ -9,7 +9,7 @@ export interface GenerateOptions {
   readonly refreshAt?: number;
 }
 
-export interface PlanEndpoint {
+export interface TestPlanEndpoint {
   readonly label: string;
   readonly method: string;
   readonly path: string;
@@ -18,7 +18,7 @@ export interface PlanEndpoint {
   readonly share: number;
 }
 
-export interface PlanSummary {
+export interface TestPlanSummary {
   readonly scenario: string;
   /** The environment the plan was generated for (the report's title). */
   readonly environment: string;
@@ -33,7 +33,7 @@ export interface PlanSummary {
   /** Mean pause between one virtual user's requests (60 / requestsPerUserPerMinute), realised by the timer's Poisson arrivals. */
   readonly thinkTimeSec: number;
   readonly tokenRefreshSec: number;
-  readonly endpoints: readonly PlanEndpoint[];
+  readonly endpoints: readonly TestPlanEndpoint[];
   /** The scenario's pass/fail goals (config `thresholds`), judged by the report. */
   readonly thresholds?: ScenarioThresholds;
   /** Columns the params CSV must have (empty: no CSV is read). */
@@ -44,7 +44,7 @@ export interface PlanSummary {
   readonly warnings: readonly string[];
 }
 
-export interface GeneratedPlan {
+export interface GeneratedTestPlan {
   readonly xml: string;
-  readonly summary: PlanSummary;
+  readonly summary: TestPlanSummary;
 }

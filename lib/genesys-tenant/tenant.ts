@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ciRoleName, awsPartitionOf, type Environment } from '../config';
-import { runnerClientSlots, type BudgetPlan } from '../ratelimits';
+import { runnerClientSlots, type RateBudget } from '../ratelimits';
 import { runnerNames } from '../runners/naming';
 import { OAuthClientSecret } from '../secrets/oauth-client-secret';
 import { SecretsKey } from '../secrets/secrets-key';
@@ -12,7 +12,7 @@ import { GenesysRole } from './role';
 
 export interface GenesysTenantProps {
   readonly env: Environment;
-  readonly plan: BudgetPlan;
+  readonly budget: RateBudget;
   /** Divisions the clients' roles are bound to (the environment's, else the home division). */
   readonly divisionIds: readonly string[];
 }
@@ -35,7 +35,7 @@ interface ClientSpec {
 
 /**
  * An environment's identity in Genesys Cloud: least-privilege roles, one OAuth client per runner
- * shard and worker (sized by the budget plan), and each client's credentials in Secrets Manager
+ * shard and worker (sized by the rate budget), and each client's credentials in Secrets Manager
  * under the environment's secrets key. The secrets are written here, beside the clients, so each
  * client secret lives in exactly one state file; other stacks find them by name (`clientRefs`).
  */
@@ -70,7 +70,7 @@ export class GenesysTenant extends Construct {
       reportWorker: role('reportWorker'),
     };
 
-    const specs = clientSpecs(props.env, props.plan);
+    const specs = clientSpecs(props.env, props.budget);
     const partition = awsPartitionOf(config.aws.region);
     const roleArn = (name: string) => `arn:${partition}:iam::${config.aws.accountId}:role/${name}`;
     const terraformRoleArns = [
@@ -127,12 +127,12 @@ export class GenesysTenant extends Construct {
 }
 
 /** Runner clients in pool order (the runners stack hands client i to slot i), then the two workers. */
-function clientSpecs(env: Environment, plan: BudgetPlan): ClientSpec[] {
+function clientSpecs(env: Environment, plan: RateBudget): ClientSpec[] {
   const tokens = env.config.genesys.tokenValiditySec;
   const slots = runnerClientSlots(plan);
   if (slots.length !== plan.runnerClients || slots.some((slot, i) => slot.index !== i)) {
     throw new Error(
-      `budget plan of ${env.name}: ${plan.runnerClients} runner clients but ${slots.length} shard slots; the planner and runnerClientSlots disagree`,
+      `rate budget of ${env.name}: ${plan.runnerClients} runner clients but ${slots.length} shard slots; the planner and runnerClientSlots disagree`,
     );
   }
   const names = runnerNames(env.name, env.resourcePrefix);

@@ -1,2 +1,0 @@
-export * from './event-pipeline';
-export * from './work-queue';
