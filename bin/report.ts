@@ -1,5 +1,5 @@
 /**
- * npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--plan-summary <file>] ...
+ * npm run report -- <results-dir> [--out <dir>] [--baseline <results-dir|report.json>] [--jmx-summary <file>] ...
  *
  * The command lives in commands/report.ts; the state machine's report step assembles the same report.
  */

@@ -14,29 +14,29 @@ function cli(bin: string, args: string[], env: Record<string, string> = {}): { c
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('npm run plan-summary', () => {
+describe('npm run terraform-plan-summary', () => {
   const archive = path.join(FIXTURES, 'example-archive.plan.json');
   const runners = path.join(FIXTURES, 'example-runners.plan.json');
 
   it('prints the summary and warns about archive losses on stderr; --fail-on-archive-loss makes it an exit code', () => {
-    const ok = cli('plan-summary.ts', [archive, `example-runners=${runners}`]);
+    const ok = cli('terraform-plan-summary.ts', [archive, `example-runners=${runners}`]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('> [!CAUTION]');
     expect(ok.stdout).toContain('### `example-runners`: 1 to add');
     expect(ok.stderr).toContain('warning: an archive stack would destroy or replace resources');
-    expect(cli('plan-summary.ts', [archive, '--fail-on-archive-loss']).code).toBe(1);
-    expect(cli('plan-summary.ts', [runners, '--fail-on-archive-loss']).code).toBe(0);
+    expect(cli('terraform-plan-summary.ts', [archive, '--fail-on-archive-loss']).code).toBe(1);
+    expect(cli('terraform-plan-summary.ts', [runners, '--fail-on-archive-loss']).code).toBe(0);
   });
 
   it('explains a state file, a missing file and bad options', () => {
-    const state = cli('plan-summary.ts', [path.join(FIXTURES, 'state.json')]);
+    const state = cli('terraform-plan-summary.ts', [path.join(FIXTURES, 'state.json')]);
     expect(state.code).toBe(2);
     expect(state.stderr).toContain('this is a state, not a plan');
-    const missing = cli('plan-summary.ts', ['nope.json']);
+    const missing = cli('terraform-plan-summary.ts', ['nope.json']);
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toContain('error: nope.json: no such file');
-    expect(cli('plan-summary.ts', ['--max-chars', '5', runners]).stderr).toContain('--max-chars must be an integer >= 1000');
-    expect(cli('plan-summary.ts', ['--colour']).code).toBe(2);
+    expect(cli('terraform-plan-summary.ts', ['--max-chars', '5', runners]).stderr).toContain('--max-chars must be an integer >= 1000');
+    expect(cli('terraform-plan-summary.ts', ['--colour']).code).toBe(2);
   });
 });
 

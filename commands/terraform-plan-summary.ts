@@ -1,5 +1,5 @@
 /**
- * `npm run plan-summary -- <plan.json>... [options]`: Markdown summary of `terraform show -json`
+ * `npm run terraform-plan-summary -- <plan.json>... [options]`: Markdown summary of `terraform show -json`
  * plans for a pull request comment or a workflow summary.
  * Exit codes: 0 printed, 1 an archive stack would lose resources and --fail-on-archive-loss
  * was given, 2 bad arguments or a file that is not a plan.
@@ -9,7 +9,7 @@ import { numberOption, parseArgs } from '../lib/cli';
 import { parsePlanJson, PlanFormatError } from './terraform-plan/plan-json';
 import { renderPlanSummary, stackNameFromPath, summarizeStack, type FailedStack } from './terraform-plan/summary';
 
-export const PLAN_SUMMARY_USAGE = `usage: npm run plan-summary -- <plan.json | stack=plan.json>... [options]
+export const PLAN_SUMMARY_USAGE = `usage: npm run terraform-plan-summary -- <plan.json | stack=plan.json>... [options]
   <plan.json>             output of terraform show -json <planfile>; the stack name comes from
                           cdktf.out/stacks/<stack>/… or <stack>.json, or give it as <stack>=<file>
   --failed <stack>=<why>  a stack whose plan failed (repeatable); listed at the top
