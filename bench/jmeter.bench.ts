@@ -14,7 +14,7 @@ import { ensureJmeter, javaProblem } from '../loadtest/jmeter/home';
 import { formatJmeterResults } from '../rehearsal/format';
 import { jmeterCompression, runJmeterRehearsal, type JmeterRehearsalResult } from '../rehearsal/jmeter';
 import { MIN_WINDOWS, rehearsalFailures } from '../rehearsal/model';
-import { catalogueLimits } from '../sim/server';
+import { catalogueLimits } from '../sim/admission';
 import type { BenchOptions, BenchResult } from './types';
 
 export async function run(options: BenchOptions): Promise<BenchResult> {

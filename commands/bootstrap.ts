@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { ConfigError, loadEnvironment, selectedEnvironmentName } from '../lib/config';
 import { genesysUrlsFromFlags, parseArgs } from '../lib/cli';
 import { createGenesysClient, GenesysApiError, type GenesysApiClient } from '../lib/genesys-client';
-import type { StackJson } from '../lib/policy/types';
+import type { StackJson } from '../lib/policy/terraform-json';
 
 /** A Genesys role of the synthesized stack: its Terraform address and its name in the org. */
 export interface StackRole {

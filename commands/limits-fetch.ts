@@ -6,7 +6,7 @@
  * (model `Limit`; every field optional in the SDK, so each entry is checked).
  */
 import { createGenesysClient, GenesysApiError, TokenRequestError, type GenesysApiClient } from '../lib/genesys-client';
-import { LIMIT_CATALOGUE, type LimitSpec } from '../lib/ratelimits/catalogue';
+import { LIMIT_CATALOGUE, type LimitSpec } from '../lib/genesys-facts/limits';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, selectedEnvironmentName } from '../lib/config';

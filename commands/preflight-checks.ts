@@ -15,7 +15,8 @@
 import type { EnvironmentFile } from '../lib/config/schema';
 import { GenesysApiError, type GenesysApiClient } from '../lib/genesys-client';
 import { planRoles, roleName, type Caller } from '../lib/genesys-tenant/permissions';
-import { LIMIT_CATALOGUE, resolveLimits, TOKEN_CREATION_LIMIT, type LimitSpec } from '../lib/ratelimits/catalogue';
+import { resolveLimits } from '../lib/ratelimits/catalogue';
+import { LIMIT_CATALOGUE, TOKEN_CREATION_LIMIT, type LimitSpec } from '../lib/genesys-facts/limits';
 import { ANALYTICS_AVAILABILITY_TOPIC } from '../lib/contracts/topics';
 import { fetchNamespaceLimits, LimitsApiError, matchCatalogue, tokenCreationEntry, type LimitEntry } from './limits-fetch';
 

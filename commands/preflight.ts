@@ -12,8 +12,6 @@ import { ConfigError, environmentsDir, loadEnvironment, parseEnvironmentFile, se
 import { createGenesysClient, TokenRequestError, type CreateClientOptions, type GenesysApiClient } from '../lib/genesys-client';
 import { checkLimits, checkRecordingExport, checkRoles, checkTopics, type FactLine } from './preflight-checks';
 
-export { type FactLine } from './preflight-checks';
-
 export const PREFLIGHT_USAGE = `usage: npm run preflight -- --env <name> [--write] [--api-base <url>] [--login-base <url>]
   --env <name>          the environment to check (environments/<name>.json)
   --write               put the org's values into the environment file (the diff is shown)

@@ -14,7 +14,8 @@ import { formatJmeterResults, formatResults } from '../rehearsal/format';
 import { jmeterCompression, runJmeterRehearsal, type JmeterRehearsalResult } from '../rehearsal/jmeter';
 import { ACHIEVED_SHARE, DEFAULT_MAX_429_SHARE, MIN_WINDOWS, rehearsalFailures, tooShort, type RehearsalMode } from '../rehearsal/model';
 import { autoCompression, runRehearsal, scaledLimits, type RehearsalResult, type RehearsalTarget } from '../rehearsal/simulated';
-import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
+import { startSimulator, type Simulator } from '../sim/server';
+import { catalogueLimits } from '../sim/admission';
 
 export const REHEARSE_USAGE = `usage: npm run rehearse -- [options]
   --env NAME            environment (default LOADLAB_ENV or example)

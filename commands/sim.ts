@@ -7,7 +7,8 @@ import { loadSelectedEnvironment } from '../lib/config';
 import { parseFaultsFlag } from '../sim/faults';
 import { parseOrgFact, type OrgFactsOverrides } from '../sim/org-facts';
 import { parseEndpointLimitFlag } from '../lib/ratelimits/endpoint-limits';
-import { catalogueLimits, simEndpointLimits, startSimulator, type SimClient, type Simulator } from '../sim/server';
+import { startSimulator, type SimClient, type Simulator } from '../sim/server';
+import { catalogueLimits, simEndpointLimits } from '../sim/admission';
 
 export const SIM_USAGE = `usage: npm run sim -- [options]
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)

@@ -20,7 +20,8 @@ import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { buildReport, readJtlFile, renderHtml } from '../loadtest/report';
 import { runJmeter, type JmeterSummary } from '../loadtest/jmeter/home';
 import type { Faults } from '../sim/faults';
-import { catalogueLimits, startSimulator, type Simulator } from '../sim/server';
+import { startSimulator, type Simulator } from '../sim/server';
+import { catalogueLimits } from '../sim/admission';
 import { tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
 
 /**

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ClientCredentialsTokenProvider, GenesysApiClient, GenesysApiError, TokenBucket, type ResponseInfo } from '../lib/genesys-client';
 import { scenarioPlan, type RateBudget, type ResolvedEndpoint, type ScenarioPlan, type Sizing } from '../lib/ratelimits';
 import { sleep } from '../lib/contracts/clock';
-import type { EndpointLimit } from '../sim/server';
+import type { EndpointLimit } from '../sim/admission';
 import { MIN_WINDOWS, tooShort, type Compression, type RehearsalMode, type RehearsalOutcome } from './model';
 
 export interface RehearsalTarget {

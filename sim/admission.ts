@@ -4,7 +4,8 @@
  * `inin-ratelimit-*` headers, and the 429 the simulator answers when one of them is full.
  */
 import type { EndpointLimitConfig } from '../lib/config/schema';
-import { CLIENT_LIMIT, limitValue, resolveLimits, sameTemplate, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import { limitValue, resolveLimits, sameTemplate } from '../lib/ratelimits/catalogue';
+import { CLIENT_LIMIT, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/genesys-facts/limits';
 import { endpointLimitName } from '../lib/ratelimits/endpoint-limits';
 import { errorBody, type Reply } from './http';
 import type { LimitCheck, LimitVerdict } from './limiter';

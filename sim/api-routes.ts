@@ -3,7 +3,8 @@
  * recordings, screen sessions, scripts, analytics (sim/analytics-routes.ts), messaging and the
  * organization's limits. Bodies are shaped like the Platform API's (sim/fixtures.ts).
  */
-import { CLIENT_LIMIT, resolveLimits, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/ratelimits/catalogue';
+import { resolveLimits } from '../lib/ratelimits/catalogue';
+import { CLIENT_LIMIT, TOKEN_CREATION_LIMIT, TOKEN_LIMIT } from '../lib/genesys-facts/limits';
 import type { SimLimits } from './admission';
 import { analyticsRoutes } from './analytics-routes';
 import type { AuthorizationStore } from './authorization';

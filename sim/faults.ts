@@ -182,7 +182,6 @@ export function parseFaultsFlag(text: string): Faults {
 }
 
 /** Repeatable fault draws for a given seed. */
-export { seededRandom } from '../lib/random';
 
 export function sampleLatency(spec: LatencySpec | undefined, random: () => number): number {
   if (!spec) return 0;

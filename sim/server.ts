@@ -15,7 +15,8 @@ import { AuthorizationStore, type AuthorizationOptions } from './authorization';
 import { controlHandler } from './control-routes';
 import { Conversations, type ConversationOptions } from './conversations';
 import { FaultInjector } from './fault-injection';
-import { seededRandom, type Faults } from './faults';
+import type { Faults } from './faults';
+import { seededRandom } from '../lib/random';
 import { errorBody, send } from './http';
 import { JobStore, type JobTimings } from './jobs';
 import { FixedWindowLimiter } from './limiter';
@@ -23,8 +24,6 @@ import { TokenIssuer, type TokenThrottleStatus } from './oauth';
 import { OrgFacts, type OrgFactsOverrides } from './org-facts';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { StatsCollector, type SimStats } from './stats';
-
-export { catalogueLimits, simEndpointLimits, type EndpointLimit, type SimLimits } from './admission';
 
 export interface SimClient {
   readonly id: string;

@@ -11,8 +11,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { addCiStack } from '../../app/build-app';
 import { checkPolicies, formatViolation } from '../../lib/policy';
-import { parsePolicy, resources, type IamStatement } from '../../lib/policy/resources';
-import type { StackJson } from '../../lib/policy/types';
+import { parsePolicy, type IamStatement } from '../../lib/policy/resources';
+import { resources, type StackJson } from '../../lib/policy/terraform-json';
 import { ciRoleName, loadCiIdentities, type CiIdentitiesConfig, type CiRole } from '../../lib/config';
 import { githubTrustPolicy } from '../../lib/ci/github-oidc';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { runMain } from '../../lib/cli';
 import { ANALYTICS_AVAILABILITY_TOPIC } from '../../lib/contracts/topics';
 import { roleName, ROLE_SUFFIX, type Caller } from '../../lib/genesys-tenant/permissions';
-import { TOKEN_CREATION_LIMIT } from '../../lib/ratelimits/catalogue';
+import { TOKEN_CREATION_LIMIT } from '../../lib/genesys-facts/limits';
 import { checkedLimits, checkLimits, type FactLine } from '../../commands/preflight-checks';
 import { createGenesysClient } from '../../lib/genesys-client';
 import { lineDiff, PREFLIGHT_USAGE, PreflightError, preflightMain } from '../../commands/preflight';

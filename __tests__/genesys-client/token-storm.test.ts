@@ -10,7 +10,8 @@ import { planBudget } from '../../lib/ratelimits/planner';
 import { InvocationMetrics } from '../../functions/shared/metrics';
 import { WorkerClientCache } from '../../functions/shared/genesys';
 import { runRehearsal } from '../../rehearsal/simulated';
-import { catalogueLimits, startSimulator, type Simulator } from '../../sim/server';
+import { startSimulator, type Simulator } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 import { repoEnvironment } from '../helpers/env';
 
 const METADATA = '/api/v2/conversations/c1/recordingmetadata';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { App, Testing } from 'cdktf';
 import { loadEnvironment, ENVIRONMENTS_DIR, type Environment, type EnvironmentInput } from '../../lib/config';
 import { addEnvironmentStacks, type LoadlabStacks } from '../../app/build-app';
-import type { StackJson } from '../../lib/policy/types';
+import type { StackJson } from '../../lib/policy/terraform-json';
 
 /** A fixed "now" so expires-at tags are stable in tests. */
 export const TEST_NOW = new Date('2026-11-23T10:00:00Z');

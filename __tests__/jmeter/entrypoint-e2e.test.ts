@@ -17,11 +17,12 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { loadSelectedEnvironment } from '../../lib/config';
 import { planBudget } from '../../lib/ratelimits/planner';
 import { SHARD_EXIT_CODES } from '../../lib/runners/shard-exit';
-import { testKey } from '../../lib/contracts/shard-container';
+import { testKey } from '../../lib/contracts/test-keys';
 import { ensureJmeter, javaProblem } from '../../loadtest/jmeter/home';
 import { generateTestPlan } from '../../loadtest/jmx/generate';
 import { SAMPLE_VARIABLES } from '../../loadtest/labels';
-import { catalogueLimits, startSimulator, type Simulator } from '../../sim/server';
+import { startSimulator, type Simulator } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 import { AWS_STANDIN_BIN, awsStandinProblem, freePort, REGION, startAwsStandin, type AwsStandin } from './aws-standin';
 
 const required = process.env.LOADLAB_REQUIRE_JMETER === '1';

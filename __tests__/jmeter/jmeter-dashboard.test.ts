@@ -13,7 +13,7 @@ import { planBudget } from '../../lib/ratelimits';
 import { ensureJmeter, javaProblem, REPO_ROOT } from '../../loadtest/jmeter/home';
 import { jmeterCompression, runJmeterRehearsal } from '../../rehearsal/jmeter';
 import { SAMPLE_VARIABLES } from '../../loadtest/labels';
-import { catalogueLimits } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 
 const required = process.env.LOADLAB_REQUIRE_JMETER === '1';
 const missing = javaProblem();

@@ -13,7 +13,7 @@ import { scenarioPlan } from '../../lib/ratelimits';
 import { checkPauses, checkStartBurst, samplesByToken } from '../../loadtest/jmeter/retry-after';
 import { readJtlFile } from '../../loadtest/report';
 import { TOKEN_LABEL } from '../../loadtest/labels';
-import { catalogueLimits } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

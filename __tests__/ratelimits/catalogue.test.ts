@@ -1,5 +1,6 @@
 import { ConfigError } from '../../lib/config';
-import { LIMIT_CATALOGUE, limitAppliesTo, resolveLimits, sameTemplate, TOKEN_LIMIT } from '../../lib/ratelimits';
+import { limitAppliesTo, resolveLimits, sameTemplate } from '../../lib/ratelimits';
+import { LIMIT_CATALOGUE, TOKEN_LIMIT } from '../../lib/genesys-facts/limits';
 import { exampleInput, loadFrom } from '../helpers/env';
 
 describe('limit catalogue', () => {

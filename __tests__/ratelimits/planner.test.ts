@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { ConfigError, parseEnvironmentFile, type EnvironmentFile } from '../../lib/config';
-import {
-  CLIENT_LIMIT,
-  LIMIT_CATALOGUE,
-  planBudget,
-  runnerClientSlots,
-  scenarioPlan,
-  TOKEN_LIMIT,
-  type RateBudget,
-  type LimitSpec,
-  type ScenarioPlan,
-} from '../../lib/ratelimits';
+import { planBudget, runnerClientSlots, scenarioPlan, type RateBudget, type ScenarioPlan } from '../../lib/ratelimits';
+import { CLIENT_LIMIT, LIMIT_CATALOGUE, TOKEN_LIMIT, type LimitSpec } from '../../lib/genesys-facts/limits';
 import { exampleInput } from '../helpers/env';
 
 type ScenarioInput = Record<string, unknown>;

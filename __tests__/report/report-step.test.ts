@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, type Report } from '../../loadtest/report';
-import { ReportFailedError, runReportStep, ReportStepInputError, type S3Like } from '../../functions/report-step';
+import { ReportFailedError, runReportStep } from '../../functions/report-step';
+import { ReportStepInputError } from '../../functions/report-step/input';
+import type { S3Like } from '../../functions/report-step/results';
 import { costProfileOf } from '../../lib/cost/profile';
 import { repoEnvironment } from '../helpers/env';
 

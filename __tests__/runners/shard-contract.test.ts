@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import jsonata from 'jsonata';
-import {
-  SHARD_ENV_VARS,
-  TASK_ENV_VARS,
-  TEST_KEY_TEMPLATES,
-  testKey,
-  testKeyExpression,
-  type TestKey,
-} from '../../lib/contracts/shard-container';
+import { SHARD_ENV_VARS, TASK_ENV_VARS, IMAGE_ENV_VARS, LOCAL_ENV_VARS } from '../../lib/contracts/shard-container';
+import { TEST_KEY_TEMPLATES, testKey, testKeyExpression, type TestKey } from '../../lib/contracts/test-keys';
 import { testKeys } from '../../lib/runners/naming';
-import { IMAGE_ENV_VARS, LOCAL_ENV_VARS } from '../../lib/contracts/shard-container';
 import { DEFAULT_SHARD_CHECKS, SHARD_EXIT_CODES } from '../../lib/runners/shard-exit';
 import { TOKEN_LABEL } from '../../loadtest/labels';
 import { exampleInput, loadFrom, repoEnvironment } from '../helpers/env';

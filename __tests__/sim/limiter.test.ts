@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { FixedWindowLimiter, PeakMeter } from '../../sim/limiter';
-import { parseFaultsFlag, sampleLatency, seededRandom, validateFaults } from '../../sim/faults';
+import { parseFaultsFlag, sampleLatency, validateFaults } from '../../sim/faults';
+import { seededRandom } from '../../lib/random';
 
 describe('FixedWindowLimiter', () => {
   const check = (key: string, allowed: number) => ({ key, name: `limit.${key}`, allowed });

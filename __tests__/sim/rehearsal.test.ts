@@ -2,7 +2,8 @@ import { planBudget, scenarioPlan } from '../../lib/ratelimits/planner';
 import { formatResults } from '../../rehearsal/format';
 import type { RehearsalMode } from '../../rehearsal/model';
 import { autoCompression, runRehearsal, scaledLimits } from '../../rehearsal/simulated';
-import { catalogueLimits, startSimulator } from '../../sim/server';
+import { startSimulator } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 import { repoEnvironment } from '../helpers/env';
 
 async function rehearse(scenario: string, mode: RehearsalMode, opts: { seconds: number; minuteMs: number; loadScale: number }) {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { parseFaultsFlag, validateFaults } from '../../sim/faults';
-import { catalogueLimits } from '../../sim/server';
+import { catalogueLimits } from '../../sim/admission';
 import { call, control, manualClock, token, tokenResponse, withSim } from './helpers';
 
 const SCRIPTS = '/api/v2/scripts';

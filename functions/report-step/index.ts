@@ -18,9 +18,6 @@ import { normalPrefix, validateInput, type ReportStepInput } from './input';
 import { listTestKeys, plannedTarget, s3Sources, shardFileWarnings, type S3Like } from './results';
 import { stepCostRequest } from './cost';
 
-export { ReportStepInputError, type ReportStepInput } from './input';
-export type { S3Like } from './results';
-
 export interface ReportStepOutput {
   readonly testId: string;
   readonly bucket: string;

@@ -41,5 +41,3 @@ export const IMAGE_ENV_VARS = ['WORK_DIR'] as const;
 
 /** Read by entrypoint.sh for runs outside the image only (tests, a shard by hand); no task sets them. */
 export const LOCAL_ENV_VARS = ['JMETER_BIN', 'EXTRA_JMETER_ARGS', 'JMETER_STOP_PORT'] as const;
-
-export { TEST_KEY_TEMPLATES, testKey, testKeyExpression, type KeySlot, type TestKey } from './test-keys';

@@ -21,7 +21,7 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct, IValidation } from 'constructs';
-import { hasDeadLetterQueue } from '../policy/rules';
+import { hasDeadLetterQueue } from '../policy/rules/compute';
 import { isLiteral, refsIn, resources } from '../policy/terraform-json';
 
 export const RETRIEVAL_TAG = 'loadlab-retrieval';

@@ -3,7 +3,7 @@ import { EXCEPTIONS } from './exceptions';
 import type { PolicyTarget, Violation } from './types';
 
 export * from './types';
-export { RULES, STAR_RESOURCE_ALLOWED_ACTIONS } from './rules';
+export { RULES } from './rules';
 export { EXCEPTIONS } from './exceptions';
 export { RETIRED_RULES, type RetiredRule } from './retired';
 

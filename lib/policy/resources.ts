@@ -1,7 +1,5 @@
 import { resources, type Resource, type StackJson } from './terraform-json';
 
-export { attachedTo, referenced, refersTo, refsIn, resources, strings, type Ref } from './terraform-json';
-
 export interface IamStatement {
   Effect?: string;
   Action?: string | string[];

@@ -1,7 +1,5 @@
 import type { StackJson } from './terraform-json';
 
-export type { Resource, StackJson } from './terraform-json';
-
 export interface PolicyTarget {
   /** Stack name, e.g. `example-runners`. */
   readonly stack: string;

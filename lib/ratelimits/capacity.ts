@@ -9,8 +9,6 @@
 
 import { FARGATE_SIZES } from '../config/fargate';
 
-export { FARGATE_CPUS, FARGATE_SIZES, fargateSizeProblem } from '../config/fargate';
-
 export const MEASURED = {
   command: 'npm run bench -- --only capacity',
   date: '2026-12-07',

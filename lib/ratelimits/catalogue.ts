@@ -5,8 +5,6 @@
 import { ConfigError } from '../config/errors';
 import { LIMIT_CATALOGUE, type LimitSpec } from '../genesys-facts/limits';
 
-export * from '../genesys-facts/limits';
-
 export interface ResolvedLimit extends LimitSpec {
   /** True when the environment overrides the catalogue value. */
   readonly overridden: boolean;

@@ -4,7 +4,7 @@
  * planner, the simulator and the rehearsal treat like the catalogue's.
  */
 import type { EndpointLimitConfig } from '../config/schema';
-import type { LimitScope, LimitSpec } from './catalogue';
+import type { LimitScope, LimitSpec } from '../genesys-facts/limits';
 
 /** The name a declared limit goes by in findings, 429 bodies and the simulator. */
 export function endpointLimitName(l: Pick<EndpointLimitConfig, 'method' | 'path' | 'scope' | 'name'>): string {

@@ -3,7 +3,8 @@
  * endpoint finding says is the resolver's (endpoints.ts).
  */
 import type { ScenarioConfig } from '../config/schema';
-import { RECORDING_JOBS_LIMIT, type ResolvedLimit } from './catalogue';
+import type { ResolvedLimit } from './catalogue';
+import { RECORDING_JOBS_LIMIT } from '../genesys-facts/limits';
 import { EPS, round1, type LimitUse, type Sizing } from './model';
 
 export const fmt = (n: number): string => String(round1(n));

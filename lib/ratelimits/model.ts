@@ -5,7 +5,8 @@
  */
 import type { ScenarioConfig } from '../config/schema';
 import type { CostEstimate } from '../cost/estimate';
-import { limitAppliesTo, sameTemplate, type LimitScope, type LimitSpec, type LimitUnit, type ResolvedLimit } from './catalogue';
+import { limitAppliesTo, sameTemplate, type ResolvedLimit } from './catalogue';
+import type { LimitScope, LimitSpec, LimitUnit } from '../genesys-facts/limits';
 import type { EndpointFindingCode, ResolvedEndpoint } from './endpoints';
 import type { CapacitySettings, ShardCapacity, TaskSize } from './capacity';
 

@@ -17,18 +17,17 @@ import { guardScenarios, guardStanding } from '../cost/guard';
 import { priceTable } from '../cost/prices';
 import { endpointLimitSpecs } from './endpoint-limits';
 import { resolveEndpoints } from './endpoints';
+import { findLimit, resolveLimits } from './catalogue';
 import {
   ANALYTICS_JOBS_LIMIT,
   CHANNELS_LIMIT,
   CLIENT_LIMIT,
-  findLimit,
   GENERIC_TOKEN_LIMIT,
   LIMIT_CATALOGUE,
   RECORDING_JOBS_LIMIT,
-  resolveLimits,
   TOKEN_CREATION_LIMIT,
   TOKEN_LIMIT,
-} from './catalogue';
+} from '../genesys-facts/limits';
 import { budgetFix, describeUse, fmt, plural } from './messages';
 import {
   ceil,

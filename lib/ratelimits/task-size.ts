@@ -4,7 +4,8 @@
  * fewest vCPU-hours. An explicit runners.cpu (and memoryMiB) leaves one size to try.
  */
 import type { ScenarioConfig } from '../config/schema';
-import { cheapest, FARGATE_CPUS, FARGATE_SIZES, memoryFor, shardCapacity, type SizeOption } from './capacity';
+import { cheapest, memoryFor, shardCapacity, type SizeOption } from './capacity';
+import { FARGATE_CPUS, FARGATE_SIZES } from '../config/fargate';
 import { ceil, type Context, type Sizing, type TaskPlan } from './model';
 import { evaluate, recommend } from './sizing';
 

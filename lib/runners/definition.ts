@@ -19,7 +19,8 @@
 import { MAX_TEST_ID_LENGTH, RUNNER_CONTAINER_NAME, testIdPattern } from './naming';
 import { inputField, MAX_DURATION_SEC, MIN_DURATION_SEC } from '../contracts/load-test-input';
 import type { ReportStepInput, ShardTaskRecord } from '../contracts/report-step';
-import { SHARD_ENV_VARS, testKeyExpression, type ShardEnvVar } from '../contracts/shard-container';
+import { SHARD_ENV_VARS, type ShardEnvVar } from '../contracts/shard-container';
+import { testKeyExpression } from '../contracts/test-keys';
 
 /** One shard of a scenario, as baked into the definition. */
 export interface ShardEntry {

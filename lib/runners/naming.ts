@@ -2,7 +2,7 @@
  * Names and key layout shared by the runners stack (IAM scopes, state machine) and the
  * `npm run loadtest` command, so both derive them from the environment alone. Pure: no cdktf.
  */
-import { testKey } from '../contracts/shard-container';
+import { testKey } from '../contracts/test-keys';
 import { awsPartitionOf } from '../config/regions';
 import { clientSecretName } from '../secrets/names';
 
@@ -96,7 +96,7 @@ export function defaultTestId(envName: string, now: Date): string {
   return `${testIdPrefix(envName)}${Math.floor(d.getTime() / 1000).toString(36)}`;
 }
 
-/** Key layout of one test in the results bucket, below `results/<testId>/` (templates in lib/contracts/shard-container.ts). */
+/** Key layout of one test in the results bucket, below `results/<testId>/` (templates in lib/contracts/test-keys.ts). */
 export const testKeys = {
   test: (testId: string): string => testKey('test', { testId }),
   planFolder: (testId: string): string => testKey('planFolder', { testId }),

@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import { compareReports, comparisonMarkdown, type CompareThresholds, type Comparison } from './compare';
 import { reportCost, type CostRequest } from './cost';
 import { renderHtml } from './html';
-import { ReportBuilder, type Report, type ReportOptions } from './report';
+import { ReportBuilder } from './report';
+import type { Report, ReportOptions } from './model';
 import { junitXml } from './thresholds';
 
 /** One shard's result file. */

@@ -5,7 +5,7 @@
  */
 import { dollars } from '../../lib/cost/format';
 import { TOKEN_LABEL } from '../labels';
-import type { LabelStats, Report } from './report';
+import type { LabelStats, Report } from './model';
 
 export interface CompareThresholds {
   /** A percentile is worse when it grew by more than this share (10 = 10 %) ... */

@@ -1,14 +1,7 @@
-export {
-  buildReport,
-  ReportBuilder,
-  shardName,
-  s3Link,
-  plannedRequestsPerSec,
-  DEFAULT_APDEX,
-  PERCENTILE_METHOD,
-  REPORT_SCHEMA_VERSION,
-} from './report';
+export { buildReport, ReportBuilder, shardName, s3Link, DEFAULT_APDEX } from './report';
+export { PERCENTILE_METHOD, REPORT_SCHEMA_VERSION } from './model';
 export type * from './model';
+export { plannedRequestsPerSec } from './series';
 export { compareReports, comparisonMarkdown, DEFAULT_THRESHOLDS } from './compare';
 export type { Comparison, CompareThresholds, EndpointComparison, MetricChange } from './compare';
 export { planSummaryText, targetFromTestPlanSummary, thresholdsFromJson } from './target';

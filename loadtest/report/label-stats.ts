@@ -7,8 +7,6 @@ import { Acc, statsOf } from './accumulator';
 import type { LabelStats } from './model';
 import type { Aggregates } from './samples';
 
-export { latencyOf, histogramOf, type ApdexThresholds } from './accumulator';
-
 /** Cells with `fromKey <= key < toKey` count; throughputs are averaged over `windowSec`. */
 export interface CellRange {
   readonly fromKey: number;

@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import { dropStats, errorRows } from './drops';
 import type { JtlSample } from './jtl';
 import { scanJtl } from './jtl-scan';
-import { labelAccs, labelOrder, labelStats, scenarioAcc, type ApdexThresholds } from './label-stats';
+import { labelAccs, labelOrder, labelStats, scenarioAcc } from './label-stats';
+import type { ApdexThresholds } from './accumulator';
 import { PERCENTILE_METHOD, REPORT_SCHEMA_VERSION, type Report, type ReportLink, type ReportOptions, type ShardInput } from './model';
 import { SampleStore, type Aggregates } from './samples';
 import { bucketsOf, chooseBucketSec, sampleWindow, timeSeries } from './series';
@@ -16,9 +17,6 @@ import { shardStats } from './shard-stats';
 import { isoTime, round } from './stats';
 import { achievedVsPlanned, steadyCells, steadyWindow } from './steady';
 import { judge } from './thresholds';
-
-export * from './model';
-export { plannedRequestsPerSec } from './series';
 
 /** JMeter's dashboard defaults (jmeter.reportgenerator.apdex_satisfied_threshold / _tolerated_threshold). */
 export const DEFAULT_APDEX: ApdexThresholds = { satisfiedMs: 500, toleratedMs: 1500 };

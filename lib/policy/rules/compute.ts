@@ -1,7 +1,7 @@
 /** Compute and network rules: queue-fed Lambdas dead-letter, logs retained, supported runtimes, unprivileged tasks, nothing idle or open. */
 import { NODE_RUNTIME_DEPRECATION } from '../../lambda/runtime';
-import { attachedTo, refersTo, resources, strings } from '../resources';
-import type { PolicyRule, Resource } from '../types';
+import { attachedTo, refersTo, resources, strings, type Resource } from '../terraform-json';
+import type { PolicyRule } from '../types';
 import { violation } from './violation';
 
 /** A queue's dead-letter queue: an inline redrive_policy or an aws_sqs_queue_redrive_policy resource. */

@@ -1,5 +1,5 @@
 /** Genesys Cloud rules: named permissions, client credentials with roles, bounded token validity. */
-import { resources } from '../resources';
+import { resources } from '../terraform-json';
 import type { PolicyRule } from '../types';
 import { violation } from './violation';
 

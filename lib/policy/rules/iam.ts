@@ -1,6 +1,7 @@
 /** IAM rules: no wildcard actions or resources, no administrator policies, narrow trust. */
 import { GENESYS_AWS_ACCOUNT } from '../../config/regions';
-import { actionsOf, iamPolicies, parsePolicy, resources, resourcesOfStatement, strings } from '../resources';
+import { actionsOf, iamPolicies, parsePolicy, resourcesOfStatement } from '../resources';
+import { resources, strings } from '../terraform-json';
 import type { PolicyRule } from '../types';
 import { violation } from './violation';
 

@@ -12,9 +12,6 @@ import { SECRET_RULES } from './secrets';
 import { STORAGE_RULES } from './storage';
 import { TAGGING_RULES } from './tagging';
 
-export { STAR_RESOURCE_ALLOWED_ACTIONS } from './iam';
-export { hasDeadLetterQueue } from './compute';
-
 export const RULES: readonly PolicyRule[] = [
   ...STORAGE_RULES,
   ...IAM_RULES,

@@ -1,6 +1,6 @@
 /** Secret rules: no secret in environment variables, in synthesized Terraform or in plain outputs. */
-import { resources, strings } from '../resources';
-import type { PolicyRule, Resource, Violation } from '../types';
+import { resources, strings, type Resource } from '../terraform-json';
+import type { PolicyRule, Violation } from '../types';
 import { violation } from './violation';
 
 const SECRET_KEY = /(secret|password|passwd|private_?key|api_?key|access_?key|token)$/i;

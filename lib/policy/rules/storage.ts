@@ -1,6 +1,7 @@
 /** Storage rules: archive buckets encrypted with the customer-managed key and TLS-only; key policies least privilege. */
-import { actionsOf, attachedTo, iamPolicies, parsePolicy, refersTo, resources, type IamStatement } from '../resources';
-import type { PolicyRule, PolicyTarget, Resource } from '../types';
+import { actionsOf, iamPolicies, parsePolicy, type IamStatement } from '../resources';
+import { attachedTo, refersTo, resources, type Resource } from '../terraform-json';
+import type { PolicyRule, PolicyTarget } from '../types';
 import { violation } from './violation';
 import { DECRYPT_ACTIONS, PROTECTED_BUCKET_ACTIONS, PROTECTED_KEY_ACTIONS, SSE_HEADER, SSE_KEY_HEADER } from '../../archive/protection';
 

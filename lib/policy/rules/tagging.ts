@@ -1,5 +1,5 @@
 /** Tagging rule: every taggable resource carries the required tags. */
-import { resources } from '../resources';
+import { resources } from '../terraform-json';
 import { isTaggableType } from '../taggable';
 import type { PolicyRule } from '../types';
 import { violation } from './violation';
