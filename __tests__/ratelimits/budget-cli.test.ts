@@ -1,3 +1,4 @@
+import { DEFAULT_REQUESTS_PER_SEC_PER_VCPU } from '../../lib/ratelimits/capacity';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,11 @@ describe('npm run budget', () => {
     expect(res.stdout).toMatch(
       /^ {2}agent-scripts: binding limit client\.credentials\.token\.rate\.per\.minute, 7 OAuth clients; task 2$/m,
     );
-    expect(res.stdout).toMatch(/^ {6}vCPU \/ 4096 MiB \(runners\.cpu\/memoryMiB; a shard carries 10560 requests\/min, 250 threads\)$/m);
+    // 2 vCPU x the measured requests/s per vCPU x 60.
+    const perShard = 2 * DEFAULT_REQUESTS_PER_SEC_PER_VCPU * 60;
+    expect(res.stdout).toMatch(
+      new RegExp(`^ {6}vCPU / 4096 MiB \\(runners\\.cpu/memoryMiB; a shard carries ${perShard} requests/min, 250 threads\\)$`, 'm'),
+    );
     // Fits a 100-column terminal.
     expect(res.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(res.stdout).toContain('Within budget.');

@@ -20,14 +20,22 @@ const agentScripts = (change: (input: Input) => void = () => undefined) => scena
 
 describe('task-size picker (lib/ratelimits/task-size.ts)', () => {
   it('picks the size with the fewest vCPU-hours that carries the rate', () => {
-    const s = agentScripts();
-    // 15000 requests/min; a 0.25 vCPU shard carries the measured rate x 60 / 4.
-    const perSmallShard = DEFAULT_REQUESTS_PER_SEC_PER_VCPU * 60 * 0.25;
+    // A rate per vCPU low enough that CPU, not the rate limits, decides the shard count.
+    const s = agentScripts((i) => (i.runners = { ...i.runners, requestsPerSecondPerVcpu: 88 }));
+    // 15000 requests/min; a 0.25 vCPU shard carries 88 x 60 / 4.
+    const perSmallShard = 88 * 60 * 0.25;
     expect(s.task).toMatchObject({ cpu: 256, chosenBy: 'picked' });
     expect(s.sizing.shards).toBe(Math.ceil(15000 / perSmallShard));
     expect(s.sizing.perShardRequestsPerMinute).toBeLessThanOrEqual(s.task.capacity.requestsPerMinute);
     // Fewer vCPU than 7 shards of 0.5 vCPU (what the rate limits alone need).
     expect((s.sizing.shards * s.task.cpu) / 1024).toBeLessThan(3.5);
+  });
+
+  it('with the measured default, the smallest task carries each of the shards the rate limits need', () => {
+    const s = agentScripts();
+    expect(DEFAULT_REQUESTS_PER_SEC_PER_VCPU * 60 * 0.25).toBeGreaterThan(15000 / 7);
+    expect(s.task).toMatchObject({ cpu: 256, chosenBy: 'picked' });
+    expect(s.sizing.shards).toBe(7); // the OAuth client limit's count
   });
 
   it('adds shards when the rate needs more than the rate limits do', () => {

@@ -12,16 +12,15 @@ import { FARGATE_SIZES } from '../config/fargate';
 export const MEASURED = {
   command: 'npm run bench -- --only capacity',
   date: '2026-12-07',
-  machine: '2 CPUs (nproc), AMD EPYC (lscpu model name), shared: load average 11-16 during the run, JMeter got 0.15-0.6 of its CPU',
+  machine: '2 CPUs (nproc), AMD EPYC (lscpu model name), otherwise idle (load average 1.3 before the run)',
   /**
-   * Requests per CPU-second JMeter itself used, at each sweep's peak step: the slowest generated plan
-   * (messaging, 1 CPU; the others 178-226). The wall-clock rates of that run measured the machine's
-   * other load, not JMeter, so the planner takes this figure.
+   * Requests per CPU-second JMeter itself used, at each sweep's peak step, 1 CPU: the slowest
+   * generated plan (messaging; the others 709-848).
    */
-  generatedPerCpuSec: 177,
-  /** The plain HTTP-sampler floor the same way (472 at 1 CPU, 465 at 2): the generated plans reach 37-49 % of it. */
-  plainPerCpuSec: 472,
-  /** JMeter's peak RSS, generated plans: about 260-370 MiB at 32 threads, +1.7 MiB per thread (screen-recording 372 -> 426 MiB at 63). */
+  generatedPerCpuSec: 672,
+  /** The plain HTTP-sampler floor the same way (1965 at 1 CPU): the generated plans reach 34-43 % of it. */
+  plainPerCpuSec: 1965,
+  /** JMeter's peak RSS, generated plans: about 400-530 MiB at 250 threads; 260-370 MiB at 32 (the loaded run), so about +1.7 MiB per thread. */
   baseRssMiB: 320,
   rssPerThreadMiB: 1.7,
 } as const;
