@@ -12,6 +12,7 @@ import { serializeXml } from '../loadtest/jmx/xml';
 import { DROP_LABEL, TOKEN_LABEL } from '../loadtest/labels';
 import { readJtlFile } from '../loadtest/report/jtl';
 import type { Simulator } from '../sim/server';
+import { simulatorTarget } from '../rehearsal/jmeter';
 import { treeCpuSec } from './proc-tree';
 
 const P = (name: string, fallback: string | number): string => '${__P(' + name + ',' + String(fallback) + ')}';
@@ -140,7 +141,6 @@ export async function runStep(s: StepInput): Promise<StepResult> {
   const gcLog = path.join(s.dir, 'gc.log');
   const timeFile = path.join(s.dir, 'time');
   for (const f of [jtl, gcLog, timeFile]) rmSync(f, { force: true });
-  const host = new URL(s.sim.url);
   s.sim.reset();
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
@@ -164,12 +164,7 @@ export async function runStep(s: StepInput): Promise<StepResult> {
     jvmArgs: `-Duser.timezone=UTC -Xlog:gc:file=${gcLog}`,
     prefix: ['taskset', '-c', s.cpus, '/usr/bin/time', '-f', '%M', '-o', timeFile],
     properties: {
-      API_PROTOCOL: 'http',
-      API_HOST: host.hostname,
-      API_PORT: host.port,
-      LOGIN_PROTOCOL: 'http',
-      LOGIN_HOST: host.hostname,
-      LOGIN_PORT: host.port,
+      ...simulatorTarget(s.sim.url),
       THREADS: s.threads,
       TARGET_RPM: s.ratePerSec * 60,
       DURATION_SEC: s.durationSec,

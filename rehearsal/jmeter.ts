@@ -31,6 +31,12 @@ import { tooShort, type Compression, type RehearsalMode, type RehearsalOutcome }
  * the per-window counts stay large enough that random arrivals rarely brush the limit where the
  * full-scale test would not.
  */
+/** The plan's API and login properties pointed at a simulator (plain HTTP, one host for both). */
+export function simulatorTarget(url: string): Record<string, string> {
+  const { hostname, port } = new URL(url);
+  return { API_PROTOCOL: 'http', API_HOST: hostname, API_PORT: port, LOGIN_PROTOCOL: 'http', LOGIN_HOST: hostname, LOGIN_PORT: port };
+}
+
 export function jmeterCompression(requestsPerMinute: number, perTokenLimit: number, targetRps = 100, minPerToken = 100): Compression {
   const wanted = Math.min(1, (targetRps * 60) / requestsPerMinute);
   const perToken = Math.min(perTokenLimit, Math.max(minPerToken, Math.floor(perTokenLimit * wanted)));
@@ -131,7 +137,6 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
   });
   const started = Date.now();
   try {
-    const host = new URL(sim.url);
     const outcomes = await Promise.all(
       Array.from({ length: shards }, async (_, index): Promise<ShardOutcome> => {
         const id = naive ? `naive-${index}` : `runner-${sp.firstClientIndex + index}`;
@@ -149,12 +154,7 @@ export async function runJmeterRehearsal(o: JmeterRehearsalOptions): Promise<Jme
           // The home's user.properties holds loadlab.properties (install.sh), as in the image.
           propertyFiles: [clientProps],
           properties: {
-            API_PROTOCOL: 'http',
-            API_HOST: host.hostname,
-            API_PORT: host.port,
-            LOGIN_PROTOCOL: 'http',
-            LOGIN_HOST: host.hostname,
-            LOGIN_PORT: host.port,
+            ...simulatorTarget(sim.url),
             THREADS: threads,
             TOKENS_PER_SHARD: tokensPerShard,
             TARGET_RPM: Math.round(realRpm * 1000) / 1000,
