@@ -342,6 +342,7 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
       new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
       lambda(s, 'fn', {
         environment: { variables: { GENESYS_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:x' } },
+        kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       });
     },
   },
@@ -355,6 +356,21 @@ const CASES: Record<string, { broken: (s: Construct) => void; compliant: (s: Con
     compliant: (s) => {
       new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
       lambda(s, 'fn', { runtime: 'nodejs24.x' });
+    },
+  },
+  'LAMBDA-005': {
+    broken: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', { environment: { variables: { COST_PROFILE: '{}' } } });
+    },
+    compliant: (s) => {
+      new CloudwatchLogGroup(s, 'lg', { name: '/aws/lambda/fn', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn', {
+        environment: { variables: { COST_PROFILE: '{}' } },
+        kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      });
+      new CloudwatchLogGroup(s, 'lg2', { name: '/aws/lambda/fn2', retentionInDays: 7, tags: TAGS });
+      lambda(s, 'fn2');
     },
   },
   'ECS-001': {

@@ -42,7 +42,7 @@ export interface LoadTestStateMachineProps {
   /** Absolute path of the report-step handler (exports `handler`). */
   readonly reportEntry: string;
   readonly logRetentionDays: number;
-  /** Key that encrypts the state machine's and the report step's log groups. Default: AWS-owned keys. */
+  /** Key that encrypts the state machine's and the report step's log groups, and the report step's environment. Default: AWS-owned keys. */
   readonly logsKmsKeyArn?: string;
   /** The report-jobs queue (event pipeline). Absent: no analytics job is requested after a test. */
   readonly reportJobs?: ReportJobsQueue;
@@ -177,8 +177,12 @@ export class LoadTestStateMachine extends Construct {
       reservedConcurrency: 4,
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyArn: props.logsKmsKeyArn,
+      // Nothing secret in it (the cost profile), but encrypted with the environment's own key like every other Lambda's.
+      kmsKeyArn: props.logsKmsKeyArn,
       environment: lambdaEnvironment(REPORT_STEP_ENV, { COST_PROFILE: JSON.stringify(props.costProfile) }),
     });
+    if (props.logsKmsKeyArn)
+      fn.addToPolicy({ sid: 'DecryptEnvironment', actions: ['kms:Decrypt'], resources: [props.logsKmsKeyArn] });
     // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
     grantArchiveRead(fn, props.archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
     grantArchiveWrite(

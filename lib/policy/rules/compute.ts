@@ -81,6 +81,25 @@ export const COMPUTE_RULES: readonly PolicyRule[] = [
       }),
   },
   {
+    id: 'LAMBDA-005',
+    reason: "A function's environment is encrypted with a customer-managed key, so who may read it is decided by a key policy of ours.",
+    guidance: 'AWS Lambda developer guide: securing environment variables (kms_key_arn)',
+    check: (t) =>
+      resources(t.json, 'aws_lambda_function').flatMap((f) => {
+        const variables = (f.body.environment as { variables?: Record<string, unknown> } | undefined)?.variables;
+        if (!variables || Object.keys(variables).length === 0 || f.body.kms_key_arn) return [];
+        return [
+          violation(
+            'LAMBDA-005',
+            t,
+            f,
+            'has environment variables but no kms_key_arn',
+            "set NodeFunction's kmsKeyArn to the environment's key and grant the function kms:Decrypt on it",
+          ),
+        ];
+      }),
+  },
+  {
     id: 'ECS-001',
     reason: 'Load generators run unprivileged, read-only where possible, with logs.',
     guidance: 'Amazon ECS best practices: task definition security (privileged, readonlyRootFilesystem, logConfiguration)',
