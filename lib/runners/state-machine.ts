@@ -181,8 +181,7 @@ export class LoadTestStateMachine extends Construct {
       kmsKeyArn: props.logsKmsKeyArn,
       environment: lambdaEnvironment(REPORT_STEP_ENV, { COST_PROFILE: JSON.stringify(props.costProfile) }),
     });
-    if (props.logsKmsKeyArn)
-      fn.addToPolicy({ sid: 'DecryptEnvironment', actions: ['kms:Decrypt'], resources: [props.logsKmsKeyArn] });
+    if (props.logsKmsKeyArn) fn.addToPolicy({ sid: 'DecryptEnvironment', actions: ['kms:Decrypt'], resources: [props.logsKmsKeyArn] });
     // This environment's tests only (`<env>_*`): sharing pr-* environments cannot read each other's.
     grantArchiveRead(fn, props.archive, 'results', { prefix: ARCHIVE_PREFIXES.results, keys: [`${tests}/*`], name: 'Tests' });
     grantArchiveWrite(
