@@ -5,7 +5,7 @@
  * one row object is reused, so a callback must copy what it keeps.
  */
 import type { Readable } from 'node:stream';
-import { DEFAULT_JTL_COLUMNS, JtlFormatError, RETRY_AFTER_COLUMN, TOKEN_INDEX_COLUMN, type JtlSample } from './jtl';
+import { jtlColumns, type JtlColumns, type JtlSample } from './jtl';
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -63,32 +63,13 @@ class ByteInterner {
   }
 }
 
-/** Column indexes of the file (-1: absent). */
-interface Cols {
-  ts: number;
-  elapsed: number;
-  label: number;
-  code: number;
-  success: number;
-  retry: number;
-  msg: number;
-  failure: number;
-  bytes: number;
-  sent: number;
-  latency: number;
-  connect: number;
-  threads: number;
-  token: number;
-  width: number;
-}
-
 /** One record's fields as offsets, and its figures; `this` is the row handed to the callback. */
 export class JtlScanner implements JtlSample {
   private buf: Buffer = Buffer.alloc(0);
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private nFields = 0;
-  private cols?: Cols;
+  private cols?: JtlColumns;
   private readonly strings = new ByteInterner();
   private pending: Buffer | undefined;
   private first = true;
@@ -260,32 +241,8 @@ export class JtlScanner implements JtlSample {
   /** Finds the columns in the header (or assumes JMeter's defaults); true when the record is data. */
   private header(): boolean {
     const fields = Array.from({ length: this.nFields }, (_, f) => this.text(f));
-    const looksLikeData = /^\d/.test(fields[0] ?? '');
-    const names: string[] = looksLikeData ? [...DEFAULT_JTL_COLUMNS] : fields.map((f) => f.trim());
-    const at = (name: string): number => names.indexOf(name);
-    const missing = (['timeStamp', 'elapsed', 'label', 'responseCode', 'success'] as const).filter((n) => at(n) < 0);
-    if (missing.length > 0) {
-      throw new JtlFormatError(
-        `${this.source}: not a JMeter CSV result file: the header lacks ${missing.join(', ')} (save results with jmeter.save.saveservice.output_format=csv and print_field_names=true)`,
-      );
-    }
-    this.cols = {
-      ts: at('timeStamp'),
-      elapsed: at('elapsed'),
-      label: at('label'),
-      code: at('responseCode'),
-      success: at('success'),
-      retry: at(RETRY_AFTER_COLUMN),
-      msg: at('responseMessage'),
-      failure: at('failureMessage'),
-      bytes: at('bytes'),
-      sent: at('sentBytes'),
-      latency: at('Latency'),
-      connect: at('Connect'),
-      threads: at('allThreads'),
-      token: at(TOKEN_INDEX_COLUMN),
-      width: names.length,
-    };
+    const { cols, looksLikeData } = jtlColumns(fields, this.source);
+    this.cols = cols;
     return looksLikeData;
   }
 

@@ -67,10 +67,45 @@ const OPTIONAL = {
   threads: 'allThreads',
   token: TOKEN_INDEX_COLUMN,
 } as const;
-type Cols = { ts: number; elapsed: number; label: number; code: number; success: number; retry: number; width: number } & Record<
-  keyof typeof OPTIONAL,
-  number
->;
+/** Column indexes of a results file (-1: absent) and its field count. */
+export type JtlColumns = {
+  ts: number;
+  elapsed: number;
+  label: number;
+  code: number;
+  success: number;
+  retry: number;
+  width: number;
+} & Record<keyof typeof OPTIONAL, number>;
+
+/**
+ * The columns of a results file from its first record: the header, or JMeter's default columns
+ * when the record is already data (its first field a number). Both readers (this one and the
+ * report's jtl-scan.ts) use it, so they agree on every file. Throws a JtlFormatError naming what is missing.
+ */
+export function jtlColumns(fields: readonly string[], source: string): { cols: JtlColumns; looksLikeData: boolean } {
+  const looksLikeData = /^\d/.test(fields[0] ?? '');
+  const names = looksLikeData ? [...DEFAULT_JTL_COLUMNS] : fields.map((f) => f.trim());
+  const at = (name: string): number => names.indexOf(name);
+  const missing = (['timeStamp', 'elapsed', 'label', 'responseCode', 'success'] as const).filter((n) => at(n) < 0);
+  if (missing.length > 0) {
+    throw new JtlFormatError(
+      `${source}: not a JMeter CSV result file: the header lacks ${missing.join(', ')} (save results with jmeter.save.saveservice.output_format=csv and print_field_names=true)`,
+    );
+  }
+  const optional = Object.fromEntries(Object.entries(OPTIONAL).map(([k, name]) => [k, at(name)])) as Record<keyof typeof OPTIONAL, number>;
+  const cols: JtlColumns = {
+    ts: at('timeStamp'),
+    elapsed: at('elapsed'),
+    label: at('label'),
+    code: at('responseCode'),
+    success: at('success'),
+    retry: at(RETRY_AFTER_COLUMN),
+    width: names.length,
+    ...optional,
+  };
+  return { cols, looksLikeData };
+}
 
 const numberAt = (fields: string[], i: number): number => (i < 0 || fields[i] === '' ? NaN : Number(fields[i]));
 
@@ -156,7 +191,7 @@ export class JtlFormatError extends Error {}
  * number; otherwise JMeter's default columns are assumed.
  */
 export class JtlDecoder {
-  private cols?: Cols;
+  private cols?: JtlColumns;
   private line = 0;
   /** Records skipped as malformed (a truncated last line of a killed shard, for example). */
   skipped = 0;
@@ -168,29 +203,7 @@ export class JtlDecoder {
 
   /** Finds the columns in the header (or assumes JMeter's defaults); true when `fields` is data. */
   private header(fields: string[]): boolean {
-    const looksLikeData = /^\d/.test(fields[0] ?? '');
-    const names = looksLikeData ? [...DEFAULT_JTL_COLUMNS] : fields.map((f) => f.trim());
-    const at = (name: string): number => names.indexOf(name);
-    const optional = Object.fromEntries(Object.entries(OPTIONAL).map(([k, name]) => [k, at(name)])) as Record<
-      keyof typeof OPTIONAL,
-      number
-    >;
-    const cols: Cols = {
-      ts: at('timeStamp'),
-      elapsed: at('elapsed'),
-      label: at('label'),
-      code: at('responseCode'),
-      success: at('success'),
-      retry: at(RETRY_AFTER_COLUMN),
-      width: names.length,
-      ...optional,
-    };
-    const missing = (['timeStamp', 'elapsed', 'label', 'responseCode', 'success'] as const).filter((n) => at(n) < 0);
-    if (missing.length > 0) {
-      throw new JtlFormatError(
-        `${this.source}: not a JMeter CSV result file: the header lacks ${missing.join(', ')} (save results with jmeter.save.saveservice.output_format=csv and print_field_names=true)`,
-      );
-    }
+    const { cols, looksLikeData } = jtlColumns(fields, this.source);
     this.cols = cols;
     return looksLikeData;
   }
