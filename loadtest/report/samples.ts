@@ -9,6 +9,8 @@
 import { DROP_CODES, DROP_LABEL, TOKEN_LABEL } from '../labels';
 import { Acc, type ApdexThresholds } from './accumulator';
 import type { JtlSample } from './jtl';
+// series.ts picks at most MAX_BUCKETS buckets, so a bucket is at least span / MAX_BUCKETS wide.
+import { MAX_BUCKETS } from './series';
 
 // Module constants read once: a re-exported binding is a getter call per sample.
 const DROP = DROP_LABEL;
@@ -19,8 +21,6 @@ const TOKEN = TOKEN_LABEL;
 const WIDTHS_MS = [100, 200, 1000, 5000, 15000, 30000, 60000, 300000, 900000, 1800000];
 /** More cells than this widen them (when the bucket choice allows). */
 export const MAX_CELLS = 750;
-/** series.ts: at most this many buckets, so a bucket is at least span / 150 wide. */
-const MAX_BUCKETS = 150;
 /** Distinct (endpoint, code, message) error rows kept; the rest are counted as one "other" row per endpoint and code. */
 const MAX_ERROR_KINDS = 1000;
 const MAX_MESSAGE = 160;

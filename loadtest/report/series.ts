@@ -10,7 +10,7 @@ import type { Aggregates } from './samples';
 import { round } from './stats';
 const BUCKET_CHOICES = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800];
 /** A chart of more buckets than this is too dense to read on a laptop. */
-const MAX_BUCKETS = 150;
+export const MAX_BUCKETS = 150;
 /** Fewer buckets than this hide the run's shape. */
 const MIN_BUCKETS = 30;
 /** With fewer scenario samples per bucket than this, one 429 reads as a spike of several %. */
